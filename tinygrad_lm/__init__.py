@@ -1,0 +1,21 @@
+"""tinygrad_lm: a from-scratch NumPy + Numba framework for learning how language models work.
+
+Importing the package first sets two thread-pool variables (see `_threads.py`) so that NumPy's
+OpenBLAS pool and Numba's pool do not spin against each other on a small CPU. They only take
+effect when `tinygrad_lm` is imported before NumPy; `tglm info` reports whether they did.
+"""
+from . import _threads  # noqa: F401  (must run before numpy is imported)
+
+from .random import manual_seed
+from .tensor import Tensor, no_grad, is_grad_enabled
+
+__version__ = "0.1.0"
+__all__ = ["Tensor", "no_grad", "is_grad_enabled", "manual_seed", "gradcheck", "__version__"]
+
+
+def __getattr__(name):
+    # gradcheck is imported lazily so that a half-written gradcheck never breaks `import tinygrad_lm`.
+    if name == "gradcheck":
+        from .gradcheck import gradcheck
+        return gradcheck
+    raise AttributeError(f"module 'tinygrad_lm' has no attribute {name!r}")

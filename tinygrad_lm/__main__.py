@@ -1,0 +1,3 @@
+from tinygrad_lm.cli import main
+
+raise SystemExit(main())
