@@ -1,0 +1,37 @@
+"""Tests for tinygrad_lm.datasets: the shipped TSV corpora load with the documented counts."""
+import numpy as np
+import pytest
+
+from tinygrad_lm import datasets
+
+
+def test_rt_polarity_counts():
+    tr, te = datasets.load_rt_polarity("train"), datasets.load_rt_polarity("test")
+    assert (len(tr), len(te)) == (9596, 1066)
+    assert tr.classes == ["negative", "positive"]
+    y = tr.y()
+    assert y.dtype == np.int64 and y.sum() == 4798
+    assert not set(tr.texts) & set(te.texts)
+
+
+def test_twitter_counts():
+    tr, te = datasets.load_twitter_airline_sentiment("train"), datasets.load_twitter_airline_sentiment("test")
+    assert (len(tr), len(te)) == (12984, 1443)
+    assert tr.classes == ["negative", "neutral", "positive"]
+    assert np.bincount(tr.y()).tolist() == [8173, 2750, 2061]
+
+
+def test_missing_file_error_names_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="rt_polarity.*train.tsv"):
+        datasets.load_rt_polarity("train")
+    with pytest.raises(ValueError, match="split"):
+        datasets.load_rt_polarity("dev")
+
+
+def test_load_tsv_generic(tmp_path):
+    p = tmp_path / "x.tsv"
+    p.write_text("label\ttext\nb\thello world\na\tbye\n", encoding="utf-8")
+    ds = datasets.load_tsv(p)
+    assert ds.texts == ["hello world", "bye"] and ds.labels == ["b", "a"] and ds.classes == ["a", "b"]
+    assert ds.y().tolist() == [1, 0]
