@@ -1,0 +1,1 @@
+"""Exercise stubs of the course (exercises/weekN/): generated from solutions/ by `tglm course build`."""

@@ -1,0 +1,1 @@
+"""Reference solutions of the course (solutions/weekN/): the source the exercise stubs are generated from."""
