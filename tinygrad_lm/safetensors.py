@@ -83,7 +83,7 @@ def _build_header(tensors: dict, metadata) -> tuple:
     order = sorted(arrays, key=lambda n: (-_RANK[names[n]], n))
     header, offset = {}, 0
     if metadata:
-        header["__metadata__"] = dict(metadata)
+        header["__metadata__"] = dict(sorted(metadata.items()))   # the reference sorts these keys
     for name in order:
         arr = arrays[name]
         header[name] = {"dtype": names[name], "shape": list(arr.shape),
