@@ -99,14 +99,16 @@ class Tensor:
         out.data = data
         out.grad = None
         out._op = op
-        if _grad_enabled and any(p.requires_grad for p in parents):
-            out.requires_grad = True
-            out._parents = parents
-            out._backward = backward
-        else:
-            out.requires_grad = False
-            out._parents = ()
-            out._backward = None
+        if _grad_enabled:
+            for p in parents:                     # a plain loop: cheaper than any(genexpr)
+                if p.requires_grad:
+                    out.requires_grad = True
+                    out._parents = parents
+                    out._backward = backward
+                    return out
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
         return out
 
     # ---- reverse mode ----------------------------------------------------------------------
@@ -160,9 +162,10 @@ class Tensor:
             for p, pg in zip(node._parents, node._backward(g)):
                 if pg is None or not p.requires_grad:
                     continue
-                if pg.shape != p.data.shape:
+                if pg.shape != p.data.shape or pg.dtype != p.data.dtype:
                     raise RuntimeError(f"internal error: op '{node._op}' returned a gradient of shape "
-                                       f"{pg.shape} for an input of shape {p.shape}")
+                                       f"{pg.shape} dtype {pg.dtype} for an input of shape {p.shape} "
+                                       f"dtype {p.dtype}")
                 key = id(p)
                 grads[key] = pg if key not in grads else grads[key] + pg
 
@@ -216,3 +219,8 @@ class Tensor:
 
     def __hash__(self):
         return id(self)
+
+
+# The ops (+, @, sum, softmax, ...) attach themselves to Tensor when imported. Importing them here,
+# after the class exists, means `from tinygrad_lm.tensor import Tensor` always gets a complete Tensor.
+from . import ops as _ops  # noqa: E402,F401

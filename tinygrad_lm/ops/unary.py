@@ -1,0 +1,76 @@
+"""Elementwise math functions and activations: exp, log, sqrt, abs, tanh, sigmoid, relu, gelu.
+
+Each forward keeps what its backward needs (usually the output) and the backward sits right
+under it. sigmoid is computed stably (never exp of a large positive number). gelu is the tanh
+approximation used by GPT-2: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+Does not: the exact erf GELU, softplus/silu (compose them from these if needed).
+"""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._common import _make
+
+
+def exp(a: Tensor) -> Tensor:
+    out = np.exp(a.data)
+    return _make(out, (a,), lambda g: (g * out,), "exp")            # d e^x = e^x
+
+
+def log(a: Tensor) -> Tensor:
+    x = a.data
+    out = np.log(x)
+    return _make(out, (a,), lambda g: (g / x,), "log")              # d log x = 1/x
+
+
+def sqrt(a: Tensor) -> Tensor:
+    out = np.sqrt(a.data)
+    return _make(out, (a,), lambda g: (g * 0.5 / out,), "sqrt")     # d sqrt x = 1 / (2 sqrt x)
+
+
+def abs_(a: Tensor) -> Tensor:
+    x = a.data
+    return _make(np.abs(x), (a,), lambda g: (g * np.sign(x),), "abs")  # subgradient 0 at 0
+
+
+def tanh(a: Tensor) -> Tensor:
+    out = np.tanh(a.data)
+    return _make(out, (a,), lambda g: (g * (1 - out * out),), "tanh")  # d tanh = 1 - tanh^2
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    x = a.data
+    # stable: with e = exp(-|x|) <= 1, sigmoid = 1/(1+e) for x >= 0 and e/(1+e) for x < 0
+    e = np.exp(-np.abs(x))
+    r = 1 / (1 + e)
+    out = np.where(x >= 0, r, e * r)
+    return _make(out, (a,), lambda g: (g * out * (1 - out),), "sigmoid")  # s (1 - s)
+
+
+def relu(a: Tensor) -> Tensor:
+    x = a.data
+    out = np.maximum(x, 0)
+    return _make(out, (a,), lambda g: (g * (x > 0),), "relu")          # gradient 0 at x == 0
+
+
+_GELU_K = math.sqrt(2.0 / math.pi)
+
+
+def gelu(a: Tensor) -> Tensor:
+    """GPT-2's tanh-approximate GELU."""
+    x = a.data
+    x2 = x * x
+    t = np.tanh(_GELU_K * (x + 0.044715 * x2 * x))
+    out = 0.5 * x * (1 + t)
+
+    def backward(g):
+        # d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) K (1 + 3 * 0.044715 x^2)
+        d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_GELU_K * (1 + 0.134145 * x2))
+        return (g * d,)
+    return _make(out, (a,), backward, "gelu")
+
+
+Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs = exp, log, sqrt, abs_
+Tensor.__abs__ = abs_
+Tensor.tanh, Tensor.sigmoid, Tensor.relu, Tensor.gelu = tanh, sigmoid, relu, gelu
