@@ -14,6 +14,8 @@ from . import _threads  # noqa: F401  (thread settings before numpy)
 COMMANDS = {
     "info":     ("tinygrad_lm.info:main", "versions, Numba threads and JIT state, kernel cache location"),
     "bench":    ("tinygrad_lm.benchmarks:main", "benchmark the kernels (and models) against NumPy / PyTorch"),
+    "course":   ("tinygrad_lm.course.build:main", "course authoring: `course build [--check] [weekN]` makes exercise stubs"),
+    "grade":    ("tinygrad_lm.course.grade:main", "grade exercises/weekN (or all) with the autograder tests; prints points per task"),
 }
 
 

@@ -40,7 +40,7 @@ def find_titles(records) -> dict:
             except OSError:
                 continue
             for m in _TASK_LINE.finditer(text):
-                titles.setdefault(m.group(1), m.group(2).strip().rstrip('"').strip())
+                titles.setdefault(m.group(1), m.group(2).strip().rstrip('".').strip())
     for r in records:                    # an explicit title= on the marker wins
         if r.get("task") and r.get("title"):
             titles[r["task"]] = r["title"]
@@ -138,9 +138,10 @@ def format_summary(records, impl: str = "exercises", titles: dict = None) -> str
         lines.append("All tests in this run passed.")
     else:
         not_impl = sum(r["kind"] == "not_implemented" for r in problems)
+        first = next((r for r in problems if r.get("task")), problems[0])
         lines.append(f"{len(problems)} test(s) did not pass ({not_impl} because a stub still raises "
-                     f"NotImplementedError). The reason shown is each task's first failure; the full "
-                     f"tracebacks are above.")
+                     f"NotImplementedError). Each task shows its first failure; for the full message run")
+        lines.append(f"  pytest {first['nodeid']}")
     return "\n".join(lines)
 
 
