@@ -15,8 +15,10 @@ including newlines and control characters, is escaped):
 
 The vocab dump (`vocab_lines`, `tglm tokenizer vocab`) is for reading only, never loaded:
     256	[ t]	= [ ][t]
-Tokens are shown in brackets; bytes that are not printable UTF-8 text are escaped (\\n, \\x00,
-\\u200b, ...), so a dump never breaks lines or hides characters.
+Tokens are shown in brackets; bytes that are not printable UTF-8 text (control, format and
+separator characters other than the plain space, and invalid UTF-8) are escaped (\\n, \\x00,
+\\u200b, \\xa0, ...), so a dump never breaks lines or hides characters. A literal backslash stays
+as is, so the dump is unambiguous only for tokens without backslashes (it is meant for reading).
 
 Handles: save, load with line-numbered errors, vocab dump.
 Does not handle: GPT-2's encoder.json/vocab.bpe files (see gpt2.py), other tokenizer formats.
@@ -123,7 +125,7 @@ def render_token(b: bytes) -> str:
     s = b.decode("utf-8", errors="backslashreplace")      # invalid bytes -> \xNN
     out = []
     for ch in s:
-        if ch == "\\" or unicodedata.category(ch)[0] not in "C" or ch == "\\":
+        if ch == " " or unicodedata.category(ch)[0] not in "CZ":   # visible: keep
             out.append(ch)
         elif ch == "\n":
             out.append("\\n")
