@@ -1,7 +1,6 @@
 """The performance-critical core: the public kernel API used by Tensor ops.
 
-PLACEHOLDER (to be replaced by the Numba kernels): every function below currently runs its plain
-NumPy twin. The contract that Tensor ops rely on, and that must not change:
+The contract that Tensor ops rely on (do not change it):
 
     matmul(a, b)                       (..., M, K) @ (..., K, N) -> (..., M, N), batch dims broadcast
     softmax(x)                         softmax over the last axis
@@ -13,54 +12,231 @@ NumPy twin. The contract that Tensor ops rely on, and that must not change:
     layer_norm_forward(x, weight, bias, eps) x (N, C) -> (y (N, C), mean (N,), rstd (N,))
     layer_norm_backward(dy, x, weight, mean, rstd) -> (dx (N, C), dweight (C,), dbias (C,))
 
-Rules: the Numba kernels are float32-only; any other dtype (float64 in gradcheck) runs the twin.
-Inputs are validated here, before any kernel call, with errors that name shapes and dtypes.
+Dispatch rules:
+  * every input float32 -> the Numba kernel (matmul.py, softmax.py, cross_entropy.py,
+    layer_norm.py); any other dtype (float64 in gradcheck, mixed dtypes) -> the NumPy twin that
+    sits next to each kernel, so float64 gradchecks test the same math;
+  * tiny matmuls (< SMALL_MATMUL_FLOPS) go to numpy, which starts faster than a parallel kernel;
+  * the switch `use("numpy")` (or env TGLM_KERNELS=numpy before import) runs the twins for
+    everything, to compare speed or to rule a kernel out when hunting a bug; `use("numba")`
+    switches back. `backend()` returns the current choice.
+Inputs are validated here, before any kernel call, with errors that name shapes and dtypes
+(Numba's own errors are unreadable). Non-contiguous inputs are copied only where a kernel needs
+it; size-0 dims return empty/zero results without calling a kernel.
+Extra: layer_norm_forward accepts x (..., C) and returns mean, rstd of shape (...).
 """
+import os
+
 import numpy as np
 
+from ._jit import num_threads
+from .cross_entropy import cross_entropy_kernel, cross_entropy_numpy
+from .layer_norm import (layer_norm_backward_kernel, layer_norm_backward_numpy,
+                         layer_norm_forward_kernel, layer_norm_forward_numpy)
+from .matmul import matmul_kernel, matmul_numpy
+from .softmax import log_softmax_kernel, log_softmax_numpy, softmax_kernel, softmax_numpy
 
+__all__ = ["matmul", "softmax", "log_softmax", "cross_entropy", "layer_norm_forward",
+           "layer_norm_backward", "use", "backend"]
+
+_F32 = np.dtype(np.float32)
+SMALL_MATMUL_FLOPS = 0          # products with 2*M*N*K below this run np.matmul (measured)
+
+_backend = os.environ.get("TGLM_KERNELS", "numba").strip().lower() or "numba"
+if _backend not in ("numba", "numpy"):
+    raise ValueError(f"TGLM_KERNELS must be 'numba' or 'numpy', got {_backend!r}")
+
+
+def use(name: str) -> str:
+    """Select the kernels globally: "numba" (default) or "numpy" (the twins). Returns the old one."""
+    global _backend
+    name = str(name).strip().lower()
+    if name not in ("numba", "numpy"):
+        raise ValueError(f"kernels.use: expected 'numba' or 'numpy', got {name!r}")
+    old, _backend = _backend, name
+    return old
+
+
+def backend() -> str:
+    return _backend
+
+
+def _fast(*arrays) -> bool:
+    """True when the Numba kernels should run: backend numba and every array float32."""
+    return _backend == "numba" and all(a.dtype == _F32 for a in arrays)
+
+
+def _as_float_array(x, fn, name):
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{fn}: {name} must be a floating-point array, got dtype {x.dtype} "
+                        f"with shape {x.shape}")
+    return x
+
+
+# ---- matmul ------------------------------------------------------------------------------------------
 def matmul(a, b):
-    return np.matmul(a, b)
+    """(..., M, K) @ (..., K, N) -> (..., M, N) with numpy broadcasting of the batch dims."""
+    a = _as_float_array(a, "matmul", "a")
+    b = _as_float_array(b, "matmul", "b")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: inputs must have at least 1 dim, got a {a.shape}, b {b.shape}")
+    if a.shape[-1] != b.shape[-2 if b.ndim >= 2 else 0]:
+        raise ValueError(f"matmul: inner dims differ: a (..., M, K) = {a.shape}, "
+                         f"b (..., K, N) = {b.shape}")
+    if not _fast(a, b) or a.ndim == 1 or b.ndim == 1:
+        return matmul_numpy(a, b)              # float64 / mixed dtypes / vector products
+    try:
+        batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch dims do not broadcast: a {a.shape}, b {b.shape}") from None
+    M, K = a.shape[-2:]
+    N = b.shape[-1]
+    out_shape = batch_shape + (M, N)
+    if M == 0 or N == 0 or K == 0 or 0 in batch_shape:
+        return np.zeros(out_shape, dtype=_F32)
+    if 2 * M * N * K * int(np.prod(batch_shape)) < SMALL_MATMUL_FLOPS:
+        return matmul_numpy(a, b)
+    if b.ndim == 2 and a.ndim > 2:             # (B, T, K) @ (K, N): one tall 2-D product
+        a2 = a.reshape(-1, K)
+        c = np.empty((a2.shape[0], N), dtype=_F32)
+        zero = np.zeros(1, dtype=np.int64)
+        matmul_kernel(a2[None], b[None], zero, zero, c[None])
+        return c.reshape(out_shape)
+    # batch index maps: entry z of the broadcast batch reads a3[ia[z]] and b3[ib[z]]
+    na = int(np.prod(a.shape[:-2], dtype=np.int64))
+    nb = int(np.prod(b.shape[:-2], dtype=np.int64))
+    ia = np.broadcast_to(np.arange(na, dtype=np.int64).reshape(a.shape[:-2]), batch_shape).ravel()
+    ib = np.broadcast_to(np.arange(nb, dtype=np.int64).reshape(b.shape[:-2]), batch_shape).ravel()
+    a3 = a.reshape(na, M, K)
+    b3 = b.reshape(nb, K, N)
+    c = np.empty((len(ia), M, N), dtype=_F32)
+    matmul_kernel(a3, b3, np.ascontiguousarray(ia), np.ascontiguousarray(ib), c)
+    return c.reshape(out_shape)
+
+
+# ---- softmax / log_softmax -----------------------------------------------------------------------
+def _rowwise(x, fn, kernel, twin):
+    x = _as_float_array(x, fn, "x")
+    if x.ndim == 0:
+        raise ValueError(f"{fn}: x must have at least 1 dim (softmax over the last axis), got a scalar")
+    if not _fast(x):
+        return twin(x)
+    if x.size == 0:
+        return np.empty(x.shape, dtype=_F32)
+    x2 = np.ascontiguousarray(x).reshape(-1, x.shape[-1])     # (N, V)
+    out = np.empty(x2.shape, dtype=_F32)
+    kernel(x2, out)
+    return out.reshape(x.shape)
 
 
 def softmax(x):
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    """softmax over the last axis; x (..., V) -> (..., V)."""
+    return _rowwise(x, "softmax", softmax_kernel, softmax_numpy)
 
 
 def log_softmax(x):
-    z = x - x.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    """log-softmax over the last axis; x (..., V) -> (..., V)."""
+    return _rowwise(x, "log_softmax", log_softmax_kernel, log_softmax_numpy)
 
 
+# ---- cross-entropy -----------------------------------------------------------------------------------
 def cross_entropy(logits, targets, ignore_index=-100, need_grad=True):
+    """Mean cross-entropy of logits (N, V) against int targets (N,); returns (loss, dlogits or None)."""
+    logits = _as_float_array(logits, "cross_entropy", "logits")
+    targets = np.asarray(targets)
+    if logits.ndim != 2:
+        raise ValueError(f"cross_entropy: logits must be (N, V), got shape {logits.shape}")
     N, V = logits.shape
-    keep = targets != ignore_index
-    count = int(keep.sum())
-    logp = log_softmax(logits)
-    safe_t = np.where(keep, targets, 0)
-    picked = logp[np.arange(N), safe_t]
-    loss = -(picked * keep).sum() / max(count, 1)
-    if not need_grad:
-        return logits.dtype.type(loss), None
-    d = np.exp(logp)
-    d[np.arange(N), safe_t] -= 1
-    d *= (keep / max(count, 1)).astype(logits.dtype)[:, None]
-    return logits.dtype.type(loss), d
+    if targets.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: targets must be integers, got dtype {targets.dtype}")
+    if targets.shape != (N,):
+        raise ValueError(f"cross_entropy: targets must have shape (N,) = ({N},) to match "
+                         f"logits (N, V) = {logits.shape}, got {targets.shape}")
+    targets = targets.astype(np.int64, copy=False)
+    bad = (targets != ignore_index) & ((targets < 0) | (targets >= V))
+    if bad.any():
+        n = int(np.flatnonzero(bad)[0])
+        raise IndexError(f"cross_entropy: targets[{n}] = {int(targets[n])} is outside [0, V={V}) "
+                         f"and is not ignore_index={ignore_index}")
+    if not _fast(logits):
+        return cross_entropy_numpy(logits, targets, ignore_index, need_grad)
+    count = int((targets != ignore_index).sum())
+    if N == 0 or V == 0 or count == 0:         # nothing to average: loss 0, gradient 0
+        d = np.zeros((N, V), dtype=_F32) if need_grad else None
+        return np.float32(0.0), d
+    x = np.ascontiguousarray(logits)
+    row_loss = np.empty(N, dtype=_F32)
+    d = np.empty((N, V), dtype=_F32) if need_grad else np.empty((1, 1), dtype=_F32)
+    cross_entropy_kernel(x, np.ascontiguousarray(targets), np.int64(ignore_index), bool(need_grad),
+                         np.float32(1.0 / count), row_loss, d)
+    loss = np.float32(row_loss.sum(dtype=np.float64) / count)
+    return loss, (d if need_grad else None)
+
+
+# ---- layer norm ----------------------------------------------------------------------------------------
+def _check_vec(v, C, fn, name):
+    v = _as_float_array(v, fn, name)
+    if v.shape != (C,):
+        raise ValueError(f"{fn}: {name} must have shape (C,) = ({C},), got {v.shape}")
+    return v
 
 
 def layer_norm_forward(x, weight, bias, eps=1e-5):
-    mean = x.mean(axis=-1)
-    var = ((x - mean[:, None]) ** 2).mean(axis=-1)
-    rstd = 1.0 / np.sqrt(var + eps)
-    xhat = (x - mean[:, None]) * rstd[:, None]
-    return xhat * weight + bias, mean, rstd.astype(x.dtype)
+    """x (N, C) (or (..., C)) -> y (N, C), mean (N,), rstd (N,)."""
+    x = _as_float_array(x, "layer_norm_forward", "x")
+    if x.ndim == 0:
+        raise ValueError("layer_norm_forward: x must be (N, C), got a scalar")
+    C = x.shape[-1]
+    weight = _check_vec(weight, C, "layer_norm_forward", "weight")
+    bias = _check_vec(bias, C, "layer_norm_forward", "bias")
+    lead = x.shape[:-1]
+    x2 = x.reshape(-1, C)                                    # (N, C)
+    if not _fast(x, weight, bias):
+        y, mean, rstd = layer_norm_forward_numpy(x2, weight, bias, eps)
+        return y.reshape(x.shape), mean.reshape(lead), rstd.reshape(lead)
+    N = x2.shape[0]
+    y = np.empty((N, C), dtype=_F32)
+    mean = np.empty(N, dtype=_F32)
+    rstd = np.empty(N, dtype=_F32)
+    if N > 0 and C > 0:
+        layer_norm_forward_kernel(np.ascontiguousarray(x2), np.ascontiguousarray(weight),
+                                  np.ascontiguousarray(bias), np.float32(eps), y, mean, rstd)
+    elif N > 0:                                              # C == 0: mean of nothing
+        mean[:] = np.nan
+        rstd[:] = np.float32(1.0 / np.sqrt(eps))
+    return y.reshape(x.shape), mean.reshape(lead), rstd.reshape(lead)
 
 
 def layer_norm_backward(dy, x, weight, mean, rstd):
-    xhat = (x - mean[:, None]) * rstd[:, None]
-    dweight = (dy * xhat).sum(axis=0)
-    dbias = dy.sum(axis=0)
-    g = dy * weight
-    dx = rstd[:, None] * (g - g.mean(axis=-1, keepdims=True) - xhat * (g * xhat).mean(axis=-1, keepdims=True))
-    return dx, dweight, dbias
+    """dy, x (N, C); weight (C,); mean, rstd (N,) -> dx (N, C), dweight (C,), dbias (C,)."""
+    fn = "layer_norm_backward"
+    dy = _as_float_array(dy, fn, "dy")
+    x = _as_float_array(x, fn, "x")
+    if x.ndim == 0 or dy.shape != x.shape:
+        raise ValueError(f"{fn}: dy and x must both be (N, C) with the same shape, "
+                         f"got dy {dy.shape}, x {x.shape}")
+    C = x.shape[-1]
+    lead = x.shape[:-1]
+    weight = _check_vec(weight, C, fn, "weight")
+    mean = _as_float_array(mean, fn, "mean")
+    rstd = _as_float_array(rstd, fn, "rstd")
+    if mean.shape != lead or rstd.shape != lead:
+        raise ValueError(f"{fn}: mean and rstd must have shape (N,) = {lead}, "
+                         f"got mean {mean.shape}, rstd {rstd.shape}")
+    x2, dy2 = x.reshape(-1, C), dy.reshape(-1, C)            # (N, C)
+    mean1, rstd1 = mean.reshape(-1), rstd.reshape(-1)        # (N,)
+    if not _fast(dy, x, weight, mean, rstd):
+        dx, dw, db = layer_norm_backward_numpy(dy2, x2, weight, mean1, rstd1)
+        return dx.reshape(x.shape), dw, db
+    N = x2.shape[0]
+    dx = np.empty((N, C), dtype=_F32)
+    P = max(1, min(N, num_threads()))                        # one partial row per thread
+    dw_part = np.zeros((P, C), dtype=_F32)
+    db_part = np.zeros((P, C), dtype=_F32)
+    if N > 0 and C > 0:
+        layer_norm_backward_kernel(np.ascontiguousarray(dy2), np.ascontiguousarray(x2),
+                                   np.ascontiguousarray(weight), np.ascontiguousarray(mean1),
+                                   np.ascontiguousarray(rstd1), dx, dw_part, db_part)
+    return dx.reshape(x.shape), dw_part.sum(axis=0), db_part.sum(axis=0)

@@ -1,0 +1,95 @@
+"""Shared Numba plumbing for the kernels: the njit flags, a vectorizable exp, the thread count.
+
+Scope: `jit` / `pjit` decorators (cache=True, float32-friendly fastmath flags), `fast_exp` (a
+float32 exp that LLVM can vectorize, unlike `math.exp`), `num_threads()`.
+Omissions: no GPU, no float64 fast paths (float64 always runs the NumPy twins).
+
+Why not `fastmath=True`: it includes "nnan"/"ninf", which let LLVM assume no inf ever appears.
+Attention masks put -inf into logits, and softmax must still return 0 there, so we keep only the
+flags that reorder arithmetic (needed to vectorize sums) and drop the two that assume finiteness.
+
+NUMBA_DISABLE_JIT=1 must keep working: `@intrinsic` functions cannot run as Python, so the bit
+cast used by `fast_exp` has a plain-Python fallback chosen when the JIT is disabled.
+"""
+import math
+
+import numba
+import numpy as np
+from numba import njit
+
+FASTMATH = {"reassoc", "contract", "arcp", "nsz", "afn"}   # no "nnan", no "ninf": -inf is legal
+
+
+def jit(fn):
+    """Serial kernel: compiled once, cached on disk next to the source (__pycache__)."""
+    return njit(cache=True, fastmath=FASTMATH, nogil=True)(fn)
+
+
+def pjit(fn):
+    """Parallel kernel: `numba.prange` loops are split over the Numba thread pool."""
+    return njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)(fn)
+
+
+def num_threads() -> int:
+    return numba.get_num_threads()
+
+
+# ---- float32 bit cast: int32 bits -> float32 (used to build 2**n in fast_exp) ----------------
+if numba.config.DISABLE_JIT:
+    def _bits_to_f32(i):
+        return np.array(i, dtype=np.int32).view(np.float32)[()]
+else:
+    from llvmlite import ir
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def _bits_to_f32(typingctx, i):
+        if not (isinstance(i, types.Integer) and i.bitwidth == 32):
+            return None
+
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], ir.FloatType())
+        return types.float32(i), codegen
+
+
+# ---- exp(x) for float32 that vectorizes --------------------------------------------------------
+# exp(x) = 2**n * exp(r) with n = round(x / ln 2) and |r| <= ln(2)/2. exp(r) is a degree-6
+# polynomial (Cephes expf coefficients, ~1 ulp); 2**n is built directly from its IEEE bits
+# ((n + 127) << 23). Every step is plain arithmetic, so LLVM turns a loop of fast_exp calls into
+# AVX-512 code (16 exps per instruction stream) where `math.exp` stays a scalar libm call.
+_LOG2E = np.float32(1.4426950408889634)
+_LN2_HI = np.float32(0.693359375)        # ln 2 split in two so n * ln2 is exact in float32
+_LN2_LO = np.float32(-2.12194440e-4)
+_P0 = np.float32(1.9875691500e-4)
+_P1 = np.float32(1.3981999507e-3)
+_P2 = np.float32(8.3334519073e-3)
+_P3 = np.float32(4.1665795894e-2)
+_P4 = np.float32(1.6666665459e-1)
+_P5 = np.float32(5.0000001201e-1)
+_LO = np.float32(-87.33654)              # below this exp(x) underflows float32: return 0
+_HI = np.float32(88.37626)               # above this 2**n overflows: return inf (true limit 88.72)
+_ONE = np.float32(1.0)
+_HALF = np.float32(0.5)
+
+
+@njit(cache=True, fastmath=FASTMATH, inline="always")
+def fast_exp(x):
+    """exp(x) for a float32 scalar; exact 0 below -87.3, inf above 88.37, nan stays nan."""
+    xc = x if x > _LO else _LO                       # clamp so the bit trick stays in range
+    xc = xc if xc < _HI else _HI                     # (written so nan -> _LO, no exceptions)
+    n = math.floor(xc * _LOG2E + _HALF)              # nearest integer to x / ln 2
+    fn = np.float32(n)
+    r = xc - fn * _LN2_HI - fn * _LN2_LO             # |r| <= ln(2) / 2
+    r2 = r * r
+    p = ((((_P0 * r + _P1) * r + _P2) * r + _P3) * r + _P4) * r + _P5
+    e = p * r2 + r + _ONE                            # exp(r)
+    scale = _bits_to_f32(np.int32((np.int32(n) + np.int32(127)) << np.int32(23)))   # 2**n
+    y = e * scale
+    if x < _LO:
+        y = np.float32(0.0)
+    if x > _HI:
+        y = np.float32(np.inf)
+    if x != x:
+        y = x
+    return y
