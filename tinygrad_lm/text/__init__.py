@@ -12,3 +12,6 @@ from .porter import PorterStemmer
 __all__ = ["normalize", "strip_accents", "collapse_whitespace", "word_tokenize", "tweet_tokenize",
            "TweetTokenizer", "sent_tokenize", "regex_tokenize", "ENGLISH_STOP_WORDS", "remove_stopwords",
            "ngrams", "everygrams", "PorterStemmer"]
+from .vectorize import CountVectorizer, TfidfTransformer, TfidfVectorizer
+
+__all__ += ["CountVectorizer", "TfidfTransformer", "TfidfVectorizer"]
