@@ -31,6 +31,8 @@ END = "### END SOLUTION"
 GENERATED_MARK = "# Generated from solutions/"
 HEADER = ("# Generated from {src} by `tglm course build`: fill in the parts that raise NotImplementedError.\n"
           "# Rerunning the build overwrites this file; the reference solution is {src}.\n")
+HEADER_COPY = ("# Generated from {src} by `tglm course build` (copied unchanged: nothing to fill in here).\n"
+               "# Rerunning the build overwrites this file.\n")
 TASK_DOC = re.compile(r"^\s*Task\s+(\d+)((?:\.\d+)+)\s*[:.\-]?\s*(.*)$")
 WEEK_DIR = re.compile(r"^week(\d+)$")
 
@@ -152,7 +154,7 @@ def generate_file(src: Path, week: int, root: Path) -> str:
     stub = make_stub(source, week=week, filename=rel)
     if not stub.strip():
         return stub
-    return HEADER.format(src=rel) + stub
+    return (HEADER if stub != source else HEADER_COPY).format(src=rel) + stub
 
 
 def week_dirs(root: Path, names=None):

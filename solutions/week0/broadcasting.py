@@ -1,0 +1,47 @@
+"""Week 0 warm-up: broadcasting instead of Python loops — pairwise squared distances.
+
+Shapes: N rows of X, M rows of Y, D features.
+Handles: float32 / float64 inputs (the result keeps the input float dtype; integers become float64).
+Does not handle: other distances (cosine similarity arrives in week 1), batches of matrices.
+"""
+import numpy as np
+
+
+def _as_float(a, name):
+    a = np.asarray(a)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (rows, D), got shape {a.shape}")
+    return a if a.dtype.kind == "f" else a.astype(np.float64)
+
+
+def pairwise_sq_dists(X, Y):
+    """Task 0.1: pairwise squared distances, without Python loops.
+
+    TODO: given X (N, D) and Y (M, D), return S (N, M) with S[i, j] = sum_d (X[i, d] - Y[j, d])**2.
+    No Python loop over rows: the whole thing is a few NumPy expressions.
+
+    APPROACH: expand the square: |x - y|^2 = |x|^2 + |y|^2 - 2 x.y. The row norms are
+    (X * X).sum(1) with shape (N,), the dot products are one matrix product X @ Y.T with shape
+    (N, M). Broadcasting adds an (N, 1) column and a (1, M) row to the (N, M) matrix. Rounding can make
+    a true 0 come out as -1e-7: clamp at 0 with np.maximum so a distance is never negative.
+    (The other way, X[:, None, :] - Y[None, :, :], is simpler but builds an (N, M, D) array.)
+
+    EXAMPLE: pairwise_sq_dists([[0, 0], [1, 1]], [[1, 0]]) -> [[1.], [1.]]
+
+    HINT: a[:, None] turns shape (N,) into (N, 1); b[None, :] turns (M,) into (1, M).
+    Keep the dtype: float32 inputs must give a float32 result (do not multiply by a float64 array).
+    """
+    X, Y = _as_float(X, "X"), _as_float(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X and Y need the same number of features D, got X {X.shape} and Y {Y.shape}")
+    ### BEGIN SOLUTION
+    x2 = (X * X).sum(axis=1)                      # (N,)
+    y2 = (Y * Y).sum(axis=1)                      # (M,)
+    S = x2[:, None] + y2[None, :] - 2 * (X @ Y.T)  # (N, 1) + (1, M) - (N, M) -> (N, M)
+    return np.maximum(S, 0)                       # rounding can give -1e-7 where the truth is 0
+    ### END SOLUTION
+
+
+def nearest_neighbour(X, Y):
+    """For every row of X, the index of the closest row of Y: (N,) int64 (ties: the lowest index)."""
+    return np.argmin(pairwise_sq_dists(X, Y), axis=1)
