@@ -1,0 +1,26 @@
+"""tinygrad_lm.nn: layers and the Module machinery, shaped like torch.nn.
+
+    from tinygrad_lm import nn
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(784, 128), nn.Linear(128, 10)
+        def forward(self, x):                                  # x (B, 784)
+            return self.fc2(self.fc1(x).relu())                # (B, 10)
+
+Files: module.py (Parameter, Module, functional_call), container.py (Sequential, ModuleList,
+ModuleDict), init.py (nn.init), linear.py, embedding.py, normalization.py, dropout.py,
+activation.py. Recurrent layers live in rnn.py (another file, another week).
+"""
+from . import init
+from .module import Parameter, Module, LoadStateDictError, functional_call
+from .container import Sequential, ModuleList, ModuleDict
+from .linear import Linear, Identity
+from .embedding import Embedding
+from .normalization import LayerNorm
+from .dropout import Dropout
+from .activation import ReLU, GELU, Tanh, Sigmoid, Softmax
+
+__all__ = ["init", "Parameter", "Module", "LoadStateDictError", "functional_call", "Sequential", "ModuleList",
+           "ModuleDict", "Linear", "Identity", "Embedding", "LayerNorm", "Dropout", "ReLU", "GELU", "Tanh",
+           "Sigmoid", "Softmax"]
