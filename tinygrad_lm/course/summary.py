@@ -102,11 +102,11 @@ def format_summary(records, impl: str = "exercises", titles: dict = None) -> str
             continue
         lines.append("")
         lines.append(f"{week}:")
-        title_w = max([len(_trim(titles.get(t["task"], ""), 40)) for t in wtasks] + [5])
+        title_w = max([len(_trim(titles.get(t["task"], ""), 48)) for t in wtasks] + [5])
         lines.append(f"  {'task':<6} {'title':<{title_w}}  {'points':>11}  {'tests':>5}  {'status':<11}  reason")
         w_pts = w_earned = 0.0
         for t in wtasks:
-            title = _trim(titles.get(t["task"], ""), 40)
+            title = _trim(titles.get(t["task"], ""), 48)
             pts = f"{t['earned']:g} / {t['points']:g}"
             tests = f"{t['n_passed']}/{t['n_tests']}"
             lines.append(f"  {t['task']:<6} {title:<{title_w}}  {pts:>11}  {tests:>5}  {t['status']:<11}  "
