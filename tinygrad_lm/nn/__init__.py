@@ -24,3 +24,13 @@ from .activation import ReLU, GELU, Tanh, Sigmoid, Softmax
 __all__ = ["init", "Parameter", "Module", "LoadStateDictError", "functional_call", "Sequential", "ModuleList",
            "ModuleDict", "Linear", "Identity", "Embedding", "LayerNorm", "Dropout", "ReLU", "GELU", "Tanh",
            "Sigmoid", "Softmax"]
+
+
+def __getattr__(name):
+    # Recurrent layers (rnn.py, owned by the RNN week) are looked up lazily, so a half-written
+    # rnn.py never breaks `from tinygrad_lm import nn`.
+    if not name.startswith("_"):
+        from . import rnn
+        if hasattr(rnn, name):
+            return getattr(rnn, name)
+    raise AttributeError(f"module 'tinygrad_lm.nn' has no attribute {name!r}")
