@@ -7,7 +7,8 @@ ids after the last merge. Encoding a text:
     text --special-token split--> pieces --regex (patterns.py)--> chunks --UTF-8--> byte ids
          --apply merges, lowest rank first, all occurrences left to right--> token ids
 
-Each chunk is encoded on its own and cached (str -> ids), so repeated words cost one dict lookup.
+Each chunk is encoded on its own and cached (str -> ids), so repeated words cost one dict lookup;
+the chunks missing from the cache are merged in one batch by a Numba kernel (bpe_kernels.py).
 This is exactly GPT-2's algorithm; tests/test_bpe_gpt2.py checks ids against fixtures recorded
 from tiktoken's `gpt2` encoding.
 
@@ -25,11 +26,16 @@ Handles: training (via bpe_train.py), encode/encode_batch/decode, save/load (via
 Does not handle: normalization, unigram/sentencepiece models, byte fallback for unknown ids.
 """
 import heapq
+from itertools import chain
 
+import numpy as np
+
+from .bpe_kernels import merge_chunks, merge_table
 from .bpe_train import count_chunks, train_merges
 from .patterns import compile_pattern, resolve_pattern, special_splitter
 
-LONG_CHUNK = 64          # chunks longer than this (bytes) use the O(n log n) heap merge
+LONG_CHUNK = 256         # chunks longer than this (bytes) use the O(n log n) heap merge
+CACHE_SIZE = 200_000     # the chunk cache is emptied when it grows past this many entries
 
 
 class ByteLevelBPE:
@@ -57,7 +63,8 @@ class ByteLevelBPE:
             self.vocab[new_id] = self.vocab[a] + self.vocab[b]
         self.special_tokens = {}                  # str -> id
         self.register_special_tokens(special_tokens or {})
-        self._cache = {}
+        self._cache = {}                          # chunk str -> list of ids
+        self._table = None                        # merge table for the kernel, built on first use
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -139,32 +146,49 @@ class ByteLevelBPE:
                 heapq.heappush(heap, (ranks[(r, tok[q])], i))
         return [t for t in tok if t is not None]
 
-    def _encode_chunk(self, chunk: str) -> list:
-        try:
-            data = chunk.encode("utf-8")
-        except UnicodeEncodeError as e:
-            raise ValueError(f"cannot encode {chunk!r}: it contains a lone surrogate "
-                             f"{chunk[e.start]!r} at chunk offset {e.start}, which is not valid Unicode text "
-                             f"(clean it with s.encode('utf-8', 'replace').decode())") from None
-        bid = self.byte_ids
-        ids = [bid[b] for b in data]
-        ids = self._merge_short(ids) if len(ids) <= LONG_CHUNK else self._merge_long(ids)
-        if len(self._cache) >= 200_000:         # bound memory on huge, varied corpora
-            self._cache.clear()
-        self._cache[chunk] = ids
-        return ids
+    def _encode_missing(self, chunks: list):
+        """Encode chunks that are not in the cache yet and store them there. Short chunks go to
+        the Numba kernel in one batch (bpe_kernels.py); long ones to the heap merge."""
+        bid, cache = self.byte_ids, self._cache
+        short, datas = [], []
+        for chunk in chunks:
+            try:
+                data = chunk.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise ValueError(f"cannot encode {chunk!r}: it contains a lone surrogate {chunk[e.start]!r} "
+                                 f"(chunk offset {e.start}), which is not valid Unicode text; clean the text "
+                                 f"first, e.g. s.encode('utf-8', 'replace').decode()") from None
+            if len(data) > LONG_CHUNK:
+                cache[chunk] = self._merge_long([bid[b] for b in data])
+            else:
+                short.append(chunk)
+                datas.append(data)
+        if not short:
+            return
+        if self._table is None:
+            self._table = merge_table(self.ranks)
+            self._byte_arr = np.asarray(self.byte_ids, dtype=np.int32)
+        ids = self._byte_arr[np.frombuffer(b"".join(datas), dtype=np.uint8)]     # (N,) int32
+        offsets = np.zeros(len(datas) + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in datas], out=offsets[1:])
+        out_lens = merge_chunks(ids, offsets, *self._table)
+        flat, starts = ids.tolist(), offsets.tolist()
+        for chunk, s, n in zip(short, starts, out_lens.tolist()):
+            cache[chunk] = flat[s:s + n]
 
     def encode_ordinary(self, text: str) -> list:
         """Encode text as plain text: special-token strings are treated like any other text."""
         if not isinstance(text, str):
             raise TypeError(f"encode expects str, got {type(text).__name__}")
         chunks = self._regex.findall(text) if self._regex is not None else ([text] if text else [])
-        cache, out = self._cache, []
-        extend = out.extend
-        for chunk in chunks:
-            ids = cache.get(chunk)
-            extend(ids if ids is not None else self._encode_chunk(chunk))
-        return out
+        cache = self._cache
+        if len(cache) > CACHE_SIZE:             # bound memory on huge, varied corpora
+            cache.clear()
+        missing = [c for c in dict.fromkeys(chunks) if c not in cache]
+        if missing:
+            self._encode_missing(missing)
+        # C-level loops: one dict lookup per chunk, then concatenate
+        return list(chain.from_iterable(map(cache.__getitem__, chunks)))
 
     def encode(self, text: str, allowed_special=frozenset(), disallowed_special="all") -> list:
         """Encode text to ids. Special tokens: see the module docstring (tiktoken semantics)."""

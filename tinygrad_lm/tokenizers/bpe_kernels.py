@@ -1,0 +1,111 @@
+"""Numba kernel for BPE encoding: apply merges to many short chunks in one call.
+
+Encoding a new chunk means: repeatedly find the adjacent pair with the lowest merge rank and merge
+all its occurrences. In Python that costs ~50 us per chunk (a dict lookup per pair per pass); tiny
+shakespeare has 15k distinct chunks, so a cold-cache encode spent most of its time here. The
+kernel does the same work on a flat int32 buffer holding all missing chunks back to back.
+
+Merge table: a pair (a, b) is the int64 key a * 2**32 + b. `merge_table` returns the keys sorted
+and the new ids in the same order; a lookup is a binary search (np.searchsorted, ~16 steps for
+GPT-2's 50k merges). The new id doubles as the rank (new ids grow with merge order).
+
+    ids      (N,)   int32  all chunks' byte-token ids, concatenated; merged IN PLACE
+    offsets  (M+1,) int64  chunk c is ids[offsets[c]:offsets[c+1]]
+    keys     (K,)   int64  sorted pair keys;  vals (K,) int32: new id of each key
+    out_lens (M,)   int64  written: chunk c's merged ids are ids[offsets[c]:offsets[c] + out_lens[c]]
+
+NumPy twin: `merge_chunks_numpy` (plain Python over the same arrays, same in-place contract);
+tests/test_bpe_kernels.py checks kernel == twin == ByteLevelBPE._merge_short.
+Does not handle: very long chunks efficiently (O(n * passes)); bpe.py sends those to the heap version.
+"""
+import numba
+import numpy as np
+
+NO_MERGE = np.int32(2**31 - 1)
+
+
+def merge_table(ranks: dict):
+    """{(a, b): new_id} -> (keys int64 sorted, vals int32) for the kernel."""
+    keys = np.fromiter(((a << 32) | b for a, b in ranks), dtype=np.int64, count=len(ranks))
+    vals = np.fromiter(ranks.values(), dtype=np.int32, count=len(ranks))
+    order = np.argsort(keys, kind="stable")
+    return keys[order], vals[order]
+
+
+@numba.njit(cache=True)
+def _rank(keys, vals, a, b):
+    k = (np.int64(a) << 32) | np.int64(b)
+    i = np.searchsorted(keys, k)
+    if i < keys.size and keys[i] == k:
+        return vals[i]
+    return NO_MERGE
+
+
+@numba.njit(cache=True)
+def merge_chunks_kernel(ids, offsets, keys, vals, out_lens):
+    for c in range(offsets.size - 1):
+        s = offsets[c]
+        n = offsets[c + 1] - s
+        while n >= 2:
+            # pass 1: the lowest-rank pair present in the chunk
+            best, ba, bb = NO_MERGE, 0, 0
+            for i in range(n - 1):
+                r = _rank(keys, vals, ids[s + i], ids[s + i + 1])
+                if r < best:
+                    best, ba, bb = r, ids[s + i], ids[s + i + 1]
+            if best == NO_MERGE:
+                break
+            # pass 2: merge all its occurrences left to right, compacting in place (j <= i)
+            i = 0
+            j = 0
+            while i < n:
+                if i + 1 < n and ids[s + i] == ba and ids[s + i + 1] == bb:
+                    ids[s + j] = best
+                    i += 2
+                else:
+                    ids[s + j] = ids[s + i]
+                    i += 1
+                j += 1
+            n = j
+        out_lens[c] = n
+
+
+def merge_chunks_numpy(ids, offsets, keys, vals, out_lens):
+    """Twin of merge_chunks_kernel in plain Python (a dict instead of the binary search)."""
+    ranks = dict(zip(keys.tolist(), vals.tolist()))
+    for c in range(offsets.size - 1):
+        s, e = int(offsets[c]), int(offsets[c + 1])
+        toks = ids[s:e].tolist()
+        while len(toks) >= 2:
+            pairs = [(toks[i] << 32) | toks[i + 1] for i in range(len(toks) - 1)]
+            best_key = min(pairs, key=lambda k: ranks.get(k, int(NO_MERGE)))
+            if best_key not in ranks:
+                break
+            a, b, new, out, i = best_key >> 32, best_key & 0xFFFFFFFF, ranks[best_key], [], 0
+            while i < len(toks):
+                if i + 1 < len(toks) and toks[i] == a and toks[i + 1] == b:
+                    out.append(new)
+                    i += 2
+                else:
+                    out.append(toks[i])
+                    i += 1
+            toks = out
+        ids[s:s + len(toks)] = toks
+        out_lens[c] = len(toks)
+
+
+def merge_chunks(ids, offsets, keys, vals, use_numba=True):
+    """Validate, run the kernel (or the twin), return out_lens. `ids` is modified in place."""
+    if ids.dtype != np.int32 or offsets.dtype != np.int64 or keys.dtype != np.int64 or vals.dtype != np.int32:
+        raise TypeError(f"merge_chunks: expected ids int32, offsets int64, keys int64, vals int32; got "
+                        f"{ids.dtype}, {offsets.dtype}, {keys.dtype}, {vals.dtype}")
+    if ids.ndim != 1 or offsets.ndim != 1 or keys.shape != vals.shape or keys.ndim != 1:
+        raise ValueError("merge_chunks: ids, offsets, keys, vals must be 1-D (keys and vals the same length)")
+    if offsets.size == 0 or offsets[0] != 0 or offsets[-1] != ids.size or np.any(np.diff(offsets) < 0):
+        raise ValueError(f"merge_chunks: offsets must rise from 0 to len(ids)={ids.size}")
+    if not (ids.flags.c_contiguous and keys.flags.c_contiguous):
+        raise ValueError("merge_chunks: ids and keys must be contiguous")
+    out_lens = np.zeros(offsets.size - 1, dtype=np.int64)
+    if offsets.size > 1:
+        (merge_chunks_kernel if use_numba else merge_chunks_numpy)(ids, offsets, keys, vals, out_lens)
+    return out_lens
