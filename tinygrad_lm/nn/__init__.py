@@ -30,7 +30,8 @@ def __getattr__(name):
     # Recurrent layers (rnn.py, owned by the RNN week) are looked up lazily, so a half-written
     # rnn.py never breaks `from tinygrad_lm import nn`.
     if not name.startswith("_"):
-        from . import rnn
+        import importlib
+        rnn = importlib.import_module(".rnn", __name__)     # not `from . import rnn`: that re-enters __getattr__
         if hasattr(rnn, name):
             return getattr(rnn, name)
     raise AttributeError(f"module 'tinygrad_lm.nn' has no attribute {name!r}")
