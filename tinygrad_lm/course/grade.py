@@ -54,7 +54,7 @@ def main(argv=None) -> int:
               f"(found: {', '.join(available) or 'none'})", file=sys.stderr)
         return 2
     cmd = [sys.executable, "-m", "pytest", *[f"exercises/{w}" for w in wanted], "-q", f"--tb={args.tb}",
-           "-p", "no:cacheprovider", "-o", "addopts="]
+           "-p", "no:cacheprovider", "-o", "addopts=", "-rN"]
     if args.impl:
         cmd.append(f"--impl={args.impl}")
     if args.json:
