@@ -1,0 +1,80 @@
+"""Scaled dot-product attention as ONE autograd node (forward and backward side by side).
+
+    att = (q @ k^T) / sqrt(D)          scores             (B, H, Tq, Tk)
+    att = att masked where a query may not look (causal: key position > query position)
+    p   = softmax(att, over keys)                         (B, H, Tq, Tk)
+    y   = p @ v                                           (B, H, Tq, D)
+
+Backward (dy is dL/dy):
+    dv   = p^T @ dy                                       (B, H, Tk, D)
+    dp   = dy @ v^T                                       (B, H, Tq, Tk)
+    datt = p * (dp - sum(dp * p, over keys))  / sqrt(D)   softmax backward, masked entries have p = 0
+    dq   = datt @ k,   dk = datt^T @ q
+
+Building attention from separate Tensor ops (matmul, masked_fill, softmax, matmul) gives the same
+numbers through ~8 graph nodes and several temporaries; one node saves the Python overhead and
+memory traffic. The matmuls run on the Numba kernels and the softmax on the fused row kernel.
+With a KV cache the queries are the last Tq of Tk positions, so query i sits at key position
+i + (Tk - Tq): the causal mask is offset by that amount.
+
+Legend: B batch, H heads, Tq queries, Tk keys, D head size.
+Does not handle: attention dropout (GPT-2 fine-tuning here uses dropout 0 on attention weights),
+arbitrary user masks other than causal + key padding.
+"""
+import numpy as np
+
+from . import kernels
+from .tensor import Tensor
+
+
+def _causal_mask(Tq: int, Tk: int) -> np.ndarray:
+    """True where query i (at key position i + Tk - Tq) may NOT look at key j."""
+    q_pos = np.arange(Tk - Tq, Tk)[:, None]            # (Tq, 1)
+    return np.arange(Tk)[None, :] > q_pos              # (Tq, Tk)
+
+
+def attention_probs(q: np.ndarray, k: np.ndarray, causal: bool) -> np.ndarray:
+    """softmax(q k^T / sqrt(D)) with the causal mask, on plain arrays."""
+    D = q.shape[-1]
+    scale = q.dtype.type(1.0 / np.sqrt(D))
+    att = kernels.matmul(q, np.swapaxes(k, -1, -2))   # (B, H, Tq, Tk)
+    att *= scale
+    if causal and q.shape[-2] > 1:
+        mask = _causal_mask(q.shape[-2], k.shape[-2])
+        att[..., mask] = -np.inf                       # the softmax kernel maps -inf to exactly 0
+    return kernels.softmax(att)
+
+
+def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, causal: bool = True) -> Tensor:
+    """y = softmax(q k^T / sqrt(D) + mask) v for q (B, H, Tq, D), k and v (B, H, Tk, D)."""
+    qa, ka, va = q.data, k.data, v.data
+    if qa.ndim != 4 or ka.shape != va.shape or qa.shape[:2] != ka.shape[:2] or qa.shape[3] != ka.shape[3]:
+        raise ValueError(f"attention expects q (B, H, Tq, D) and k, v (B, H, Tk, D); "
+                         f"got q {qa.shape}, k {ka.shape}, v {va.shape}")
+    if not (qa.dtype == ka.dtype == va.dtype):
+        raise TypeError(f"attention: q, k, v dtypes differ: {qa.dtype}, {ka.dtype}, {va.dtype}")
+    if causal and qa.shape[2] > ka.shape[2]:
+        raise ValueError(f"causal attention needs Tq <= Tk, got Tq={qa.shape[2]}, Tk={ka.shape[2]}")
+    D = qa.shape[-1]
+    p = attention_probs(qa, ka, causal)                # (B, H, Tq, Tk)
+    y = kernels.matmul(p, va)                          # (B, H, Tq, D)
+
+    def backward(dy):                                  # dy (B, H, Tq, D)
+        dv = kernels.matmul(np.swapaxes(p, -1, -2), dy)                 # (B, H, Tk, D)
+        dp = kernels.matmul(dy, np.swapaxes(va, -1, -2))                # (B, H, Tq, Tk)
+        datt = p * (dp - (dp * p).sum(axis=-1, keepdims=True))          # softmax backward
+        datt *= datt.dtype.type(1.0 / np.sqrt(D))
+        dq = kernels.matmul(datt, ka)                                   # (B, H, Tq, D)
+        dk = kernels.matmul(np.swapaxes(datt, -1, -2), qa)              # (B, H, Tk, D)
+        return dq, dk, dv
+
+    return Tensor._make(y, (q, k, v), backward, "attention")
+
+
+def attention_reference(q: Tensor, k: Tensor, v: Tensor, causal: bool = True) -> Tensor:
+    """The same attention from separate Tensor ops (autograd does the backward); the test twin."""
+    D = q.shape[-1]
+    att = (q @ k.transpose(-2, -1)) * (1.0 / np.sqrt(D))            # (B, H, Tq, Tk)
+    if causal:
+        att = att.masked_fill(_causal_mask(q.shape[-2], k.shape[-2]), -np.inf)
+    return att.softmax(axis=-1) @ v                                  # (B, H, Tq, D)

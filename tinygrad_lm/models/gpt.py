@@ -1,0 +1,186 @@
+"""GPT: a decoder-only Transformer language model, the full definition in one file.
+
+Architecture (GPT-2): token + learned position embeddings -> n_layer pre-LayerNorm blocks
+[x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))] -> final LayerNorm -> logits = x @ wte^T (the LM head
+shares the token embedding matrix). Causal multi-head self-attention; MLP = Linear(C, 4C) -> GELU
+(tanh approximation) -> Linear(4C, C). Initialisation as GPT-2: N(0, 0.02) weights, zero biases,
+residual projections (attn.c_proj, mlp.c_proj) scaled by 1/sqrt(2 n_layer).
+
+Parameter names match Hugging Face GPT-2 one to one (transformer.wte.weight,
+transformer.h.0.attn.c_attn.weight, ...), except that our Linear stores weight (out, in) where
+GPT-2's Conv1D stores (in, out): loading real weights transposes those (see models/gpt2_hf.py).
+
+Incremental decoding: forward(idx, kv_cache=cache) feeds only the new tokens; each attention
+layer appends its keys/values to the cache, so a generated token costs O(T) instead of O(T^2).
+
+Legend: B batch, T time, C channels (n_embd), V vocab, H heads, D head size (C // H).
+Does not handle: attention dropout, flash attention, rotary embeddings, grouped-query attention.
+"""
+from dataclasses import dataclass, asdict
+import math
+
+import numpy as np
+
+from .. import nn
+from .. import functional as F
+from ..attention import scaled_dot_product_attention
+from ..tensor import Tensor
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 50257
+    block_size: int = 1024
+    n_layer: int = 12
+    n_head: int = 12
+    n_embd: int = 768
+    dropout: float = 0.0
+    bias: bool = True
+
+    def __post_init__(self):
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            if int(getattr(self, name)) <= 0:
+                raise ValueError(f"GPTConfig.{name} must be positive, got {getattr(self, name)}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"GPTConfig.dropout must be in [0, 1), got {self.dropout}")
+
+    def to_dict(self):
+        return asdict(self)
+
+
+class KVCache:
+    """Per-layer keys and values of the tokens seen so far: k, v each (B, H, T, D)."""
+
+    def __init__(self, n_layer: int):
+        self.k = [None] * n_layer
+        self.v = [None] * n_layer
+
+    @property
+    def length(self) -> int:
+        return 0 if self.k[0] is None else self.k[0].shape[2]
+
+    def update(self, layer: int, k: np.ndarray, v: np.ndarray):
+        if self.k[layer] is not None:
+            k = np.concatenate([self.k[layer], k], axis=2)   # (B, H, T_old + T_new, D)
+            v = np.concatenate([self.v[layer], v], axis=2)
+        self.k[layer], self.v[layer] = k, v
+        return k, v
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        C = config.n_embd
+        self.n_head = config.n_head
+        self.c_attn = nn.Linear(C, 3 * C, bias=config.bias)   # q, k, v for all heads at once
+        self.c_proj = nn.Linear(C, C, bias=config.bias)
+        self.resid_dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: Tensor, kv_cache: KVCache = None, layer: int = 0) -> Tensor:
+        B, T, C = x.shape
+        H, D = self.n_head, C // self.n_head
+        q, k, v = self.c_attn(x).split(C, axis=2)                    # each (B, T, C)
+        q = q.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
+        k = k.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
+        v = v.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
+        if kv_cache is not None:                                     # inference only: no grad
+            k_all, v_all = kv_cache.update(layer, k.data, v.data)    # (B, H, T_total, D)
+            k, v = Tensor(k_all, dtype=k_all.dtype), Tensor(v_all, dtype=v_all.dtype)
+        y = scaled_dot_product_attention(q, k, v, causal=True)       # (B, H, T, D)
+        y = y.transpose(1, 2).reshape(B, T, C)                       # (B, T, C) heads side by side
+        return self.resid_dropout(self.c_proj(y))
+
+
+class MLP(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        C = config.n_embd
+        self.c_fc = nn.Linear(C, 4 * C, bias=config.bias)
+        self.c_proj = nn.Linear(4 * C, C, bias=config.bias)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.dropout(self.c_proj(F.gelu(self.c_fc(x))))      # (B, T, C)
+
+
+class Block(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.attn = CausalSelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.mlp = MLP(config)
+
+    def forward(self, x: Tensor, kv_cache: KVCache = None, layer: int = 0) -> Tensor:
+        x = x + self.attn(self.ln_1(x), kv_cache, layer)             # (B, T, C)
+        return x + self.mlp(self.ln_2(x))                            # (B, T, C)
+
+
+class GPT(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.config = config
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(config.vocab_size, config.n_embd),
+            wpe=nn.Embedding(config.block_size, config.n_embd),
+            drop=nn.Dropout(config.dropout),
+            h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
+            ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
+        ))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """GPT-2 init: N(0, 0.02), zero biases, residual projections N(0, 0.02 / sqrt(2 n_layer))."""
+        proj_std = 0.02 / math.sqrt(2 * self.config.n_layer)
+        for name, p in self.named_parameters():
+            if name.endswith("c_proj.weight"):
+                nn.init.normal_(p, 0.0, proj_std)
+            elif name.endswith(".weight") and ".ln_" not in name and "ln_f" not in name:
+                nn.init.normal_(p, 0.0, 0.02)
+            elif name.endswith(".bias"):
+                nn.init.zeros_(p)
+
+    def num_parameters(self, non_embedding: bool = True) -> int:
+        n = sum(p.size for p in self.parameters())
+        return n - self.transformer.wpe.weight.size if non_embedding else n
+
+    def forward(self, idx, targets=None, kv_cache: KVCache = None):
+        """idx (B, T) int token ids -> (logits (B, T, V), loss or None).
+
+        targets (B, T) int, -100 where no loss is wanted (ignored in the mean).
+        kv_cache: for incremental decoding; positions continue from the cache's length.
+        """
+        idx = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
+        if idx.ndim != 2 or idx.dtype.kind not in "iu":
+            raise ValueError(f"GPT expects idx as an int array (B, T), got shape {idx.shape} dtype {idx.dtype}")
+        B, T = idx.shape
+        start = 0 if kv_cache is None else kv_cache.length
+        if start + T > self.config.block_size:
+            raise ValueError(f"sequence of length {start + T} is longer than block_size {self.config.block_size}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.config.vocab_size):
+            raise ValueError(f"token ids must be in [0, {self.config.vocab_size}), got range "
+                             f"[{idx.min()}, {idx.max()}]")
+        pos = np.arange(start, start + T, dtype=np.int64)                       # (T,)
+        tr = self.transformer
+        x = tr.drop(tr.wte(idx) + tr.wpe(pos))                                   # (B, T, C)
+        for i, block in enumerate(tr.h):
+            x = block(x, kv_cache, i)                                            # (B, T, C)
+        x = tr.ln_f(x)                                                           # (B, T, C)
+        if targets is None:
+            logits = x @ tr.wte.weight.T                                         # (B, T, V)
+            return logits, None
+        logits = x @ tr.wte.weight.T                                             # (B, T, V)
+        loss = F.cross_entropy(logits.reshape(B * T, -1), np.asarray(targets).reshape(B * T))
+        return logits, loss
+
+    def configure_optimizers(self, weight_decay: float = 0.1, learning_rate: float = 6e-4,
+                             betas=(0.9, 0.95), eps: float = 1e-8):
+        """AdamW with two groups: matrices (ndim >= 2) decay, biases and LayerNorm gains do not."""
+        from ..optim import AdamW
+        decay = [p for p in self.parameters() if p.ndim >= 2]
+        no_decay = [p for p in self.parameters() if p.ndim < 2]
+        groups = [{"params": decay, "weight_decay": weight_decay},
+                  {"params": no_decay, "weight_decay": 0.0}]
+        return AdamW(groups, lr=learning_rate, betas=betas, eps=eps)
