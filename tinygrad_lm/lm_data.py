@@ -1,0 +1,84 @@
+"""Batches for language-model training from one long token array.
+
+Legend: N tokens, B batch, T sequence length (the BPTT window).
+Two ways to cut (x, y) pairs, y being x shifted by one token:
+  * `TBPTTBatches` (truncated backprop through time, for RNNs): the stream is split into B
+    contiguous lanes; batch k holds window k of every lane, so row b of batch k+1 continues row b
+    of batch k exactly and the hidden state can be carried over (detached: gradients stop at the
+    window boundary, the state's values do not).
+  * `random_windows` (for Transformers, or RNNs trained from a zero state): B windows at random
+    offsets, as nanoGPT's get_batch.
+Also: `train_val_split`, `detach_state` (cut a nested (h, c) structure from the graph).
+Does not handle: documents / padding / attention masks, shuffling lanes between epochs.
+"""
+import numpy as np
+
+from . import random as _random
+from .tensor import Tensor
+
+
+def train_val_split(ids, val_fraction: float = 0.1):
+    """First (1 - val_fraction) of the stream for training, the rest for validation (no shuffle:
+    neighbouring characters would leak)."""
+    ids = np.asarray(ids)
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    n = int(round(len(ids) * (1.0 - val_fraction)))
+    return ids[:n], ids[n:]
+
+
+class TBPTTBatches:
+    """Consecutive (x, y) windows, each (B, T) int64, for truncated BPTT with state carry-over.
+
+    lanes = ids[:B*L].reshape(B, L) with L = N // B; x = lanes[:, :-1], y = lanes[:, 1:], and
+    batch k is x[:, kT:(k+1)T], y[:, kT:(k+1)T]. len() = number of windows per epoch (a last short
+    window is kept unless drop_last).
+    """
+
+    def __init__(self, ids, batch_size: int, seq_len: int, drop_last: bool = False):
+        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if batch_size < 1 or seq_len < 1:
+            raise ValueError(f"batch_size and seq_len must be >= 1, got {batch_size}, {seq_len}")
+        L = len(ids) // batch_size                                           # tokens per lane
+        if L < 2:
+            raise ValueError(f"TBPTTBatches: {len(ids)} tokens are too few for batch_size={batch_size}")
+        lanes = ids[:batch_size * L].reshape(batch_size, L)                  # (B, L)
+        self.x, self.y = lanes[:, :-1], lanes[:, 1:]                         # (B, L-1) each
+        self.batch_size, self.seq_len, self.lane_len = batch_size, seq_len, self.x.shape[1]
+        self.drop_last = drop_last
+
+    def __len__(self):
+        full, rest = divmod(self.lane_len, self.seq_len)
+        return full + (1 if rest and not self.drop_last else 0)
+
+    def __getitem__(self, k):
+        if not 0 <= k < len(self):
+            raise IndexError(f"window {k} out of range (0..{len(self) - 1})")
+        s = slice(k * self.seq_len, (k + 1) * self.seq_len)
+        return np.ascontiguousarray(self.x[:, s]), np.ascontiguousarray(self.y[:, s])
+
+    def __iter__(self):
+        for k in range(len(self)):
+            yield self[k]
+
+
+def random_windows(ids, batch_size: int, seq_len: int, rng=None):
+    """B windows at uniformly random offsets: x, y each (B, T) int64, y = x shifted by one."""
+    ids = np.asarray(ids)
+    if len(ids) < seq_len + 1:
+        raise ValueError(f"random_windows: need at least seq_len + 1 = {seq_len + 1} tokens, got {len(ids)}")
+    rng = _random.rng() if rng is None else rng
+    starts = rng.integers(0, len(ids) - seq_len, size=batch_size)
+    idx = starts[:, None] + np.arange(seq_len)[None, :]                      # (B, T)
+    return ids[idx].astype(np.int64), ids[idx + 1].astype(np.int64)
+
+
+def detach_state(state):
+    """Detach every Tensor in a nested tuple/list (e.g. LSTM (h, c)): keep values, drop the graph."""
+    if state is None:
+        return None
+    if isinstance(state, Tensor):
+        return state.detach()
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
+    raise TypeError(f"detach_state: expected Tensors in tuples/lists, got {type(state).__name__}")
