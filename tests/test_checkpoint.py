@@ -118,3 +118,15 @@ def test_errors(tmp_path):
         load_checkpoint(path, model)
     with pytest.raises(ValueError, match="reserved"):
         save_checkpoint(tmp_path / "x.safetensors", model, extra={"step": "5"})
+
+
+def test_cli_inspect(tmp_path, capsys):
+    from tinygrad_lm.cli import main
+    model, opt, sched = make()
+    save_checkpoint(tmp_path / "c.safetensors", model, opt, step=7, config=CONFIG)
+    assert main(["ckpt", str(tmp_path / "c.safetensors")]) == 0
+    out = capsys.readouterr().out
+    assert "meta step = 7" in out and "model.wte.weight" in out and "F32   [12, 8]" in out
+    (tmp_path / "bad.safetensors").write_bytes(b"\x00" * 5)
+    assert main(["ckpt", str(tmp_path / "bad.safetensors")]) == 1
+    assert "too short" in capsys.readouterr().out

@@ -248,3 +248,14 @@ def test_step_and_lambda_schedulers():
     sched = optim.LambdaLR(opt, lambda s: 1.0 / (s + 1))
     sched.step()
     assert opt.param_groups[0]["lr"] == 1.0
+
+
+def test_weight_decay_groups_and_frozen_params():
+    from tinygrad_lm import nn
+    model = nn.Sequential(nn.Embedding(5, 4), nn.LayerNorm(4), nn.Linear(4, 3))
+    model[0].requires_grad_(False)                          # frozen: left out of the groups
+    groups = optim.weight_decay_groups(model, 0.1)
+    assert [len(g["params"]) for g in groups] == [1, 3]      # Linear.weight | LN weight+bias, Linear.bias
+    assert [g["weight_decay"] for g in groups] == [0.1, 0.0]
+    opt = optim.AdamW(groups, lr=1e-3)
+    assert opt.param_groups[1]["weight_decay"] == 0.0 and opt.param_groups[0]["lr"] == 1e-3

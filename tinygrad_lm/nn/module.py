@@ -201,6 +201,12 @@ class Module:
     def eval(self):
         return self.train(False)
 
+    def requires_grad_(self, flag: bool = True):
+        """Freeze (False) or unfreeze every parameter, e.g. to train only a new head."""
+        for p in self.parameters():
+            p.requires_grad = bool(flag)
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if set_to_none:

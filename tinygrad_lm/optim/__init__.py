@@ -7,12 +7,12 @@
         norm = optim.clip_grad_norm_(model.parameters(), 1.0)
         opt.step(); sched.step()
 """
-from .optimizer import Optimizer
+from .optimizer import Optimizer, weight_decay_groups
 from .sgd import SGD
 from .adam import Adam, AdamW
 from .clip import clip_grad_norm_, clip_grad_value_
 from .lr_scheduler import (LRScheduler, LambdaLR, CosineWarmupLR, StepLR, cosine_warmup_lr,
                            linear_warmup_lr)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "clip_grad_norm_", "clip_grad_value_", "LRScheduler",
+__all__ = ["Optimizer", "weight_decay_groups", "SGD", "Adam", "AdamW", "clip_grad_norm_", "clip_grad_value_", "LRScheduler",
            "LambdaLR", "CosineWarmupLR", "StepLR", "cosine_warmup_lr", "linear_warmup_lr"]

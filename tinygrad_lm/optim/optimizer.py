@@ -26,6 +26,23 @@ def _check_param(p):
         raise ValueError(f"optimizer got a tensor of shape {p.shape} with requires_grad=False")
 
 
+def weight_decay_groups(model, weight_decay: float, no_decay=None) -> list:
+    """Split model's parameters into two param groups: with weight decay (matrices: Linear and
+    Embedding weights) and without (vectors: biases, LayerNorm gains), as GPT-2/nanoGPT do.
+
+    no_decay(name, param) -> bool overrides the rule (default: param.ndim < 2).
+    EXAMPLE: AdamW(weight_decay_groups(model, 0.1), lr=3e-4)
+    """
+    rule = no_decay or (lambda name, p: p.ndim < 2)
+    decay, keep = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            (keep if rule(name, p) else decay).append(p)
+    groups = [{"params": decay, "weight_decay": float(weight_decay)},
+              {"params": keep, "weight_decay": 0.0}]
+    return [g for g in groups if g["params"]]
+
+
 class Optimizer:
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
