@@ -1,0 +1,74 @@
+"""Autoregressive decoding for GPT-style models: greedy, temperature, top-k, top-p, repetition
+penalty, stop tokens, a KV cache, and streaming (a generator that yields each token as it comes).
+
+    for token_id in stream(model, prompt_ids, max_new_tokens=100, temperature=0.8, top_k=40):
+        print(tokenizer.decode([token_id]), end="", flush=True)
+
+With the KV cache (default) the prompt is fed once and then one token per step; each step costs
+O(T) attention instead of re-running the whole O(T^2) context. The output is identical to decoding
+without the cache (tests/test_decoding.py checks it). When the context would pass block_size the
+cache is refilled from the last block_size tokens at every step (a sliding window, exactly what
+the uncached path computes, only no longer cheaper).
+
+Repetition penalty (Keskar et al. 2019, as in Hugging Face): a logit l of a token already present
+in prompt or output becomes l / penalty if l > 0 else l * penalty.
+The filters and the sampler themselves live in sampling.py (shared with the RNN weeks).
+Does not handle: beam search, batched generation of different-length prompts.
+"""
+import numpy as np
+
+from .models.gpt import KVCache
+from .sampling import sample
+from .tensor import no_grad
+
+
+def apply_repetition_penalty(logits: np.ndarray, previous_ids, penalty: float) -> np.ndarray:
+    """logits (V,) float; divide positive / multiply negative logits of already-seen ids by penalty."""
+    if penalty <= 0:
+        raise ValueError(f"repetition_penalty must be > 0, got {penalty}")
+    if penalty == 1.0 or len(previous_ids) == 0:
+        return logits
+    out = np.array(logits, dtype=np.float64, copy=True)
+    seen = np.unique(np.asarray(previous_ids, dtype=np.int64))
+    vals = out[seen]
+    out[seen] = np.where(vals > 0, vals / penalty, vals * penalty)
+    return out
+
+
+def stream(model, prompt_ids, max_new_tokens: int = 100, temperature: float = 1.0, top_k=None, top_p=None,
+           repetition_penalty: float = 1.0, stop_tokens=(), use_cache: bool = True, rng=None):
+    """Yield new token ids one at a time (int). Stops after max_new_tokens or at a stop token
+    (the stop token is yielded, then generation ends). temperature 0 = greedy."""
+    ids = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
+    if not ids:
+        raise ValueError("generate: the prompt must contain at least one token")
+    block = model.config.block_size
+    stop = {int(s) for s in stop_tokens}
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            cache, fed = None, 0                  # fed: how many of `ids` the cache holds
+            for _ in range(max_new_tokens):
+                if use_cache and cache is not None and cache.length + len(ids) - fed <= block:
+                    logits, _ = model(np.array([ids[fed:]], dtype=np.int64), kv_cache=cache)
+                elif use_cache:                   # first step, or the window slid: refill
+                    cache = KVCache(model.config.n_layer)
+                    logits, _ = model(np.array([ids[-block:]], dtype=np.int64), kv_cache=cache)
+                else:
+                    logits, _ = model(np.array([ids[-block:]], dtype=np.int64))
+                fed = len(ids)
+                last = logits.data[0, -1]                                          # (V,)
+                last = apply_repetition_penalty(last, ids, repetition_penalty)
+                nxt = int(sample(last, temperature, top_k, top_p, rng))
+                ids.append(nxt)
+                yield nxt
+                if nxt in stop:
+                    return
+    finally:
+        model.train(was_training)
+
+
+def generate(model, prompt_ids, max_new_tokens: int = 100, **kwargs) -> np.ndarray:
+    """All new token ids at once, as an int64 array (same arguments as `stream`)."""
+    return np.array(list(stream(model, prompt_ids, max_new_tokens, **kwargs)), dtype=np.int64)
