@@ -64,6 +64,8 @@ def normalize_axes(axis, ndim: int):
     """None -> all axes; int or tuple -> sorted tuple of non-negative axes (errors name the ndim)."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:       # the common case, fast
+        return (axis % ndim,)
     if isinstance(axis, (int, np.integer)):
         axis = (int(axis),)
     out = []

@@ -33,28 +33,38 @@ def reshape(a: Tensor, *shape) -> Tensor:
 def permute(a: Tensor, *dims) -> Tensor:
     dims = _shape_arg(dims)
     nd = a.data.ndim
-    if sorted(d % nd for d in dims) != list(range(nd)) or len(dims) != nd:
+    if len(dims) != nd:
         raise ValueError(f"permute: {dims} is not a permutation of the {nd} dims of shape {a.shape}")
-    dims = tuple(d % nd for d in dims)
-    inv = tuple(np.argsort(dims))
-    return _make(np.transpose(a.data, dims), (a,), lambda g: (np.transpose(g, inv),), "permute")
+    dims = tuple(d % nd for d in dims) if nd else dims
+    if sorted(dims) != list(range(nd)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {nd} dims of shape {a.shape}")
+    inv = [0] * nd
+    for i, d in enumerate(dims):                   # inverse permutation, for the backward
+        inv[d] = i
+    return _make(a.data.transpose(dims), (a,), lambda g: (g.transpose(inv),), "permute")
+
+
+def _swap(a: Tensor, d0: int, d1: int) -> Tensor:
+    """Swap two dims: its own inverse, so the backward swaps the same two dims back."""
+    nd = a.data.ndim
+    if not (-nd <= d0 < nd and -nd <= d1 < nd):
+        raise ValueError(f"transpose: dims ({d0}, {d1}) out of range for shape {a.shape}")
+    return _make(a.data.swapaxes(d0, d1), (a,), lambda g: (g.swapaxes(d0, d1),), "transpose")
 
 
 def transpose(a: Tensor, *dims) -> Tensor:
     dims = _shape_arg(dims)
-    nd = a.data.ndim
+    if len(dims) == 2:                         # PyTorch: swap two dims
+        return _swap(a, dims[0], dims[1])
     if len(dims) == 0:
-        dims = tuple(range(nd))[::-1]
-    elif len(dims) == 2:                      # PyTorch: swap two dims
-        d0, d1 = dims[0] % nd, dims[1] % nd
-        perm = list(range(nd))
-        perm[d0], perm[d1] = perm[d1], perm[d0]
-        dims = tuple(perm)
+        return _T(a)
     return permute(a, *dims)
 
 
 def _T(a: Tensor) -> Tensor:
-    return permute(a, *range(a.data.ndim)[::-1])
+    if a.data.ndim == 2:
+        return _swap(a, 0, 1)
+    return _make(a.data.T, (a,), lambda g: (g.T,), "T")     # reversing all dims is its own inverse
 
 
 def _mT(a: Tensor) -> Tensor:

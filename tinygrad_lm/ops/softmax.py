@@ -61,7 +61,7 @@ def cross_entropy(logits: Tensor, targets, ignore_index: int = -100) -> Tensor:
     t2 = t.reshape(-1)
     if t2.dtype != np.int64:
         t2 = t2.astype(np.int64)
-    if t2.size:
+    if t2.size and (t2.min() < 0 or t2.max() >= V):               # cheap test first, details if it fails
         bad = (t2 != ignore_index) & ((t2 < 0) | (t2 >= V))
         if bad.any():
             i = int(np.argmax(bad))
