@@ -138,6 +138,8 @@ def test_bad_json(tmp_path):
     _expect_error(_file(tmp_path, None, raw_header=b'{"a": {"dtype": "F32",'), "JSON")
     _expect_error(_file(tmp_path, None, raw_header=b"[1, 2]"), "JSON object")
     _expect_error(_file(tmp_path, None, raw_header=b"\xff\xfe{}"), "UTF-8")
+    dup = b'{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}'
+    _expect_error(_file(tmp_path, None, raw_header=dup, data=b"\0"), "more than once")
 
 
 def test_wrong_dtype_and_shape(tmp_path):

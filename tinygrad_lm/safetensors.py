@@ -148,8 +148,14 @@ def _parse_header(raw: bytes, file_size: int, where: str):
         fail(f"header length {n} goes beyond the end of the file ({file_size} bytes; truncated?)")
     if len(raw) < 8 + n:
         fail(f"could only read {len(raw) - 8} of {n} header bytes")
+    def no_duplicates(pairs):
+        keys = [k for k, _ in pairs]
+        if len(set(keys)) != len(keys):
+            dup = next(k for k in keys if keys.count(k) > 1)
+            raise CheckpointError(f"{where}: header lists {dup!r} more than once")
+        return dict(pairs)
     try:
-        header = json.loads(raw[8:8 + n].decode("utf-8"))
+        header = json.loads(raw[8:8 + n].decode("utf-8"), object_pairs_hook=no_duplicates)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         fail(f"header is not valid UTF-8 JSON ({e})")
     if not isinstance(header, dict):
