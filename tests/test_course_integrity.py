@@ -90,3 +90,34 @@ def test_stubs_are_in_sync_with_solutions(week):
         pytest.fail(f"tglm course build {week} fails: {e}")
     assert not changed, (f"exercises/{week} is out of date with solutions/{week} "
                          f"(run `tglm course build {week}`):\n  " + "\n  ".join(lines))
+
+
+@pytest.mark.parametrize("week", WEEKS)
+def test_every_task_is_graded_and_documented(week, solution_results):
+    """Each `Task N.M` fenced in solutions/weekN has at least one test, and README.md names every task."""
+    import ast
+    from tinygrad_lm.course.build import BEGIN, TASK_DOC
+    fenced = set()
+    for py in sorted((ROOT / "solutions" / week).rglob("*.py")):
+        lines = py.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                doc = (ast.get_docstring(node) or "").strip()
+                m = TASK_DOC.match(doc.splitlines()[0]) if doc else None
+                body = lines[node.lineno - 1:node.end_lineno + 1]
+                if m and any(line.strip() == BEGIN for line in body):
+                    fenced.add(m.group(1) + m.group(2))
+    tested = {e["extra_data"]["task"] for e in solution_results.get(week, []) if e["extra_data"]["task"]}
+    problems = []
+    if fenced - tested:
+        problems.append(f"tasks with a solution fence but no test marked @pytest.mark.task: "
+                        f"{', '.join(sorted(fenced - tested))}")
+    readme = ROOT / "exercises" / week / "README.md"
+    if not readme.is_file():
+        problems.append(f"exercises/{week}/README.md is missing")
+    else:
+        text = readme.read_text(encoding="utf-8")
+        missing = sorted(t for t in tested if not re.search(rf"(?<![\d.]){re.escape(t)}(?![\d])", text))
+        if missing:
+            problems.append(f"README.md does not mention task(s) {', '.join(missing)}")
+    assert not problems, f"exercises/{week}:\n  " + "\n  ".join(problems)
