@@ -39,7 +39,7 @@ CACHE_SIZE = 200_000     # the chunk cache is emptied when it grows past this ma
 
 
 class ByteLevelBPE:
-    """A byte-level BPE tokenizer. Build one with `train`, `from_gpt2` (gpt2.py) or `load`."""
+    """A byte-level BPE tokenizer. Build one with `train`, `from_gpt2` or `load`."""
 
     def __init__(self, merges=(), pattern="gpt2", special_tokens=None, byte_ids=None):
         self.pattern = resolve_pattern(pattern)
@@ -69,13 +69,23 @@ class ByteLevelBPE:
     # ------------------------------------------------------------------ building
     @classmethod
     def train(cls, text: str, vocab_size: int, pattern="gpt2", special_tokens=None, verbose=False):
-        """Learn vocab_size - 256 merges from `text` (fewer if pairs run out; see bpe_train.py)."""
+        """Learn vocab_size - 256 merges from `text` (fewer if pairs run out; see bpe_train.py).
+
+        pattern: "gpt2" (default), "cl100k" (GPT-4), any regex, or None = the whole text is one
+        chunk (fine for small texts; slow on big ones, since every merge rescans the chunk).
+        """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
         if vocab_size < 256:
             raise ValueError(f"vocab_size must be >= 256 (the 256 byte tokens), got {vocab_size}")
         merges = train_merges(count_chunks(text, pattern), vocab_size - 256, verbose=verbose)
         return cls(merges, pattern=pattern, special_tokens=special_tokens)
+
+    @classmethod
+    def from_gpt2(cls, directory=None):
+        """GPT-2's tokenizer from encoder.json + vocab.bpe (default: data/gpt2_bpe); see gpt2.py."""
+        from .gpt2 import load_gpt2
+        return load_gpt2(directory)
 
     def register_special_tokens(self, special_tokens: dict):
         """Add {"<|endoftext|>": id, ...}; ids must be >= the BPE vocab (no overlap with merges)."""
