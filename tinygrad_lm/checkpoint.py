@@ -34,7 +34,8 @@ def _json_default(x):
         return x.item()
     if isinstance(x, tuple):
         return list(x)
-    raise TypeError(f"checkpoint: config/hyperparameter value {x!r} of type {type(x).__name__} is not JSON-serializable")
+    raise TypeError(f"checkpoint: config/hyperparameter value {x!r} of type {type(x).__name__} "
+                    "is not JSON-serializable")
 
 
 def save_checkpoint(path, model=None, optimizer=None, step: int = 0, config: dict = None, scheduler=None,
@@ -161,7 +162,8 @@ def main(argv) -> int:
             code = 1
             continue
         n_model = sum(int(np.prod(s)) for k, (_, s) in tensors.items() if k.startswith("model."))
-        print(f"{path}: {len(tensors)} tensors" + (f", model state_dict has {n_model:,} values (tied weights counted twice)" if n_model else ""))
+        note = f", model state_dict has {n_model:,} values (tied weights counted twice)" if n_model else ""
+        print(f"{path}: {len(tensors)} tensors{note}")
         for k, v in meta.items():
             print(f"  meta {k} = {v if len(v) <= 200 else v[:200] + '...'}")
         for i, (name, (dtype, shape)) in enumerate(sorted(tensors.items())):

@@ -79,7 +79,8 @@ class Module:
             params[name] = None
         elif name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} to submodule {name!r} (expected a Module or None)")
+                raise TypeError(f"cannot assign {type(value).__name__} to submodule {name!r} "
+                                "(expected a Module or None)")
             modules[name] = None
         elif name in buffers:
             buffers[name] = value

@@ -20,7 +20,8 @@ class LayerNorm(Module):
         if not isinstance(normalized_shape, int):
             shape = tuple(normalized_shape)
             if len(shape) != 1:
-                raise NotImplementedError(f"LayerNorm over several dims {shape} is not supported; use the last dim only")
+                raise NotImplementedError(f"LayerNorm over several dims {shape} is not supported; "
+                                          "normalize the last dim only")
             normalized_shape = shape[0]
         self.normalized_shape = (int(normalized_shape),)
         self.eps = float(eps)
