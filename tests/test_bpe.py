@@ -193,3 +193,14 @@ def test_cl100k_digit_groups():
     tok = ByteLevelBPE(pattern="cl100k")
     assert split_chunks("1234567", "cl100k") == ["123", "456", "7"]
     assert tok.decode(tok.encode("1234567 I'LL")) == "1234567 I'LL"
+
+
+def test_cache_bound_does_not_change_ids(tok, shakespeare, monkeypatch):
+    import tinygrad_lm.tokenizers.bpe as bpe_module
+    text = shakespeare[300_000:320_000]
+    want = naive_encode(text, tok.merges)
+    monkeypatch.setattr(bpe_module, "CACHE_SIZE", 50)
+    small = ByteLevelBPE(tok.merges)
+    assert small.encode(text) == want
+    assert small.encode(text[:5000]) == naive_encode(text[:5000], tok.merges)
+    assert len(small._cache) <= 50 + len(set(split_chunks(text[:5000])))
