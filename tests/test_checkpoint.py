@@ -86,6 +86,8 @@ def test_read_checkpoint_contents(tmp_path):
     save_checkpoint(tmp_path / "c.safetensors", model, opt, step=1, config=CONFIG)
     ckpt = read_checkpoint(tmp_path / "c.safetensors")
     assert set(ckpt["model"]) == set(model.state_dict())
+    assert ckpt["metadata"]["aliases"] == '{"model.head.weight": "model.wte.weight"}', "tied weight stored once"
+    np.testing.assert_array_equal(ckpt["model"]["head.weight"], model.wte.weight.data)
     assert ckpt["optimizer_type"] == "AdamW"
     assert ckpt["optimizer"]["param_groups"][1]["weight_decay"] == 0.0
     assert ckpt["optimizer"]["state"][0]["step"] == 1 and isinstance(ckpt["optimizer"]["state"][0]["step"], int)

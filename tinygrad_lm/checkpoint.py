@@ -4,7 +4,8 @@
     info = load_checkpoint("ckpt.safetensors", model, optimizer, scheduler)   # info["step"] == 1000
 
 File contents (see tinygrad_lm/safetensors.py for the format):
-    tensors   "model.<name>"              every entry of model.state_dict() (tied weights under both names)
+    tensors   "model.<name>"              every entry of model.state_dict() (a tied weight is stored
+                                          once; metadata "aliases" maps its other names to it)
               "optim.<index>.<buffer>"    optimizer state, e.g. optim.3.exp_avg; numbers (Adam's step
                                           count) as 0-d I64 / F64 tensors
     metadata  format = "tinygrad_lm.checkpoint", version = "1", step = "1000",
@@ -43,8 +44,16 @@ def save_checkpoint(path, model=None, optimizer=None, step: int = 0, config: dic
     """Write model weights, optimizer state, step, config, scheduler and RNG state atomically."""
     tensors, meta = {}, {"format": FORMAT, "version": VERSION, "step": str(int(step))}
     if model is not None:
+        first_name, aliases = {}, {}
         for name, arr in model.state_dict().items():
-            tensors["model." + name] = arr
+            key = "model." + name
+            if id(arr) in first_name:               # a tied weight: store the array once
+                aliases[key] = first_name[id(arr)]
+                continue
+            first_name[id(arr)] = key
+            tensors[key] = arr
+        if aliases:
+            meta["aliases"] = json.dumps(aliases)
     if optimizer is not None:
         sd = optimizer.state_dict()
         for idx, buffers in sd["state"].items():
@@ -93,6 +102,10 @@ def read_checkpoint(path, mmap: bool = False) -> dict:
         except json.JSONDecodeError as e:
             raise CheckpointError(f"{path}: metadata {key!r} is not valid JSON ({e})") from None
 
+    for alias, target in (parse("aliases") or {}).items():      # tied weights were stored once
+        if target not in tensors:
+            raise CheckpointError(f"{path}: alias {alias!r} points to missing tensor {target!r}")
+        tensors[alias] = tensors[target]
     model = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
     opt_meta, optimizer = parse("optimizer"), None
     if opt_meta is not None:
@@ -162,7 +175,7 @@ def main(argv) -> int:
             code = 1
             continue
         n_model = sum(int(np.prod(s)) for k, (_, s) in tensors.items() if k.startswith("model."))
-        note = f", model state_dict has {n_model:,} values (tied weights counted twice)" if n_model else ""
+        note = f", model has {n_model:,} values" if n_model else ""
         print(f"{path}: {len(tensors)} tensors{note}")
         for k, v in meta.items():
             print(f"  meta {k} = {v if len(v) <= 200 else v[:200] + '...'}")
