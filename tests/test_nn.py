@@ -67,6 +67,20 @@ def test_assignment_rules():
     with pytest.raises(TypeError, match="ModuleList"):
         ListOfLayers()
 
+    class DictOfLayers(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = {"a": nn.Linear(2, 2)}
+    with pytest.raises(TypeError, match="ModuleDict"):
+        DictOfLayers()
+
+    class TensorNotParameter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = Tensor(np.ones(2, np.float32), requires_grad=True)
+    with pytest.warns(UserWarning, match="not an nn.Parameter"):
+        TensorNotParameter()
+
     class NoSuper(nn.Module):
         def __init__(self):
             self.fc = nn.Linear(2, 2)

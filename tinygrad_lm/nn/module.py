@@ -14,6 +14,7 @@ Also here: train()/eval() (the .training flag that Dropout reads), zero_grad(), 
 and `functional_call` (run a module with some parameters replaced, for gradcheck).
 Does not handle: hooks, devices, parametrizations, state_dict prefixes hooks / versioning.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 from contextlib import contextmanager
 
@@ -88,6 +89,13 @@ class Module:
             if isinstance(value, (list, tuple)) and any(isinstance(v, (Module, Parameter)) for v in value):
                 raise TypeError(f"{type(self).__name__}.{name}: a plain {type(value).__name__} of modules/parameters "
                                 f"would not be registered (parameters() would miss them); use nn.ModuleList([...])")
+            if isinstance(value, dict) and any(isinstance(v, (Module, Parameter)) for v in value.values()):
+                raise TypeError(f"{type(self).__name__}.{name}: a plain dict of modules/parameters would not be "
+                                f"registered (parameters() would miss them); use nn.ModuleDict({{...}})")
+            if isinstance(value, Tensor) and value.requires_grad and value.is_leaf:
+                warnings.warn(f"{type(self).__name__}.{name} is a Tensor with requires_grad=True but not an "
+                              f"nn.Parameter, so parameters() and the optimizer will not see it; "
+                              f"wrap it: self.{name} = nn.Parameter(...)", stacklevel=2)
             object.__setattr__(self, name, value)
 
     def _forget(self, name):
