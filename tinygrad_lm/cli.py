@@ -17,7 +17,7 @@ COMMANDS = {
     "course":   ("tinygrad_lm.course.build:main", "course authoring: `course build [--check] [weekN]` makes exercise stubs"),
     "grade":    ("tinygrad_lm.course.grade:main", "grade exercises/weekN (or all) with the autograder tests; prints points per task"),
     "tokenizer": ("tinygrad_lm.tokenizers.cli:main", "byte-level BPE: `tokenizer train|encode|decode|vocab`"),
-    "train":    ("tinygrad_lm.train_charlm:main_train", "train a model: `train char-lstm|char-rnn --data FILE` (week 3)"),
+    "train":    ("tinygrad_lm.train:main", "train a model: `train char-lstm|char-rnn|gpt [options]`"),
     "ckpt":     ("tinygrad_lm.checkpoint:main", "inspect a checkpoint / safetensors file: metadata, tensor names, dtypes, shapes"),
     "sample":   ("tinygrad_lm.train_charlm:main_sample", "generate text from a char-lstm/char-rnn checkpoint (week 3)"),
 }
