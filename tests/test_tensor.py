@@ -104,3 +104,33 @@ def test_matmul_accepts_numpy_right_and_left():
     assert y.shape == (2, 4) and y.dtype == np.float32
     z = np.ones((5, 2), dtype=np.float32) @ x
     assert isinstance(z, Tensor) and z.shape == (5, 3)
+
+
+def test_pytorch_spellings_dim_keepdim():
+    x = tg.randn(2, 3, 4)
+    assert x.sum(dim=1, keepdim=True).shape == (2, 1, 4)
+    assert x.mean(dim=-1).shape == (2, 3)
+    assert x.max(dim=0).shape == (3, 4) and x.var(dim=2, keepdim=True).shape == (2, 3, 1)
+    assert x.softmax(dim=1).shape == x.shape
+    assert tg.cat([x, x], dim=2).shape == (2, 3, 8) and tg.stack([x, x], dim=0).shape == (2, 2, 3, 4)
+    assert len(x.split(2, dim=-1)) == 2 and len(x.chunk(3, dim=1)) == 3
+
+
+def test_mean_var_of_ints_are_float32():
+    i = Tensor([1, 2, 4])
+    assert i.mean().dtype == np.float32 and abs(i.mean().item() - 7 / 3) < 1e-6
+    assert i.var().dtype == np.float32
+
+
+def test_item_assignment_is_a_clear_error():
+    x = tg.randn(3)
+    with pytest.raises(TypeError, match="item assignment"):
+        x[0] = 1.0
+
+
+def test_iteration_yields_rows_with_grad():
+    x = tg.randn(3, 2, requires_grad=True)
+    rows = list(x)
+    assert len(rows) == 3 and rows[0].shape == (2,)
+    sum(r.sum() for r in rows).backward()
+    np.testing.assert_array_equal(x.grad, 1)

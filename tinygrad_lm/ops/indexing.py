@@ -53,4 +53,11 @@ def getitem(a: Tensor, idx) -> Tensor:
     return _make(out, (a,), backward, "getitem")
 
 
+def setitem(a: Tensor, idx, value):
+    raise TypeError("tensors do not support item assignment (x[i] = v) because it would silently break "
+                    "gradients; build a new tensor with where / masked_fill / cat, or write into x.data "
+                    "outside of autograd (e.g. under no_grad for initialization)")
+
+
 Tensor.__getitem__ = getitem
+Tensor.__setitem__ = setitem

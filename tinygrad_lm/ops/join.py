@@ -11,7 +11,8 @@ from ..tensor import Tensor
 from ._common import _make
 
 
-def cat(tensors, axis: int = 0) -> Tensor:
+def cat(tensors, axis: int = 0, *, dim=None) -> Tensor:
+    axis = dim if dim is not None else axis
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: needs at least one tensor")
@@ -41,7 +42,8 @@ def cat(tensors, axis: int = 0) -> Tensor:
     return _make(out, tuple(tensors), backward, "cat")
 
 
-def stack(tensors, axis: int = 0) -> Tensor:
+def stack(tensors, axis: int = 0, *, dim=None) -> Tensor:
+    axis = dim if dim is not None else axis
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
@@ -73,9 +75,10 @@ def _slice(a: Tensor, axis: int, lo: int, hi: int) -> Tensor:
     return _make(out, (a,), backward, "split")
 
 
-def split(a: Tensor, split_size_or_sections, axis: int = 0):
+def split(a: Tensor, split_size_or_sections, axis: int = 0, *, dim=None):
     """PyTorch semantics: an int is the size of each piece (the last may be smaller);
     a list gives the sizes, which must add up to the axis length."""
+    axis = dim if dim is not None else axis
     nd = a.data.ndim
     if not -nd <= axis < nd:
         raise ValueError(f"split: axis {axis} out of range for shape {a.shape}")
@@ -97,7 +100,8 @@ def split(a: Tensor, split_size_or_sections, axis: int = 0):
     return tuple(out)
 
 
-def chunk(a: Tensor, chunks: int, axis: int = 0):
+def chunk(a: Tensor, chunks: int, axis: int = 0, *, dim=None):
+    axis = dim if dim is not None else axis
     n = a.data.shape[axis]
     return split(a, -(-n // chunks), axis)
 

@@ -20,7 +20,13 @@ def _expand_back(g, axes, keepdims, shape):
     return g
 
 
-def sum_(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def _float_data(a: Tensor) -> np.ndarray:
+    x = a.data
+    return x if x.dtype.kind == "f" else x.astype(np.float32)    # mean of ints is float32, like torch
+
+
+def sum_(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+    axis, keepdims = (dim if dim is not None else axis), (keepdim if keepdim is not None else keepdims)
     axes = normalize_axes(axis, a.data.ndim)
     out = np.asarray(np.add.reduce(a.data, axis=axes, keepdims=keepdims))
     shape = a.data.shape
@@ -30,14 +36,16 @@ def sum_(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     return _make(out, (a,), backward, "sum")
 
 
-def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def mean(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+    axis, keepdims = (dim if dim is not None else axis), (keepdim if keepdim is not None else keepdims)
     axes = normalize_axes(axis, a.data.ndim)
     shape = a.data.shape
     n = 1
     for ax in axes:
         n *= shape[ax]
     # sum * (1/n) instead of np.mean: same float32 accumulation, a third of the Python overhead
-    out = np.asarray(np.add.reduce(a.data, axis=axes, keepdims=keepdims) * a.data.dtype.type(1.0 / max(n, 1)))
+    x = _float_data(a)
+    out = np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdims) * x.dtype.type(1.0 / max(n, 1)))
 
     def backward(g):
         return (np.broadcast_to(_expand_back(g, axes, keepdims, shape) * (1.0 / n), shape),)
@@ -59,17 +67,21 @@ def _extreme(a: Tensor, axis, keepdims, np_fn, name):
     return _make(out, (a,), backward, name)
 
 
-def max_(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def max_(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+    """Values only (unlike torch.max(x, dim), which also returns indices: use argmax for those)."""
+    axis, keepdims = (dim if dim is not None else axis), (keepdim if keepdim is not None else keepdims)
     return _extreme(a, axis, keepdims, np.max, "max")
 
 
-def min_(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def min_(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+    axis, keepdims = (dim if dim is not None else axis), (keepdim if keepdim is not None else keepdims)
     return _extreme(a, axis, keepdims, np.min, "min")
 
 
-def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
+def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None) -> Tensor:
+    axis, keepdims = (dim if dim is not None else axis), (keepdim if keepdim is not None else keepdims)
     axes = normalize_axes(axis, a.data.ndim)
-    x = a.data
+    x = _float_data(a)
     n = 1
     for ax in axes:
         n *= x.shape[ax]
@@ -84,8 +96,8 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Te
     return _make(out, (a,), backward, "var")
 
 
-def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
-    return var(a, axis, keepdims, correction).sqrt()
+def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None) -> Tensor:
+    return var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim).sqrt()
 
 
 def argmax(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:

@@ -22,7 +22,8 @@ def _last(x: np.ndarray, axis: int):
     return axis % nd == nd - 1
 
 
-def softmax(a: Tensor, axis: int = -1) -> Tensor:
+def softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
+    axis = dim if dim is not None else axis
     x = a.data
     if _last(x, axis):
         y = kernels.softmax(x)
@@ -34,7 +35,8 @@ def softmax(a: Tensor, axis: int = -1) -> Tensor:
     return _make(y, (a,), backward, "softmax")
 
 
-def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
+def log_softmax(a: Tensor, axis: int = -1, *, dim=None) -> Tensor:
+    axis = dim if dim is not None else axis
     x = a.data
     if _last(x, axis):
         y = kernels.log_softmax(x)
