@@ -92,3 +92,11 @@ def test_vocab_dump(tok):
     assert lines[256].startswith("256\t[") and f"= [{render_token(bytes([first[0]]))}]" in lines[256]
     assert "350\t[<|endoftext|>]\tspecial" in lines
     assert '351\t[<|we\\nird "one"|>]\tspecial' in lines
+
+
+def test_to_text_from_text(tok):
+    text = tok.to_text()
+    back = ByteLevelBPE.from_text(text)
+    assert back.merges == tok.merges and back.special_tokens == tok.special_tokens
+    with pytest.raises(ValueError, match="<string>: line 1"):
+        ByteLevelBPE.from_text("")

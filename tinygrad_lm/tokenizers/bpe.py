@@ -261,6 +261,17 @@ class ByteLevelBPE:
         from .bpe_io import load
         return load(path, cls)
 
+    def to_text(self) -> str:
+        """The save() file format as a str (to embed in a checkpoint config)."""
+        from .bpe_io import dumps
+        return dumps(self)
+
+    @classmethod
+    def from_text(cls, text: str):
+        """Inverse of to_text."""
+        from .bpe_io import loads
+        return loads(text, cls)
+
     def vocab_lines(self) -> list:
         """Human-readable vocab, one line per id, control characters escaped (see bpe_io.py)."""
         from .bpe_io import vocab_lines

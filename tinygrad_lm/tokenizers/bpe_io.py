@@ -20,7 +20,7 @@ separator characters other than the plain space, and invalid UTF-8) are escaped 
 \\u200b, \\xa0, ...), so a dump never breaks lines or hides characters. A literal backslash stays
 as is, so the dump is unambiguous only for tokens without backslashes (it is meant for reading).
 
-Handles: save, load with line-numbered errors, vocab dump.
+Handles: save/load (and dumps/loads for strings) with line-numbered errors, vocab dump.
 Does not handle: GPT-2's encoder.json/vocab.bpe files (see gpt2.py), other tokenizer formats.
 """
 import json
@@ -32,6 +32,11 @@ VERSION = "v1"
 
 
 def save(tok, path):
+    Path(path).write_text(dumps(tok), encoding="utf-8")
+
+
+def dumps(tok) -> str:
+    """The file format as a str (e.g. to embed a tokenizer in a checkpoint's JSON config)."""
     lines = [f"{MAGIC} {VERSION}", f"pattern {json.dumps(tok.pattern)}"]
     if tok.byte_ids == list(range(256)):
         lines.append("byte_ids identity")
@@ -41,7 +46,7 @@ def save(tok, path):
     lines += [f"{json.dumps(s)} {tid}" for s, tid in tok.special_tokens.items()]
     lines.append(f"merges {len(tok.merges)}")
     lines += [f"{a} {b}" for a, b in tok.merges]
-    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
 
 def _fail(path, lineno, msg):
@@ -54,9 +59,16 @@ def load(path, cls):
         raise FileNotFoundError(f"tokenizer file not found: {path} (create one with "
                                 f"`tglm tokenizer train` or ByteLevelBPE.save)")
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise ValueError(f"{path}: not UTF-8 text ({e}); not a tokenizer file") from None
+    return loads(text, cls, source=str(path))
+
+
+def loads(text: str, cls, source="<string>"):
+    """Parse the file format from a str; errors name `source` and the line."""
+    path = source
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     it = iter(enumerate(lines, start=1))
