@@ -22,8 +22,8 @@ derivatives, then dh_{t-1} = d a_t @ w_hh, again with `matmul_nt_acc` (on w_hh.T
 import numpy as np
 from numba import prange
 
-from ._jit import fast_exp, jit, pjit
-from .rnn import fast_tanh as _tanh, matmul_nt_acc, num_chunks
+from ._jit import fast_exp
+from .rnn import fast_tanh as _tanh, jit, matmul_nt_acc, num_chunks, pjit
 
 
 def _sigmoid_numpy(x):
