@@ -72,23 +72,15 @@ def tokenizer_to_config(tok):
     """A JSON-able description of the tokenizer, stored in the checkpoint's config."""
     if type(tok).__name__ == "CharTokenizer":
         return {"kind": "char", **tok.to_config()}
-    import tempfile
-    with tempfile.TemporaryDirectory() as d:              # the BPE's own versioned text format
-        tok.save(os.path.join(d, "tok.bpe"))
-        with open(os.path.join(d, "tok.bpe"), encoding="utf-8") as f:
-            return {"kind": "bpe", "text": f.read()}
+    return {"kind": "bpe", "text": tok.to_text()}          # the BPE's own versioned text format
 
 
 def tokenizer_from_config(cfg):
     if cfg["kind"] == "char":
         from .tokenizers.char import CharTokenizer
         return CharTokenizer.from_config({k: v for k, v in cfg.items() if k != "kind"})
-    import tempfile
     from .tokenizers import ByteLevelBPE
-    with tempfile.TemporaryDirectory() as d:
-        with open(os.path.join(d, "tok.bpe"), "w", encoding="utf-8") as f:
-            f.write(cfg["text"])
-        return ByteLevelBPE.load(os.path.join(d, "tok.bpe"))
+    return ByteLevelBPE.from_text(cfg["text"])
 
 
 def get_batch(ids, batch_size, block_size, rng):
