@@ -33,7 +33,9 @@ from ._jit import num_threads
 from .cross_entropy import cross_entropy_kernel, cross_entropy_numpy
 from .layer_norm import (layer_norm_backward_kernel, layer_norm_backward_numpy,
                          layer_norm_forward_kernel, layer_norm_forward_numpy)
-from .matmul import matmul_kernel, matmul_numpy
+import math
+
+from .matmul import flat_view, matmul_kernel, matmul_numpy, scratch
 from .softmax import log_softmax_kernel, log_softmax_numpy, softmax_kernel, softmax_numpy
 
 __all__ = ["matmul", "softmax", "log_softmax", "cross_entropy", "layer_norm_forward",
@@ -99,20 +101,16 @@ def matmul(a, b):
     if 2 * M * N * K * int(np.prod(batch_shape)) < SMALL_MATMUL_FLOPS:
         return matmul_numpy(a, b)
     if b.ndim == 2 and a.ndim > 2:             # (B, T, K) @ (K, N): one tall 2-D product
-        a2 = a.reshape(-1, K)
-        c = np.empty((a2.shape[0], N), dtype=_F32)
-        zero = np.zeros(1, dtype=np.int64)
-        matmul_kernel(a2[None], b[None], zero, zero, c[None])
-        return c.reshape(out_shape)
-    # batch index maps: entry z of the broadcast batch reads a3[ia[z]] and b3[ib[z]]
-    na = int(np.prod(a.shape[:-2], dtype=np.int64))
-    nb = int(np.prod(b.shape[:-2], dtype=np.int64))
-    ia = np.broadcast_to(np.arange(na, dtype=np.int64).reshape(a.shape[:-2]), batch_shape).ravel()
-    ib = np.broadcast_to(np.arange(nb, dtype=np.int64).reshape(b.shape[:-2]), batch_shape).ravel()
-    a3 = a.reshape(na, M, K)
-    b3 = b.reshape(nb, K, N)
-    c = np.empty((len(ia), M, N), dtype=_F32)
-    matmul_kernel(a3, b3, np.ascontiguousarray(ia), np.ascontiguousarray(ib), c)
+        a, batch_shape = a.reshape(-1, K), ()
+        M = a.shape[0]
+    batch = int(np.prod(batch_shape, dtype=np.int64))
+    abuf, a_off, s_am, s_ak = flat_view(a, batch_shape)      # read in place, any strides
+    bbuf, b_off, s_bk, s_bn = flat_view(b, batch_shape)
+    c = np.zeros(batch * M * N, dtype=_F32)                  # zeros: the kernel accumulates
+    nt = num_threads()
+    n_split = nt // math.gcd(batch, nt)                      # so units divide evenly over threads
+    matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
+                  c, *scratch(nt))
     return c.reshape(out_shape)
 
 

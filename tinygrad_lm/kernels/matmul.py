@@ -1,25 +1,39 @@
-"""Matrix multiply, C = A @ B in float32: the Numba kernel and its NumPy twin.
+"""Matrix multiply, C = A @ B in float32: a BLIS-style Numba kernel and its NumPy twin.
 
 Shapes: A (Ba, M, K), B (Bb, K, N) -> C (batch, M, N); batch entry z multiplies A[ia[z]] by
 B[ib[z]] (the dispatcher turns numpy-style broadcast batch dims into these index maps, so a
 broadcast operand is never copied). A and B may have any strides (transposed views are fine:
-they are read once, while packing).
-Omissions: float32 only; no complex, no integer matmul (the dispatcher runs NumPy for those).
+they are read once, while packing). C is passed flattened, as c (batch * M * N,).
+Omissions: float32 only (the dispatcher runs NumPy for other dtypes); no complex/integer matmul.
 
-This is a simplified, BLIS-style kernel (Goto's algorithm). The product is cut into tiles of C
-that the two threads share out; for each tile:
-  1. PACK: copy an (MC, KC) block of A and a (KC, NC) block of B into small contiguous buffers,
-     laid out in exactly the order the micro-kernel reads them (A in MR-row slivers, B in
-     NR-column slivers). Packing makes every later read sequential and cache-resident.
-  2. MICRO-KERNEL: an (MR, NR) = (8, 32) block of C is accumulated in local variables that LLVM
-     keeps in vector registers (two 16-float AVX-512 registers per row); each step of the k loop
-     broadcasts one A value per row and does one fused multiply-add per register. The loop
-     body touches no memory except the packed slivers, so it runs at close to FMA throughput.
+The algorithm is Goto's / BLIS's. C is cut into tiles of (MC, NC) that the threads share out;
+for every tile and every KC-deep slice of the K dimension:
+  1. PACK an (MC, KC) block of A and a (KC, NC) block of B into small contiguous buffers, in
+     exactly the order the micro-kernel reads them: A in slivers of MR rows (p-major: the MR
+     values of column p are adjacent), B in slivers of NR columns (the NR values of row p are
+     adjacent). Packing turns every later read into a sequential, cache-resident one, and pads
+     the edges with zeros so the micro-kernel never needs bounds checks.
+  2. MICRO-KERNEL: for each (MR, NR) = (12, 32) block of C, keep the 12 x 32 partial sums in 24
+     AVX-512 registers (2 registers of 16 floats per row) for the whole KC loop. One step of that
+     loop loads 2 vectors of B, broadcasts 12 values of A and issues 24 fused multiply-adds:
+     24 FMAs per 14 loads, which keeps both FMA units of a core busy.
+Loop order per tile: jr (NR slivers of B, each ~32 KB: stays in L1) outside ir (MR slivers of
+A, the whole packed A block ~150 KB: stays in L2); the packed B block is reused by all ir.
+
+Why an @intrinsic for the micro-kernel: written as plain Numba loops, LLVM does not keep a
+12 x 32 accumulator array in registers (it spills to the stack, or vectorizes the wrong loop);
+tried and measured, that reaches ~0.5x of OpenBLAS. So the micro-kernel is emitted directly as
+LLVM IR with <16 x float> vectors and llvm.fma; `microkernel_numpy` below is the same
+computation in NumPy and runs instead when NUMBA_DISABLE_JIT=1.
 """
+import numba
 import numpy as np
 from numba import prange
 
-from ._jit import jit, num_threads, pjit  # noqa: F401
+from ._jit import FASTMATH
+
+MR, NR = 12, 32              # micro-tile of C held in registers: 12 rows x (2 x 16 floats)
+MC, KC, NC = 144, 256, 1024  # cache blocks: A block MC x KC in L2, B sliver KC x NR in L1
 
 
 # ---- NumPy twin -----------------------------------------------------------------------------------
@@ -27,29 +41,211 @@ def matmul_numpy(a, b):
     return np.matmul(a, b)                         # (..., M, K) @ (..., K, N) -> (..., M, N)
 
 
-# ---- Numba kernel (simple blocked version) --------------------------------------------------------
-MB = 64          # rows of C per task
+def microkernel_numpy(kc, ap, a_off, bp, b_off, c, c_off, ldc):
+    """c[c_off + i*ldc + j] += sum_p ap[a_off + p*MR + i] * bp[b_off + p*NR + j], i < MR, j < NR."""
+    a = ap[a_off:a_off + kc * MR].reshape(kc, MR)          # (kc, MR)
+    b = bp[b_off:b_off + kc * NR].reshape(kc, NR)          # (kc, NR)
+    prod = a.T @ b                                         # (MR, NR)
+    for i in range(MR):
+        c[c_off + i * ldc:c_off + i * ldc + NR] += prod[i]
 
 
-@pjit
-def matmul_kernel(a, b, ia, ib, c):
-    """a (Ba, M, K), b (Bb, K, N) any strides; ia, ib (batch,) int64; c (batch, M, N) C-contig out."""
-    batch, M, N = c.shape
-    K = a.shape[2]
-    nmb = (M + MB - 1) // MB
-    for task in prange(batch * nmb):
-        z = task // nmb
-        i0 = (task % nmb) * MB
-        i1 = min(i0 + MB, M)
-        A = a[ia[z]]
-        B = b[ib[z]]
-        C = c[z]
-        for i in range(i0, i1):
-            crow = C[i]
-            for j in range(N):
-                crow[j] = 0.0
-            for p in range(K):
-                aip = A[i, p]
-                brow = B[p]
-                for j in range(N):
-                    crow[j] += aip * brow[j]
+# ---- the register-blocked micro-kernel, as LLVM IR -------------------------------------------------
+if numba.config.DISABLE_JIT:
+    microkernel = microkernel_numpy
+else:
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def microkernel(typingctx, kc, ap, a_off, bp, b_off, c, c_off, ldc):
+        """Same contract as microkernel_numpy; kc >= 1; ap, bp, c 1-D float32 arrays."""
+        sig = types.void(kc, ap, a_off, bp, b_off, c, c_off, ldc)
+
+        def codegen(context, builder, signature, args):
+            kc, ap, a_off, bp, b_off, c, c_off, ldc = args
+            f32, i64, i32 = ir.FloatType(), ir.IntType(64), ir.IntType(32)
+            v16 = ir.VectorType(f32, 16)                        # one zmm register
+            nv = NR // 16
+
+            def data(k):                                        # float* to element offset of arg k
+                arr = context.make_array(signature.args[k])(context, builder, args[k])
+                return builder.gep(arr.data, [args[k + 1]])
+            pa, pb, pc = data(1), data(3), data(5)
+            fma = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(v16, [v16, v16, v16]), "llvm.fma.v16f32")
+            undef = ir.Constant(v16, ir.Undefined)
+            splat_mask = ir.Constant(ir.VectorType(i32, 16), [0] * 16)
+
+            def const(v):
+                return ir.Constant(i64, v)
+
+            def vec_ptr(ptr, offset):
+                return builder.bitcast(builder.gep(ptr, [offset]), v16.as_pointer())
+
+            entry = builder.block
+            loop = builder.append_basic_block("microkernel.loop")
+            done = builder.append_basic_block("microkernel.done")
+            builder.branch(loop)
+            # for p in range(kc): acc[i][v] += broadcast(A[p, i]) * B[p, 16v : 16v + 16]
+            builder.position_at_end(loop)
+            p = builder.phi(i64)
+            acc = [builder.phi(v16) for _ in range(MR * nv)]       # the 24 accumulators
+            b_row = builder.mul(p, const(NR))
+            bvec = [builder.load(vec_ptr(pb, builder.add(b_row, const(16 * v))), align=4)
+                    for v in range(nv)]
+            a_row = builder.mul(p, const(MR))
+            new = []
+            for i in range(MR):
+                a_ip = builder.load(builder.gep(pa, [builder.add(a_row, const(i))]))
+                a_vec = builder.shuffle_vector(builder.insert_element(undef, a_ip, ir.Constant(i32, 0)),
+                                               undef, splat_mask)
+                new += [builder.call(fma, [a_vec, bvec[v], acc[i * nv + v]]) for v in range(nv)]
+            p_next = builder.add(p, const(1))
+            p.add_incoming(const(0), entry)
+            p.add_incoming(p_next, loop)
+            for phi, value in zip(acc, new):
+                phi.add_incoming(ir.Constant(v16, None), entry)    # start from zeros
+                phi.add_incoming(value, loop)
+            builder.cbranch(builder.icmp_signed("<", p_next, kc), loop, done)
+            # C[i, :] += acc[i]  (unaligned vector load / add / store)
+            builder.position_at_end(done)
+            for i in range(MR):
+                for v in range(nv):
+                    ptr = vec_ptr(pc, builder.add(builder.mul(ldc, const(i)), const(16 * v)))
+                    old = builder.load(ptr, align=4)
+                    builder.store(builder.fadd(old, new[i * nv + v]), ptr, align=4)
+            return context.get_dummy_value()
+        return sig, codegen
+
+
+# ---- packing -------------------------------------------------------------------------------------
+# Operands arrive as a flat float32 buffer plus element strides, so a transposed or sliced view
+# is read in place; the common unit-stride case gets its own loop, which LLVM vectorizes.
+# Indices are unsigned (U): with signed ones Numba must allow for negative, wrap-around indexing,
+# which blocks contiguous vector loads; measured 2-3x slower packing here.
+U = np.uint64
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, nogil=True)
+def pack_a(abuf, off, s_m, s_k, i0, mc, p0, kc, apack):
+    """apack[ir*kc + p*MR + i] = A[i0 + ir + i, p0 + p] for i < MR (zero past row i0 + mc),
+    where A[m, k] = abuf[off + m*s_m + k*s_k]."""
+    um, uk, ukc, umr = U(s_m), U(s_k), U(kc), U(MR)
+    for ir in range(0, mc, MR):
+        base = U(ir * kc)
+        rows = U(min(MR, mc - ir))
+        src0 = U(off + (i0 + ir) * s_m + p0 * s_k)
+        if rows == umr and s_k == 1:             # full sliver, rows contiguous along K
+            for p in range(ukc):
+                for i in range(umr):             # 12 row streams, one contiguous write
+                    apack[base + p * umr + i] = abuf[src0 + i * um + p]
+        else:
+            for p in range(ukc):
+                for i in range(rows):
+                    apack[base + p * umr + i] = abuf[src0 + i * um + p * uk]
+                for i in range(rows, umr):
+                    apack[base + p * umr + i] = 0.0
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, nogil=True)
+def pack_b(bbuf, off, s_k, s_n, p0, kc, j0, nc, bpack):
+    """bpack[jr*kc + p*NR + j] = B[p0 + p, j0 + jr + j] for j < NR (zero past column j0 + nc),
+    where B[k, n] = bbuf[off + k*s_k + n*s_n]."""
+    uk, un, ukc, unr = U(s_k), U(s_n), U(kc), U(NR)
+    n_full = U(nc // NR * NR)                    # columns in full NR-wide slivers
+    for p in range(ukc):                         # row by row: sequential reads of B
+        src = U(off + p0 * s_k + j0 * s_n) + p * uk
+        dst0 = p * unr
+        if s_n == 1:
+            for jr in range(U(0), n_full, unr):
+                dst = jr * ukc + dst0
+                for j in range(unr):             # one 32-float vector copy
+                    bpack[dst + j] = bbuf[src + jr + j]
+        else:
+            for jr in range(U(0), n_full, unr):
+                dst = jr * ukc + dst0
+                for j in range(unr):
+                    bpack[dst + j] = bbuf[src + (jr + j) * un]
+        if n_full < U(nc):                       # the last, partial sliver: pad with zeros
+            dst = n_full * ukc + dst0
+            for j in range(unr):
+                if n_full + j < U(nc):
+                    bpack[dst + j] = bbuf[src + (n_full + j) * un]
+                else:
+                    bpack[dst + j] = 0.0
+
+
+# ---- the parallel driver ----------------------------------------------------------------------------
+@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
+                  c, apack, bpack, ctmp):
+    """C[z] = A[z] @ B[z] for z < batch, where A[z][m, k] = abuf[a_off[z] + m*s_am + k*s_ak],
+    B[z][k, n] = bbuf[b_off[z] + k*s_bk + n*s_bn] (element strides), C[z][m, n] = c[(z*M + m)*N + n].
+    c must be zeroed (the kernel accumulates). apack (nt, MC*KC), bpack (nt, KC*NC), ctmp
+    (nt, MR*NR) are per-thread scratch for nt threads. Work units: (batch entry, one of n_split
+    row ranges); thread t takes units t, t + nt, ... Each unit packs every B block only once."""
+    batch = a_off.shape[0]
+    nt = apack.shape[0]
+    n_units = batch * n_split
+    for t in prange(nt):
+        ap = apack[t]
+        bp = bpack[t]
+        ct = ctmp[t]
+        for unit in range(t, n_units, nt):
+            z = unit // n_split
+            r = unit % n_split
+            r0 = min(M, (r * M // n_split + MR - 1) // MR * MR)    # row range, MR-aligned
+            r1 = min(M, ((r + 1) * M // n_split + MR - 1) // MR * MR)
+            for jc in range(0, N, NC):
+                nc = min(NC, N - jc)
+                for pc in range(0, K, KC):
+                    kc = min(KC, K - pc)
+                    pack_b(bbuf, b_off[z], s_bk, s_bn, pc, kc, jc, nc, bp)
+                    for ic in range(r0, r1, MC):
+                        mc = min(MC, r1 - ic)
+                        pack_a(abuf, a_off[z], s_am, s_ak, ic, mc, pc, kc, ap)
+                        for jr in range(0, nc, NR):
+                            cols = min(NR, nc - jr)
+                            for ir in range(0, mc, MR):
+                                rows = min(MR, mc - ir)
+                                off = (z * M + ic + ir) * N + jc + jr
+                                if rows == MR and cols == NR:      # full tile: straight into C
+                                    microkernel(kc, ap, ir * kc, bp, jr * kc, c, off, N)
+                                else:                              # edge: via a zeroed buffer
+                                    ct[:] = 0.0
+                                    microkernel(kc, ap, ir * kc, bp, jr * kc, ct, 0, NR)
+                                    for i in range(rows):
+                                        for j in range(cols):
+                                            c[off + i * N + j] += ct[i * NR + j]
+
+
+def flat_view(x, batch_shape):
+    """(buf, offsets (batch,), stride_row, stride_col) describing x (..., R, S) in place:
+    x[idx][r, s] = buf[offsets[z] + r*stride_row + s*stride_col], z = flat index of idx in
+    batch_shape (x's own batch dims broadcast to it). Copies only views with negative strides."""
+    if any(st < 0 or st % 4 for st in x.strides):
+        x = np.ascontiguousarray(x)
+    st = [s // 4 for s in x.strides]
+    span = 1 + sum((n - 1) * s for n, s in zip(x.shape, st))
+    buf = np.lib.stride_tricks.as_strided(x, shape=(span,), strides=(4,))
+    nb = x.ndim - 2
+    offs = np.zeros(x.shape[:nb], dtype=np.int64)
+    for d in range(nb):
+        shape = [1] * nb
+        shape[d] = x.shape[d]
+        offs = offs + (np.arange(x.shape[d], dtype=np.int64) * st[d]).reshape(shape)
+    offs = np.broadcast_to(offs, batch_shape).ravel()
+    return buf, np.ascontiguousarray(offs), st[-2], st[-1]
+
+
+_scratch = {}
+
+
+def scratch(nt):
+    """Per-thread packing buffers, allocated once and reused (fresh big arrays are slow)."""
+    if nt not in _scratch:
+        _scratch[nt] = (np.empty((nt, MC * KC), np.float32), np.empty((nt, KC * NC), np.float32),
+                        np.empty((nt, MR * NR), np.float32))
+    return _scratch[nt]
