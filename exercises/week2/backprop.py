@@ -1,4 +1,5 @@
-# GENERATED (temp) from solutions/week2/backprop.py
+# Generated from solutions/week2/backprop.py by `tglm course build`: fill in the parts that raise NotImplementedError.
+# Rerunning the build overwrites this file; the reference solution is solutions/week2/backprop.py.
 """Week 2, part 1: backpropagation by hand in NumPy (in the style of Stanford's CS231n).
 
 Every layer is a pair of functions written side by side:
@@ -36,7 +37,7 @@ def numerical_gradient(f, x, dout, h=1e-5):
     HINT: copy the outputs of f (`np.array(f(x), copy=True)`): a function might return a view of x,
     which the next perturbation would silently change. Restore x[i] exactly, or later entries drift.
     """
-    raise NotImplementedError('Week 2, task 2.1: numerical gradient of sum(dout * f(x)) with respect to x, by central differences.')
+    raise NotImplementedError("Week 2, task 2.1: numerical gradient of sum(dout * f(x)) with respect to x, by central differences.")
 
 
 # ---- Linear -------------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def linear_forward(x, W, b):
 
     EXAMPLE: x = [[1, 2]], W = [[1, 0, 1], [0, 1, 1]], b = [0, 0, 10]  ->  out = [[1, 2, 13]].
     """
-    raise NotImplementedError('Week 2, task 2.2: forward pass of a fully connected (affine) layer: out = x @ W + b.')
+    raise NotImplementedError("Week 2, task 2.2: forward pass of a fully connected (affine) layer: out = x @ W + b.")
 
 
 def linear_backward(dout, cache):
@@ -66,7 +67,7 @@ def linear_backward(dout, cache):
     HINT: let shapes guide you: the only product of dout (B, C_out) and x (B, C_in) that has the
     shape of W (C_in, C_out) is x.T @ dout.
     """
-    raise NotImplementedError('Week 2, task 2.3: backward pass of the Linear layer.')
+    raise NotImplementedError("Week 2, task 2.3: backward pass of the Linear layer.")
 
 
 # ---- elementwise nonlinearities ---------------------------------------------------------------
@@ -76,7 +77,7 @@ def relu_forward(x):
     TODO: compute out and keep in `cache` what relu_backward needs.
     EXAMPLE: [-1.0, 0.0, 2.0] -> [0.0, 0.0, 2.0].
     """
-    raise NotImplementedError('Week 2, task 2.4: ReLU forward: out = max(0, x), elementwise; return (out, cache).')
+    raise NotImplementedError("Week 2, task 2.4: ReLU forward: out = max(0, x), elementwise; return (out, cache).")
 
 
 def relu_backward(dout, cache):
@@ -85,7 +86,7 @@ def relu_backward(dout, cache):
     TODO: return dx with the shape of x.
     HINT: the derivative at exactly 0 is a convention; use 0 there (like PyTorch).
     """
-    raise NotImplementedError('Week 2, task 2.4: ReLU backward: dx = dout where x > 0, else 0.')
+    raise NotImplementedError("Week 2, task 2.4: ReLU backward: dx = dout where x > 0, else 0.")
 
 
 def tanh_forward(x):
@@ -93,7 +94,7 @@ def tanh_forward(x):
 
     TODO: out = tanh(x). Cache the OUTPUT: the derivative is easiest to write with it.
     """
-    raise NotImplementedError('Week 2, task 2.5: tanh forward; return (out, cache).')
+    raise NotImplementedError("Week 2, task 2.5: tanh forward; return (out, cache).")
 
 
 def tanh_backward(dout, cache):
@@ -101,7 +102,7 @@ def tanh_backward(dout, cache):
 
     TODO: return dx from dout and the cached output.
     """
-    raise NotImplementedError('Week 2, task 2.5: tanh backward: d tanh(x)/dx = 1 - tanh(x)^2.')
+    raise NotImplementedError("Week 2, task 2.5: tanh backward: d tanh(x)/dx = 1 - tanh(x)^2.")
 
 
 def sigmoid_forward(x):
@@ -115,7 +116,7 @@ def sigmoid_forward(x):
 
     EXAMPLE: sigmoid([-1000, 0, 1000]) = [0, 0.5, 1] with no RuntimeWarning.
     """
-    raise NotImplementedError('Week 2, task 2.5: numerically stable sigmoid forward: out = 1 / (1 + exp(-x)); return (out, cache).')
+    raise NotImplementedError("Week 2, task 2.5: numerically stable sigmoid forward: out = 1 / (1 + exp(-x)); return (out, cache).")
 
 
 def sigmoid_backward(dout, cache):
@@ -123,7 +124,7 @@ def sigmoid_backward(dout, cache):
 
     TODO: return dx from dout and the cached output.
     """
-    raise NotImplementedError('Week 2, task 2.5: sigmoid backward: d sigmoid(x)/dx = s (1 - s) with s = sigmoid(x).')
+    raise NotImplementedError("Week 2, task 2.5: sigmoid backward: d sigmoid(x)/dx = s (1 - s) with s = sigmoid(x).")
 
 
 # ---- the loss -------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def softmax_cross_entropy(logits, y):
 
     HINT: never compute log(softmax(x)) directly: softmax can underflow to 0 and log(0) = -inf.
     """
-    raise NotImplementedError('Week 2, task 2.6: mean softmax cross-entropy loss and its gradient with respect to the logits.')
+    raise NotImplementedError("Week 2, task 2.6: mean softmax cross-entropy loss and its gradient with respect to the logits.")
 
 
 # ---- a whole network --------------------------------------------------------------------------
@@ -171,4 +172,4 @@ def mlp_loss_and_grads(params, x, y):
     HINT: the tests compare your grads with tinygrad_lm's autograd on the same network. If only W1
     and b1 are wrong, look at the ReLU step; if everything is off by a factor B, look at the loss.
     """
-    raise NotImplementedError('Week 2, task 2.7: loss and gradients of a two-layer MLP, chaining the layers you wrote.')
+    raise NotImplementedError("Week 2, task 2.7: loss and gradients of a two-layer MLP, chaining the layers you wrote.")

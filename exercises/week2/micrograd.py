@@ -1,4 +1,5 @@
-# GENERATED (temp) from solutions/week2/micrograd.py
+# Generated from solutions/week2/micrograd.py by `tglm course build`: fill in the parts that raise NotImplementedError.
+# Rerunning the build overwrites this file; the reference solution is solutions/week2/micrograd.py.
 """Week 2, part 2: a scalar autograd engine in ~100 lines (after Karpathy's micrograd).
 
 `Value` wraps one Python float. Every operation returns a new Value that remembers its inputs
@@ -43,7 +44,7 @@ class Value:
 
         HINT: use `+=`, never `=`: in a + a the same Value is both inputs and must get 2 * out.grad.
         """
-        raise NotImplementedError('Week 2, task 2.8: addition of two Values (or a Value and a number), with its backward closure.')
+        raise NotImplementedError("Week 2, task 2.8: addition of two Values (or a Value and a number), with its backward closure.")
 
     def __mul__(self, other):
         """Task 2.8: multiplication, with its backward closure.
@@ -51,7 +52,7 @@ class Value:
         TODO: like __add__, with d(a * b)/da = b and d(a * b)/db = a.
         EXAMPLE: a, b = Value(2), Value(-3); c = a * b; c.grad = 1; c._backward() -> a.grad -3, b.grad 2.
         """
-        raise NotImplementedError('Week 2, task 2.8: multiplication, with its backward closure.')
+        raise NotImplementedError("Week 2, task 2.8: multiplication, with its backward closure.")
 
     def __pow__(self, k):
         """Task 2.8: power with a constant exponent k (int or float), with its backward closure.
@@ -59,7 +60,7 @@ class Value:
         TODO: out = self.data ** k; d(a^k)/da = k * a^(k-1).
         EXAMPLE: a = Value(3); b = a ** 2; b.grad = 1; b._backward() -> a.grad == 6.
         """
-        raise NotImplementedError('Week 2, task 2.8: power with a constant exponent k (int or float), with its backward closure.')
+        raise NotImplementedError("Week 2, task 2.8: power with a constant exponent k (int or float), with its backward closure.")
 
     # Everything else is built from the three ops above (so it needs no backward of its own).
     def __neg__(self):
@@ -89,21 +90,21 @@ class Value:
 
         EXAMPLE: Value(0).exp() has data 1.0; after backward with out.grad = 1, x.grad == 1.
         """
-        raise NotImplementedError('Week 2, task 2.9: e^x with its backward closure: d e^x / dx = e^x (reuse the output).')
+        raise NotImplementedError("Week 2, task 2.9: e^x with its backward closure: d e^x / dx = e^x (reuse the output).")
 
     def tanh(self):
         """Task 2.9: tanh with its backward closure: d tanh(x)/dx = 1 - tanh(x)^2.
 
         HINT: math.tanh is stable for large |x|; the formula (e^2x - 1)/(e^2x + 1) overflows.
         """
-        raise NotImplementedError('Week 2, task 2.9: tanh with its backward closure: d tanh(x)/dx = 1 - tanh(x)^2.')
+        raise NotImplementedError("Week 2, task 2.9: tanh with its backward closure: d tanh(x)/dx = 1 - tanh(x)^2.")
 
     def relu(self):
         """Task 2.9: ReLU with its backward closure: gradient 1 where x > 0, else 0.
 
         EXAMPLE: Value(-2).relu().data == 0.0 and passes no gradient back.
         """
-        raise NotImplementedError('Week 2, task 2.9: ReLU with its backward closure: gradient 1 where x > 0, else 0.')
+        raise NotImplementedError("Week 2, task 2.9: ReLU with its backward closure: gradient 1 where x > 0, else 0.")
 
     def log(self):
         """Natural log (given, for the cross-entropy demo): d log x / dx = 1 / x."""
@@ -127,7 +128,7 @@ class Value:
 
         EXAMPLE: for c = a * b; d = c + a: a valid order is [a, b, c, d] (a appears once).
         """
-        raise NotImplementedError('Week 2, task 2.10: every Value that `self` depends on (and self), each ONCE, inputs before outputs.')
+        raise NotImplementedError("Week 2, task 2.10: every Value that `self` depends on (and self), each ONCE, inputs before outputs.")
 
     def backward(self):
         """Task 2.10: fill .grad of every node in the graph with d self / d node.
@@ -139,7 +140,7 @@ class Value:
         HINT: reset only intermediate nodes, never the leaves (nodes without `_prev`): like PyTorch,
         calling backward twice ADDS the leaves' gradients up; zeroing them is the optimizer's job.
         """
-        raise NotImplementedError('Week 2, task 2.10: fill .grad of every node in the graph with d self / d node.')
+        raise NotImplementedError("Week 2, task 2.10: fill .grad of every node in the graph with d self / d node.")
 
 
 def mlp_neuron_demo():
