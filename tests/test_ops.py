@@ -280,3 +280,32 @@ def test_other_errors():
         F.layer_norm(tg.randn(2, 4), None, tg.randn(3))
     with pytest.raises(TypeError, match="scalar exponent"):
         tg.randn(2) ** tg.randn(2, requires_grad=True)
+
+
+def test_gelu_kernels_match_twins():
+    from tinygrad_lm.ops import gelu as G
+    rng = np.random.default_rng(0)
+    for shape in [(1,), (3, 127), (5000,), (2, 3, 1031)]:
+        x = (rng.standard_normal(shape) * 4).astype(np.float32)
+        x.reshape(-1)[:2] = [60.0, -60.0][: x.size]
+        g = rng.standard_normal(shape).astype(np.float32)
+        out = np.empty_like(x)
+        G._gelu_kernel(x.reshape(-1), out.reshape(-1))
+        np.testing.assert_allclose(out, G.gelu_numpy(x.astype(np.float64)), rtol=1e-5, atol=1e-6)
+        dx = np.empty_like(x)
+        G._gelu_backward_kernel(x.reshape(-1), g.reshape(-1), dx.reshape(-1))
+        np.testing.assert_allclose(dx, G.gelu_backward_numpy(x.astype(np.float64), g), rtol=1e-4, atol=1e-5)
+
+
+def test_gelu_large_goes_through_kernel_and_agrees():
+    """Sizes >= gelu.SMALL use the kernel; a non-contiguous upstream gradient is handled."""
+    rng = np.random.default_rng(1)
+    x64 = rng.standard_normal((8, 1024)) * 3
+    x = Tensor(x64, requires_grad=True)
+    y = F.gelu(x)
+    assert y.dtype == np.float32
+    g = rng.standard_normal((1024, 8)).astype(np.float32).T          # non-contiguous (8, 1024)
+    y.backward(g)
+    np.testing.assert_allclose(y.data, F.gelu(Tensor(x64, dtype=np.float64)).data, rtol=1e-5, atol=1e-6)
+    from tinygrad_lm.ops.gelu import gelu_backward_numpy
+    np.testing.assert_allclose(x.grad, gelu_backward_numpy(x64, g.astype(np.float64)), rtol=1e-4, atol=1e-5)

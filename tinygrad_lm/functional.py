@@ -8,7 +8,7 @@ Does not: convolutions, pooling, attention helpers (later weeks build attention 
 import numpy as np
 
 from .tensor import Tensor
-from .ops import unary as _unary, softmax as _softmax, layer_norm as _ln, dropout as _dropout
+from .ops import unary as _unary, gelu as _gelu, softmax as _softmax, layer_norm as _ln, dropout as _dropout
 from .ops import embedding as _embedding, arithmetic as _arith
 from .ops.join import cat, stack  # noqa: F401  (re-exported)
 from .ops.arithmetic import where  # noqa: F401
@@ -31,7 +31,7 @@ def gelu(x: Tensor, approximate: str = "tanh") -> Tensor:
     """GPT-2's tanh approximation (the only one implemented)."""
     if approximate != "tanh":
         raise NotImplementedError("only gelu(approximate='tanh') is implemented (GPT-2's GELU)")
-    return _unary.gelu(_t(x))
+    return _gelu.gelu(_t(x))
 
 
 def tanh(x: Tensor) -> Tensor:

@@ -1,12 +1,10 @@
-"""Elementwise math functions and activations: exp, log, sqrt, abs, tanh, sigmoid, relu, gelu.
+"""Elementwise math functions and activations: exp, log, sqrt, abs, tanh, sigmoid, relu.
 
 Each forward keeps what its backward needs (usually the output) and the backward sits right
-under it. sigmoid is computed stably (never exp of a large positive number). gelu is the tanh
-approximation used by GPT-2: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-Does not: the exact erf GELU, softplus/silu (compose them from these if needed).
+under it. sigmoid is computed stably (never exp of a large positive number). GELU has its own
+file (gelu.py: fused Numba kernels).
+Does not: softplus/silu (compose them from these if needed).
 """
-import math
-
 import numpy as np
 
 from ..tensor import Tensor
@@ -54,23 +52,6 @@ def relu(a: Tensor) -> Tensor:
     return _make(out, (a,), lambda g: (g * (x > 0),), "relu")          # gradient 0 at x == 0
 
 
-_GELU_K = math.sqrt(2.0 / math.pi)
-
-
-def gelu(a: Tensor) -> Tensor:
-    """GPT-2's tanh-approximate GELU."""
-    x = a.data
-    x2 = x * x
-    t = np.tanh(_GELU_K * (x + 0.044715 * x2 * x))
-    out = 0.5 * x * (1 + t)
-
-    def backward(g):
-        # d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) K (1 + 3 * 0.044715 x^2)
-        d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * (_GELU_K * (1 + 0.134145 * x2))
-        return (g * d,)
-    return _make(out, (a,), backward, "gelu")
-
-
 Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.abs = exp, log, sqrt, abs_
 Tensor.__abs__ = abs_
-Tensor.tanh, Tensor.sigmoid, Tensor.relu, Tensor.gelu = tanh, sigmoid, relu, gelu
+Tensor.tanh, Tensor.sigmoid, Tensor.relu = tanh, sigmoid, relu
