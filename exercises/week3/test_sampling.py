@@ -1,0 +1,89 @@
+"""Week 3 autograder, part 4: temperature / top-k distributions and primed generation (3.10-3.11).
+
+Hand-built distributions with known answers; a toy "model" whose next token is previous + 1.
+"""
+import numpy as np
+import pytest
+
+from tinygrad_lm.course import assert_close, assert_equal, load
+
+mod = load("week3.sampling")
+
+
+# ---- 3.10 -------------------------------------------------------------------------------------
+@pytest.mark.task("3.10", points=2, title="temperature and top-k")
+def test_temperature():
+    logits = np.array([1.0, 2.0, 3.0])
+    e = np.exp(logits - 3)
+    assert_close(mod.temperature_top_k_probs(logits, 1.0), e / e.sum(), atol=1e-9, name="temperature 1 = softmax")
+    e2 = np.exp((logits - 3) / 0.5)
+    assert_close(mod.temperature_top_k_probs(logits, 0.5), e2 / e2.sum(), atol=1e-9,
+                 name="temperature 0.5", hint="divide the LOGITS by the temperature, then softmax")
+    flat = mod.temperature_top_k_probs(logits, 100.0)
+    assert flat.max() - flat.min() < 0.01, f"a high temperature should make probs nearly uniform, got {flat}"
+    assert_close(mod.temperature_top_k_probs(np.array([0.5, 3.0, 3.0, 1.0]), 0), [0, 1, 0, 0], atol=0,
+                 name="temperature 0 (greedy)", hint="all mass on np.argmax (the first maximum on ties)")
+
+
+@pytest.mark.task("3.10", points=2)
+def test_top_k():
+    logits = np.array([1.0, 2.0, 3.0])
+    assert_close(mod.temperature_top_k_probs(logits, 1.0, top_k=2), [0, 1 / (1 + np.e), np.e / (1 + np.e)],
+                 atol=1e-9, name="top_k=2 of [1, 2, 3]", hint="drop logits below the k-th largest, renormalize")
+    assert_close(mod.temperature_top_k_probs(logits, 1.0, top_k=1), [0, 0, 1], atol=1e-12, name="top_k=1")
+    assert_close(mod.temperature_top_k_probs(logits, 1.0, top_k=10), mod.temperature_top_k_probs(logits, 1.0),
+                 atol=1e-12, name="top_k larger than V keeps everything")
+    ties = mod.temperature_top_k_probs(np.array([2.0, 1.0, 2.0, 0.0]), 1.0, top_k=1)
+    assert_close(ties, [0.5, 0, 0.5, 0], atol=1e-12, name="top_k=1 with a tie at the top",
+                 hint="keep every logit equal to the k-th largest")
+    big = mod.temperature_top_k_probs(np.array([1000.0, 999.0, -1000.0]), 1.0)
+    assert np.isfinite(big).all(), "logits of +-1000 gave inf/nan: subtract the max before exp"
+
+
+# ---- 3.11 -------------------------------------------------------------------------------------
+class CountingModel:
+    """A toy LM over V=10 ids: after id k it predicts (k + 1) % 10 with logit 5 (others 0).
+    The state counts how many ids it has read, to check the prime is fed once."""
+
+    def __init__(self):
+        self.calls = []
+
+    def step(self, ids, state):
+        ids = np.asarray(ids)
+        self.calls.append(ids.tolist())
+        logits = np.zeros(10)
+        logits[(int(ids[-1]) + 1) % 10] = 5.0
+        return logits, (0 if state is None else state) + len(ids)
+
+
+@pytest.mark.task("3.11", points=2, title="generation with priming")
+def test_greedy_generation():
+    m = CountingModel()
+    out = mod.generate(m.step, [3], 3, temperature=0)
+    assert_equal([int(v) for v in out], [4, 5, 6], name="generate(prime=[3], n=3, temperature=0)",
+                 hint="feed back each sampled token: the next logits come from step([tok], state)")
+
+
+@pytest.mark.task("3.11", points=2)
+def test_prime_fed_once_then_one_token_at_a_time():
+    m = CountingModel()
+    out = mod.generate(m.step, [7, 8, 9], 4, temperature=0)
+    assert_equal([int(v) for v in out], [0, 1, 2, 3], name="generate(prime=[7, 8, 9], n=4, temperature=0)")
+    assert m.calls[0] == [7, 8, 9], f"the first call should feed the whole prime once, got {m.calls[0]}"
+    assert all(len(c) == 1 for c in m.calls[1:]), (
+        f"after the prime, feed one token per call with the carried state; calls were {m.calls}")
+    assert len(m.calls) in (4, 5), f"expected 1 prime call + one call per new token, got {len(m.calls)} calls"
+
+
+@pytest.mark.task("3.11", points=2)
+def test_sampling_follows_the_distribution():
+    def step(ids, state):
+        return np.log(np.array([0.7, 0.2, 0.1])), state
+    out = mod.generate(step, [0], 3000, temperature=1.0, rng=np.random.default_rng(0))
+    freq = np.bincount(np.asarray(out), minlength=3) / 3000
+    assert_close(freq, [0.7, 0.2, 0.1], atol=0.03, name="frequencies of 3000 samples from [0.7, 0.2, 0.1]",
+                 hint="sample with the probabilities (sample_token), not the argmax")
+    out = mod.generate(step, [0], 2000, temperature=1.0, top_k=2, rng=np.random.default_rng(1))
+    freq = np.bincount(np.asarray(out), minlength=3) / 2000
+    assert freq[2] == 0, "top_k=2 must never produce the least likely token"
+    assert_close(freq[:2], [7 / 9, 2 / 9], atol=0.03, name="frequencies with top_k=2")

@@ -1,0 +1,90 @@
+"""Week 3 autograder, part 3: truncated BPTT batching and the carry + detach step (tasks 3.8-3.9)."""
+import numpy as np
+import pytest
+
+import tinygrad_lm as tg
+from tinygrad_lm.course import assert_close, assert_equal, load
+from tinygrad_lm.lm_data import TBPTTBatches
+from tinygrad_lm.optim import SGD
+from tinygrad_lm.train_charlm import CharLM
+
+mod = load("week3.tbptt")
+
+
+# ---- 3.8 ----------------------------------------------------------------------------------------
+@pytest.mark.task("3.8", points=3, title="TBPTT batches (lanes)")
+def test_docstring_example():
+    got = mod.tbptt_batches(np.arange(13), 2, 2)
+    want = [([[0, 1], [6, 7]], [[1, 2], [7, 8]]), ([[2, 3], [8, 9]], [[3, 4], [9, 10]]), ([[4], [10]], [[5], [11]])]
+    assert len(got) == 3, f"tbptt_batches(0..12, B=2, T=2): expected 3 windows, got {len(got)}"
+    for k, ((x, y), (wx, wy)) in enumerate(zip(got, want)):
+        assert_equal(np.asarray(x).tolist(), wx, name=f"x of window {k}",
+                     hint="lanes = ids[:B*L].reshape(B, L): row b reads a contiguous stretch of the text")
+        assert_equal(np.asarray(y).tolist(), wy, name=f"y of window {k}", hint="y is x shifted by one token")
+
+
+@pytest.mark.task("3.8", points=3)
+def test_rows_continue_across_windows_and_match_library():
+    ids = np.random.default_rng(0).integers(0, 50, size=1000)
+    got = mod.tbptt_batches(ids, 4, 7)
+    lib = TBPTTBatches(ids, 4, 7)
+    assert len(got) == len(lib), f"number of windows: expected {len(lib)}, got {len(got)}"
+    for k, ((x, y), (wx, wy)) in enumerate(zip(got, lib)):
+        assert_equal(np.asarray(x), wx, name=f"x of window {k} (B=4, T=7)")
+        assert_equal(np.asarray(y), wy, name=f"y of window {k} (B=4, T=7)")
+    assert np.asarray(got[0][0]).dtype == np.int64, "ids should be int64"
+
+
+# ---- 3.9 ----------------------------------------------------------------------------------------
+def _model(seed=0):
+    tg.manual_seed(seed)
+    return CharLM(11, emb=4, hidden=6, layers=1, cell="lstm")
+
+
+@pytest.mark.task("3.9", points=4, title="TBPTT step: carry and detach the state")
+def test_step_returns_detached_carried_state():
+    ids = np.random.default_rng(1).integers(0, 11, size=200)
+    batches = mod.tbptt_batches(ids, 3, 5)
+    m = _model()
+    opt = SGD(m.parameters(), lr=0.1)
+    x, y = batches[0]
+    loss, state = mod.tbptt_step(m, x, y, None, opt)
+    assert isinstance(loss, float), f"tbptt_step must return the loss as a Python float, got {type(loss).__name__}"
+    assert isinstance(state, tuple) and len(state) == 2, "an LSTM's state is the tuple (h, c)"
+    for name, s in zip(("h", "c"), state):
+        assert s.shape == (1, 3, 6), f"state {name}: expected shape (layers, B, H) = (1, 3, 6), got {s.shape}"
+        assert not s.requires_grad and s.is_leaf, (
+            f"state {name} is still attached to the graph: detach it, or the next backward() runs through "
+            f"every earlier window")
+        assert np.abs(s.data).sum() > 0, f"state {name} is all zeros: return the model's new state, not a reset one"
+
+
+@pytest.mark.task("3.9", points=4)
+def test_two_windows_equal_a_reference_loop():
+    ids = np.random.default_rng(2).integers(0, 11, size=300)
+    batches = mod.tbptt_batches(ids, 2, 6)
+    import tinygrad_lm.functional as F
+    from tinygrad_lm.optim import clip_grad_norm_
+    ref = _model()
+    ref_opt = SGD(ref.parameters(), lr=0.5)
+    state, ref_losses = None, []
+    for x, y in batches[:3]:
+        logits, state = ref(x.T, state)
+        loss = F.cross_entropy(logits.reshape(-1, 11), y.T.reshape(-1))
+        ref_opt.zero_grad()
+        loss.backward()
+        clip_grad_norm_(list(ref.parameters()), 1.0)
+        ref_opt.step()
+        state = tuple(s.detach() for s in state)
+        ref_losses.append(loss.item())
+    m = _model()
+    opt = SGD(m.parameters(), lr=0.5)
+    state, losses = None, []
+    for x, y in batches[:3]:
+        loss, state = mod.tbptt_step(m, x, y, state, opt, max_norm=1.0)
+        losses.append(loss)
+    assert_close(losses, ref_losses, atol=1e-5, name="losses of 3 consecutive windows",
+                 hint="window 2 must start from window 1's state (carried, detached); transpose x and y alike")
+    for (n, p), q in zip(m.named_parameters(), ref.parameters()):
+        assert_close(p.data, q.data, atol=1e-5, name=f"parameter {n} after 3 steps",
+                     hint="zero_grad, backward, clip_grad_norm_(max_norm), step: in that order")
