@@ -26,14 +26,29 @@ tried and measured, that reaches ~0.5x of OpenBLAS. So the micro-kernel is emitt
 LLVM IR with <16 x float> vectors and llvm.fma; `microkernel_numpy` below is the same
 computation in NumPy and runs instead when NUMBA_DISABLE_JIT=1.
 """
+import os
+
 import numba
 import numpy as np
 from numba import prange
 
 from ._jit import FASTMATH
 
-MR, NR = 12, 32              # micro-tile of C held in registers: 12 rows x (2 x 16 floats)
-MC, KC, NC = 144, 256, 1024  # cache blocks: A block MC x KC in L2, B sliver KC x NR in L1
+
+def _has_avx512() -> bool:
+    try:
+        import llvmlite.binding as llvm
+        return bool(llvm.get_host_cpu_features().get("avx512f", False))
+    except Exception:
+        return False
+
+
+# Register blocking follows the vector width: with AVX-512 (32 zmm registers of 16 floats) a
+# 12 x 32 micro-tile is 24 accumulators; with AVX2 (16 ymm registers of 8 floats) 6 x 16 is 12.
+# TGLM_MATMUL_VEC=8 forces the AVX2 shape (to test it; use a separate NUMBA_CACHE_DIR then).
+VEC = int(os.environ.get("TGLM_MATMUL_VEC", 0)) or (16 if _has_avx512() else 8)
+MR, NR = (12, 2 * VEC) if VEC == 16 else (6, 2 * VEC)
+MC, KC, NC = 12 * MR, 256, 1024   # cache blocks: A block MC x KC in L2, B sliver KC x NR in L1
 
 
 # ---- NumPy twin -----------------------------------------------------------------------------------
@@ -41,13 +56,15 @@ def matmul_numpy(a, b):
     return np.matmul(a, b)                         # (..., M, K) @ (..., K, N) -> (..., M, N)
 
 
-def microkernel_numpy(kc, ap, a_off, bp, b_off, c, c_off, ldc):
-    """c[c_off + i*ldc + j] += sum_p ap[a_off + p*MR + i] * bp[b_off + p*NR + j], i < MR, j < NR."""
+def microkernel_numpy(kc, ap, a_off, bp, b_off, c, c_off, ldc, accumulate):
+    """c[c_off + i*ldc + j] (+)= sum_p ap[a_off + p*MR + i] * bp[b_off + p*NR + j], i < MR, j < NR;
+    `+=` when accumulate else `=` (the first K slice overwrites, so C needs no zeroing)."""
     a = ap[a_off:a_off + kc * MR].reshape(kc, MR)          # (kc, MR)
     b = bp[b_off:b_off + kc * NR].reshape(kc, NR)          # (kc, NR)
     prod = a.T @ b                                         # (MR, NR)
     for i in range(MR):
-        c[c_off + i * ldc:c_off + i * ldc + NR] += prod[i]
+        row = c[c_off + i * ldc:c_off + i * ldc + NR]
+        row[:] = row + prod[i] if accumulate else prod[i]
 
 
 # ---- the register-blocked micro-kernel, as LLVM IR -------------------------------------------------
@@ -59,41 +76,41 @@ else:
     from numba.extending import intrinsic
 
     @intrinsic
-    def microkernel(typingctx, kc, ap, a_off, bp, b_off, c, c_off, ldc):
+    def microkernel(typingctx, kc, ap, a_off, bp, b_off, c, c_off, ldc, accumulate):
         """Same contract as microkernel_numpy; kc >= 1; ap, bp, c 1-D float32 arrays."""
-        sig = types.void(kc, ap, a_off, bp, b_off, c, c_off, ldc)
+        sig = types.void(kc, ap, a_off, bp, b_off, c, c_off, ldc, accumulate)
 
         def codegen(context, builder, signature, args):
-            kc, ap, a_off, bp, b_off, c, c_off, ldc = args
+            kc, ap, a_off, bp, b_off, c, c_off, ldc, accumulate = args
             f32, i64, i32 = ir.FloatType(), ir.IntType(64), ir.IntType(32)
-            v16 = ir.VectorType(f32, 16)                        # one zmm register
-            nv = NR // 16
+            vty = ir.VectorType(f32, VEC)                       # one zmm (ymm) register
+            nv = NR // VEC
 
             def data(k):                                        # float* to element offset of arg k
                 arr = context.make_array(signature.args[k])(context, builder, args[k])
                 return builder.gep(arr.data, [args[k + 1]])
             pa, pb, pc = data(1), data(3), data(5)
             fma = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(v16, [v16, v16, v16]), "llvm.fma.v16f32")
-            undef = ir.Constant(v16, ir.Undefined)
-            splat_mask = ir.Constant(ir.VectorType(i32, 16), [0] * 16)
+                builder.module, ir.FunctionType(vty, [vty, vty, vty]), f"llvm.fma.v{VEC}f32")
+            undef = ir.Constant(vty, ir.Undefined)
+            splat_mask = ir.Constant(ir.VectorType(i32, VEC), [0] * VEC)
 
             def const(v):
                 return ir.Constant(i64, v)
 
             def vec_ptr(ptr, offset):
-                return builder.bitcast(builder.gep(ptr, [offset]), v16.as_pointer())
+                return builder.bitcast(builder.gep(ptr, [offset]), vty.as_pointer())
 
             entry = builder.block
             loop = builder.append_basic_block("microkernel.loop")
             done = builder.append_basic_block("microkernel.done")
             builder.branch(loop)
-            # for p in range(kc): acc[i][v] += broadcast(A[p, i]) * B[p, 16v : 16v + 16]
+            # for p in range(kc): acc[i][v] += broadcast(A[p, i]) * B[p, VEC*v : VEC*(v + 1)]
             builder.position_at_end(loop)
             p = builder.phi(i64)
-            acc = [builder.phi(v16) for _ in range(MR * nv)]       # the 24 accumulators
+            acc = [builder.phi(vty) for _ in range(MR * nv)]       # MR * NR / VEC accumulators
             b_row = builder.mul(p, const(NR))
-            bvec = [builder.load(vec_ptr(pb, builder.add(b_row, const(16 * v))), align=4)
+            bvec = [builder.load(vec_ptr(pb, builder.add(b_row, const(VEC * v))), align=4)
                     for v in range(nv)]
             a_row = builder.mul(p, const(MR))
             new = []
@@ -106,16 +123,21 @@ else:
             p.add_incoming(const(0), entry)
             p.add_incoming(p_next, loop)
             for phi, value in zip(acc, new):
-                phi.add_incoming(ir.Constant(v16, None), entry)    # start from zeros
+                phi.add_incoming(ir.Constant(vty, None), entry)    # start from zeros
                 phi.add_incoming(value, loop)
             builder.cbranch(builder.icmp_signed("<", p_next, kc), loop, done)
-            # C[i, :] += acc[i]  (unaligned vector load / add / store)
+            # C[i, :] += acc[i]  or  C[i, :] = acc[i]  (unaligned vector loads / stores)
             builder.position_at_end(done)
-            for i in range(MR):
-                for v in range(nv):
-                    ptr = vec_ptr(pc, builder.add(builder.mul(ldc, const(i)), const(16 * v)))
-                    old = builder.load(ptr, align=4)
-                    builder.store(builder.fadd(old, new[i * nv + v]), ptr, align=4)
+            ptrs = [vec_ptr(pc, builder.add(builder.mul(ldc, const(i)), const(VEC * v)))
+                    for i in range(MR) for v in range(nv)]
+            is_acc = builder.icmp_signed("!=", accumulate, ir.Constant(accumulate.type, 0))
+            with builder.if_else(is_acc) as (then, otherwise):
+                with then:
+                    for ptr, value in zip(ptrs, new):
+                        builder.store(builder.fadd(builder.load(ptr, align=4), value), ptr, align=4)
+                with otherwise:
+                    for ptr, value in zip(ptrs, new):
+                        builder.store(value, ptr, align=4)
             return context.get_dummy_value()
         return sig, codegen
 
@@ -183,7 +205,7 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
                   c, apack, bpack, ctmp):
     """C[z] = A[z] @ B[z] for z < batch, where A[z][m, k] = abuf[a_off[z] + m*s_am + k*s_ak],
     B[z][k, n] = bbuf[b_off[z] + k*s_bk + n*s_bn] (element strides), C[z][m, n] = c[(z*M + m)*N + n].
-    c must be zeroed (the kernel accumulates). apack (nt, MC*KC), bpack (nt, KC*NC), ctmp
+    c may be uninitialized: the first K slice (pc == 0) overwrites, later ones accumulate. apack (nt, MC*KC), bpack (nt, KC*NC), ctmp
     (nt, MR*NR) are per-thread scratch for nt threads. Work units: (batch entry, one of n_split
     row ranges); thread t takes units t, t + nt, ... Each unit packs every B block only once."""
     batch = a_off.shape[0]
@@ -212,13 +234,15 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
                                 rows = min(MR, mc - ir)
                                 off = (z * M + ic + ir) * N + jc + jr
                                 if rows == MR and cols == NR:      # full tile: straight into C
-                                    microkernel(kc, ap, ir * kc, bp, jr * kc, c, off, N)
-                                else:                              # edge: via a zeroed buffer
-                                    ct[:] = 0.0
-                                    microkernel(kc, ap, ir * kc, bp, jr * kc, ct, 0, NR)
+                                    microkernel(kc, ap, ir * kc, bp, jr * kc, c, off, N, pc)
+                                else:                              # edge: via a small buffer
+                                    microkernel(kc, ap, ir * kc, bp, jr * kc, ct, 0, NR, 0)
                                     for i in range(rows):
                                         for j in range(cols):
-                                            c[off + i * N + j] += ct[i * NR + j]
+                                            if pc == 0:
+                                                c[off + i * N + j] = ct[i * NR + j]
+                                            else:
+                                                c[off + i * N + j] += ct[i * NR + j]
 
 
 def flat_view(x, batch_shape):
