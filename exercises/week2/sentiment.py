@@ -239,13 +239,8 @@ def train(argv=None) -> int:
     print(f"train loss {plot.sparkline(hist['train_loss'], width=60)}  "
           f"{hist['train_loss'][0]:.3f} -> {np.mean(hist['train_loss'][-20:]):.3f}")
 
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    f_tensors, f_meta = feats.state()
-    tensors = {"model." + k: v for k, v in model.state_dict().items()}
-    tensors.update(f_tensors)
-    meta = dict(f_meta, kind=args.features, classes=json.dumps(classes), config=json.dumps(cfg),
-                test=json.dumps({"accuracy": acc, "macro_f1": f1, "train_seconds": round(train_time, 1)}))
-    save_file(tensors, out, metadata=meta)
+    save_classifier(out, args.features, cfg, classes, feats, model,
+                    test={"accuracy": acc, "macro_f1": f1, "train_seconds": round(train_time, 1)})
     svg = args.plot or os.path.splitext(out)[0] + ".svg"
     steps_per_epoch = -(-len(keep) // cfg["batch_size"])
     epochs_x = [(i + 1) * steps_per_epoch for i in range(len(hist["val_loss"]))]
@@ -257,7 +252,18 @@ def train(argv=None) -> int:
     return 0
 
 
-# ---- predict -----------------------------------------------------------------------------------
+# ---- checkpoint: weights + featurizer in one safetensors file ---------------------------------
+def save_classifier(path, kind, cfg, classes, feats, model, test=None):
+    """Write model weights ("model.*"), featurizer arrays and JSON metadata to one safetensors file."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    f_tensors, f_meta = feats.state()
+    tensors = {"model." + k: v for k, v in model.state_dict().items()}
+    tensors.update(f_tensors)
+    meta = dict(f_meta, kind=kind, classes=json.dumps(classes), config=json.dumps(cfg),
+                test=json.dumps(test or {}))
+    save_file(tensors, path, metadata=meta)
+
+
 def load_classifier(path):
     """(featurizer, model, classes) from a checkpoint written by `train`."""
     if not os.path.isfile(path):
@@ -272,6 +278,7 @@ def load_classifier(path):
     return feats, model, classes
 
 
+# ---- predict -----------------------------------------------------------------------------------
 def predict(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week2.sentiment predict",
                                 description="classify tweets (arguments, or one per line on stdin)")
