@@ -35,11 +35,24 @@ def close(got, want, rtol=1e-4, atol=1e-5, what=""):
     np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=what)
 
 
-@pytest.fixture(autouse=True)
-def numba_backend():
+@pytest.fixture(autouse=True, params=["parallel", "serial"])
+def numba_backend(request, monkeypatch):
+    """Every test runs the Numba kernels twice: always on all threads, and always on one thread
+    (small inputs take that path in normal use). Tiny matmuls are NOT handed to numpy here."""
+    monkeypatch.setattr(K, "SMALL_MATMUL_FLOPS", 0)
+    big_ = 0 if request.param == "parallel" else 1 << 62
+    monkeypatch.setattr(K, "PARALLEL_MIN_FLOPS", big_)
+    monkeypatch.setattr(K, "PARALLEL_MIN_ELEMENTS", big_)
     old = K.use("numba")
     yield
     K.use(old)
+
+
+def test_tiny_matmul_goes_to_numpy_by_default(monkeypatch):
+    monkeypatch.undo()
+    a = randn((4, 4))
+    assert 2 * 4 ** 3 < K.SMALL_MATMUL_FLOPS
+    np.testing.assert_array_equal(K.matmul(a, a), a @ a)
 
 
 # ---- matmul ------------------------------------------------------------------------------------------

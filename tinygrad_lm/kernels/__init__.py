@@ -16,7 +16,8 @@ Dispatch rules:
   * every input float32 -> the Numba kernel (matmul.py, softmax.py, cross_entropy.py,
     layer_norm.py); any other dtype (float64 in gradcheck, mixed dtypes) -> the NumPy twin that
     sits next to each kernel, so float64 gradchecks test the same math;
-  * tiny matmuls (< SMALL_MATMUL_FLOPS) go to numpy, which starts faster than a parallel kernel;
+  * tiny matmuls (< SMALL_MATMUL_FLOPS) go to numpy, which starts faster than our dispatch;
+    small inputs run the kernels on the calling thread only (see _jit.threads_for);
   * the switch `use("numpy")` (or env TGLM_KERNELS=numpy before import) runs the twins for
     everything, to compare speed or to rule a kernel out when hunting a bug; `use("numba")`
     switches back. `backend()` returns the current choice.
@@ -29,7 +30,7 @@ import os
 
 import numpy as np
 
-from ._jit import num_threads
+from ._jit import PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_FLOPS, threads_for
 from .cross_entropy import cross_entropy_kernel, cross_entropy_numpy
 from .layer_norm import (layer_norm_backward_kernel, layer_norm_backward_numpy,
                          layer_norm_forward_kernel, layer_norm_forward_numpy)
@@ -42,7 +43,7 @@ __all__ = ["matmul", "softmax", "log_softmax", "cross_entropy", "layer_norm_forw
            "layer_norm_backward", "use", "backend"]
 
 _F32 = np.dtype(np.float32)
-SMALL_MATMUL_FLOPS = 0          # products with 2*M*N*K below this run np.matmul (measured)
+SMALL_MATMUL_FLOPS = 1 << 20    # 2*M*N*K below this: np.matmul (~2-20 us vs our ~60 us dispatch)
 
 _backend = os.environ.get("TGLM_KERNELS", "numba").strip().lower() or "numba"
 if _backend not in ("numba", "numpy"):
@@ -98,19 +99,19 @@ def matmul(a, b):
     out_shape = batch_shape + (M, N)
     if M == 0 or N == 0 or K == 0 or 0 in batch_shape:
         return np.zeros(out_shape, dtype=_F32)
-    if 2 * M * N * K * int(np.prod(batch_shape)) < SMALL_MATMUL_FLOPS:
+    if 2 * M * N * K * math.prod(batch_shape) < SMALL_MATMUL_FLOPS:
         return matmul_numpy(a, b)
     if b.ndim == 2 and a.ndim > 2:             # (B, T, K) @ (K, N): one tall 2-D product
         a, batch_shape = a.reshape(-1, K), ()
         M = a.shape[0]
-    batch = int(np.prod(batch_shape, dtype=np.int64))
+    batch = math.prod(batch_shape)
     abuf, a_off, s_am, s_ak = flat_view(a, batch_shape)      # read in place, any strides
     bbuf, b_off, s_bk, s_bn = flat_view(b, batch_shape)
     c = np.empty(batch * M * N, dtype=_F32)                  # every element is written
-    nt = num_threads()
-    n_split = nt // math.gcd(batch, nt)                      # so units divide evenly over threads
-    matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
-                  c, *scratch(nt))
+    with threads_for(2 * batch * M * N * K, PARALLEL_MIN_FLOPS) as nt:
+        n_split = nt // math.gcd(batch, nt)                  # so units divide evenly over threads
+        matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
+                      c, *scratch(nt))
     return c.reshape(out_shape)
 
 
@@ -125,7 +126,8 @@ def _rowwise(x, fn, kernel, twin):
         return np.empty(x.shape, dtype=_F32)
     x2 = np.ascontiguousarray(x).reshape(-1, x.shape[-1])     # (N, V)
     out = np.empty(x2.shape, dtype=_F32)
-    kernel(x2, out)
+    with threads_for(x2.size, PARALLEL_MIN_ELEMENTS):
+        kernel(x2, out)
     return out.reshape(x.shape)
 
 
@@ -167,8 +169,9 @@ def cross_entropy(logits, targets, ignore_index=-100, need_grad=True):
     x = np.ascontiguousarray(logits)
     row_loss = np.empty(N, dtype=_F32)
     d = np.empty((N, V), dtype=_F32) if need_grad else np.empty((1, 1), dtype=_F32)
-    cross_entropy_kernel(x, np.ascontiguousarray(targets), np.int64(ignore_index), bool(need_grad),
-                         np.float32(1.0 / count), row_loss, d)
+    with threads_for(x.size, PARALLEL_MIN_ELEMENTS):
+        cross_entropy_kernel(x, np.ascontiguousarray(targets), np.int64(ignore_index),
+                             bool(need_grad), np.float32(1.0 / count), row_loss, d)
     loss = np.float32(row_loss.sum(dtype=np.float64) / count)
     return loss, (d if need_grad else None)
 
@@ -199,8 +202,9 @@ def layer_norm_forward(x, weight, bias, eps=1e-5):
     mean = np.empty(N, dtype=_F32)
     rstd = np.empty(N, dtype=_F32)
     if N > 0 and C > 0:
-        layer_norm_forward_kernel(np.ascontiguousarray(x2), np.ascontiguousarray(weight),
-                                  np.ascontiguousarray(bias), np.float32(eps), y, mean, rstd)
+        with threads_for(x2.size, PARALLEL_MIN_ELEMENTS):
+            layer_norm_forward_kernel(np.ascontiguousarray(x2), np.ascontiguousarray(weight),
+                                      np.ascontiguousarray(bias), np.float32(eps), y, mean, rstd)
     elif N > 0:                                              # C == 0: mean of nothing
         mean[:] = np.nan
         rstd[:] = np.float32(1.0 / np.sqrt(eps))
@@ -230,11 +234,12 @@ def layer_norm_backward(dy, x, weight, mean, rstd):
         return dx.reshape(x.shape), dw, db
     N = x2.shape[0]
     dx = np.empty((N, C), dtype=_F32)
-    P = max(1, min(N, num_threads()))                        # one partial row per thread
-    dw_part = np.zeros((P, C), dtype=_F32)
-    db_part = np.zeros((P, C), dtype=_F32)
-    if N > 0 and C > 0:
-        layer_norm_backward_kernel(np.ascontiguousarray(dy2), np.ascontiguousarray(x2),
-                                   np.ascontiguousarray(weight), np.ascontiguousarray(mean1),
-                                   np.ascontiguousarray(rstd1), dx, dw_part, db_part)
+    with threads_for(x2.size, PARALLEL_MIN_ELEMENTS) as nt:
+        P = max(1, min(N, nt))                               # one partial row per thread
+        dw_part = np.zeros((P, C), dtype=_F32)
+        db_part = np.zeros((P, C), dtype=_F32)
+        if N > 0 and C > 0:
+            layer_norm_backward_kernel(np.ascontiguousarray(dy2), np.ascontiguousarray(x2),
+                                       np.ascontiguousarray(weight), np.ascontiguousarray(mean1),
+                                       np.ascontiguousarray(rstd1), dx, dw_part, db_part)
     return dx.reshape(x.shape), dw_part.sum(axis=0), db_part.sum(axis=0)

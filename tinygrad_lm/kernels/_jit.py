@@ -1,7 +1,8 @@
 """Shared Numba plumbing for the kernels: the njit flags, a vectorizable exp, the thread count.
 
 Scope: `jit` / `pjit` decorators (cache=True, float32-friendly fastmath flags), `fast_exp` (a
-float32 exp that LLVM can vectorize, unlike `math.exp`), `num_threads()`.
+float32 exp that LLVM can vectorize, unlike `math.exp`), `num_threads()`, `threads_for()`
+(small inputs run single-threaded).
 Omissions: no GPU, no float64 fast paths (float64 always runs the NumPy twins).
 
 Why not `fastmath=True`: it includes "nnan"/"ninf", which let LLVM assume no inf ever appears.
@@ -12,6 +13,7 @@ NUMBA_DISABLE_JIT=1 must keep working: `@intrinsic` functions cannot run as Pyth
 cast used by `fast_exp` has a plain-Python fallback chosen when the JIT is disabled.
 """
 import math
+from contextlib import contextmanager
 
 import numba
 import numpy as np
@@ -32,6 +34,27 @@ def pjit(fn):
 
 def num_threads() -> int:
     return numba.get_num_threads()
+
+
+# Waking the thread pool for a parallel kernel costs ~10 us on an idle machine and was measured
+# at ~30 ms (!) here with the 2 cores oversubscribed; small inputs therefore run the very same
+# kernel on the calling thread only (a prange over 1 thread runs inline, no wake-up).
+PARALLEL_MIN_ELEMENTS = 1 << 16      # row-wise kernels: softmax, cross-entropy, layer norm
+PARALLEL_MIN_FLOPS = 1 << 23         # matmul (2*M*N*K, ~8 MFLOP: ~0.1 ms on one core)
+
+
+@contextmanager
+def threads_for(work, threshold):
+    """Context that yields the thread count to use for `work`, running 1-threaded if small."""
+    n = numba.get_num_threads()
+    if work >= threshold or n == 1 or numba.config.DISABLE_JIT:
+        yield n
+        return
+    numba.set_num_threads(1)
+    try:
+        yield 1
+    finally:
+        numba.set_num_threads(n)
 
 
 # ---- float32 bit cast: int32 bits -> float32 (used to build 2**n in fast_exp) ----------------

@@ -26,6 +26,7 @@ tried and measured, that reaches ~0.5x of OpenBLAS. So the micro-kernel is emitt
 LLVM IR with <16 x float> vectors and llvm.fma; `microkernel_numpy` below is the same
 computation in NumPy and runs instead when NUMBA_DISABLE_JIT=1.
 """
+import math
 import os
 
 import numba
@@ -249,6 +250,8 @@ def flat_view(x, batch_shape):
     """(buf, offsets (batch,), stride_row, stride_col) describing x (..., R, S) in place:
     x[idx][r, s] = buf[offsets[z] + r*stride_row + s*stride_col], z = flat index of idx in
     batch_shape (x's own batch dims broadcast to it). Copies only views with negative strides."""
+    if x.ndim == 2 and x.flags.c_contiguous:                 # the common case, made cheap
+        return x.reshape(-1), np.zeros(max(1, math.prod(batch_shape)), np.int64), x.shape[1], 1
     if any(st < 0 or st % 4 for st in x.strides):
         x = np.ascontiguousarray(x)
     st = [s // 4 for s in x.strides]
