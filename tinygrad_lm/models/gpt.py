@@ -184,3 +184,10 @@ class GPT(nn.Module):
         groups = [{"params": decay, "weight_decay": weight_decay},
                   {"params": no_decay, "weight_decay": 0.0}]
         return AdamW(groups, lr=learning_rate, betas=betas, eps=eps)
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: str) -> "GPT":
+        """A shipped model name (data/pretrained/), a local Hugging Face GPT-2 ("gpt2" in the hub cache)
+        or a directory with config.json + model.safetensors; never downloads. See models/gpt2_hf.py."""
+        from ..pretrained import load_model
+        return load_model(name_or_path)
