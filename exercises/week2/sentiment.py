@@ -6,6 +6,7 @@
     python -m solutions.week2.sentiment train --features embed      # mean of learned word embeddings -> MLP
     python -m solutions.week2.sentiment predict "@united thanks, great crew!"
     python -m solutions.week2.sentiment predict --ckpt runs/week2/sentiment-embed.safetensors < tweets.txt
+    python -m solutions.week2.sentiment baseline                    # week 1's logistic regression
 
 Two ways to turn a tweet into a vector, one network on top (Linear -> ReLU -> Dropout -> Linear):
   (a) tfidf: week 1's TfidfVectorizer (word 1-2 grams, sublinear tf, l2 rows) gives a sparse
@@ -43,7 +44,7 @@ PAD, UNK = 0, 1
 
 # Defaults per pipeline (chosen on the validation split; measured numbers are in the week README).
 CONFIGS = {
-    "tfidf": dict(hidden=256, dropout=0.5, epochs=8, batch_size=64, lr=1e-3, weight_decay=0.01, patience=2,
+    "tfidf": dict(hidden=128, dropout=0.5, epochs=8, batch_size=64, lr=1e-3, weight_decay=0.01, patience=2,
                   min_df=2, ngram_max=2),
     "embed": dict(hidden=128, dropout=0.3, epochs=12, batch_size=64, lr=3e-3, weight_decay=0.01, patience=2,
                   min_df=2, emb_dim=64, max_len=64),
@@ -63,13 +64,23 @@ def stratified_split(y, frac, seed):
     return keep, held
 
 
+def tweet_tokens(text):
+    """'@united LOVED it!!! :)' -> ['@united', 'loved', 'it', '!', '!', '!', ':)'] (lower-cased)."""
+    return tweet_tokenize(text, preserve_case=False, reduce_len=True)
+
+
 # ---- featurizers: fit on training texts, save into / load from the checkpoint ------------------
 class TfidfFeatures:
-    """Tweets -> (N, V) CSR TF-IDF rows with the week-1 vectorizer (sklearn's formulas)."""
+    """Tweets -> (N, V) CSR TF-IDF rows with the week-1 vectorizer (sklearn's formulas).
+
+    Tokens come from the tweet tokenizer (lower-cased), not sklearn's default pattern \\b\\w\\w+\\b:
+    it keeps "?", "!", ":)" and #hashtags, which carry sentiment (a "?" often marks a neutral
+    question). Measured with logistic regression: 82.7% -> 83.3% test accuracy.
+    """
 
     def __init__(self, min_df=2, ngram_max=2, vocabulary=None, idf=None):
         self.vec = TfidfVectorizer(ngram_range=(1, ngram_max), sublinear_tf=True, min_df=min_df,
-                                   vocabulary=vocabulary)
+                                   tokenizer=tweet_tokens, lowercase=False, vocabulary=vocabulary)
         self.min_df, self.ngram_max = min_df, ngram_max
         if idf is not None:
             self.vec.tfidf.idf_ = np.asarray(idf, dtype=np.float32)
@@ -106,9 +117,7 @@ class TokenIdFeatures:
         self.itos = list(vocab) if vocab is not None else None
         self.stoi = {w: i for i, w in enumerate(self.itos)} if vocab is not None else None
 
-    @staticmethod
-    def tokens(text):
-        return tweet_tokenize(text, preserve_case=False, reduce_len=True)
+    tokens = staticmethod(tweet_tokens)
 
     def fit(self, texts):
         df = {}
@@ -278,6 +287,29 @@ def load_classifier(path):
     return feats, model, classes
 
 
+# ---- baseline: week 1's logistic regression on the same split -----------------------------------
+def baseline(argv=None) -> int:
+    """Week-1 LogisticRegression (l2 = 1/(C N), C=10 like sklearn) on TF-IDF 1-2 grams, two tokenizers."""
+    from tinygrad_lm.classify.logistic import LogisticRegression
+    p = argparse.ArgumentParser(prog="python -m solutions.week2.sentiment baseline")
+    p.add_argument("--C", type=float, default=10.0)
+    p.add_argument("--epochs", type=int, default=8)
+    args = p.parse_args(argv)
+    train_ds, test_ds = load_twitter_airline_sentiment("train"), load_twitter_airline_sentiment("test")
+    y, y_test = train_ds.y(), test_ds.y()
+    for name, kw in (("sklearn token pattern", dict(min_df=1)),
+                     ("tweet tokenizer", dict(min_df=1, tokenizer=tweet_tokens, lowercase=False))):
+        t0 = time.time()
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, **kw)
+        X, X_test = vec.fit_transform(train_ds.texts), vec.transform(test_ds.texts)
+        clf = LogisticRegression(l2=1.0 / (args.C * len(y)), epochs=args.epochs).fit(X, y, n_classes=3)
+        pred = clf.predict(X_test)
+        print(f"week-1 logistic regression, {name:<22} V={X.shape[1]:>7,}: test accuracy "
+              f"{metrics.accuracy(y_test, pred):.4f}  macro-F1 {metrics.f1_score(y_test, pred, 'macro', 3):.4f}  "
+              f"({time.time() - t0:.0f}s)", flush=True)
+    return 0
+
+
 # ---- predict -----------------------------------------------------------------------------------
 def predict(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week2.sentiment predict",
@@ -299,10 +331,11 @@ def predict(argv=None) -> int:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in ("train", "predict"):
+    commands = {"train": train, "predict": predict, "baseline": baseline}
+    if not argv or argv[0] not in commands:
         print(__doc__.split("\n\n")[1])
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
-    return train(argv[1:]) if argv[0] == "train" else predict(argv[1:])
+    return commands[argv[0]](argv[1:])
 
 
 if __name__ == "__main__":
