@@ -159,13 +159,42 @@ def test_non_leaf_has_no_grad():
 
 
 def test_backward_twice_through_same_graph():
-    """Closures keep what they need; a second backward over the same graph is allowed and adds up."""
+    """Like PyTorch: the graph is freed by backward() unless retain_graph=True."""
     a = tg.randn(2, 3, requires_grad=True)
     loss = F.cross_entropy(a, np.array([0, 2]))
-    loss.backward()
+    loss.backward(retain_graph=True)
     g1 = a.grad.copy()
     loss.backward()
     np.testing.assert_allclose(a.grad, 2 * g1, rtol=1e-6)
+    with pytest.raises(RuntimeError, match="second time"):
+        loss.backward()
+
+
+def test_graph_freed_after_backward_releases_arrays():
+    import gc
+    import weakref
+    a = tg.randn(64, 64, requires_grad=True)
+    h = (a @ a).tanh()
+    ref = weakref.ref(h.data)
+    loss = (h * 2).sum()
+    del h
+    loss.backward()
+    gc.collect()
+    assert ref() is None, "the tanh output saved for backward should be released after backward()"
+
+
+def test_shared_subgraph_needs_retain_graph_or_one_backward():
+    a = tg.randn(3, requires_grad=True)
+    h = a.exp()
+    l1, l2 = h.sum(), (h * h).sum()
+    (l1 + l2).backward()                                   # the usual way: one backward
+    np.testing.assert_allclose(a.grad, np.exp(a.data) * (1 + 2 * np.exp(a.data)), rtol=1e-5)
+    a.grad = None
+    h = a.exp()
+    l1, l2 = h.sum(), (h * h).sum()
+    l1.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        l2.backward()
 
 
 def test_engine_rejects_wrong_dtype_gradients():

@@ -47,7 +47,13 @@ def test_factories():
     assert ri.dtype == np.int64 and ri.data.max() < 5
     assert tg.zeros_like(a).shape == a.shape and tg.ones_like(a).dtype == np.float32
     assert tg.randn(2, requires_grad=True).requires_grad
-    assert tg.tensor([1.0]).dtype == np.float32
+    from tinygrad_lm.ops.creation import tensor
+    assert tensor([1.0]).dtype == np.float32
+
+
+def test_tensor_module_not_shadowed():
+    import tinygrad_lm.tensor as T          # a package-level tensor() would shadow this module
+    assert T.Tensor is Tensor
 
 
 def test_conveniences():

@@ -8,14 +8,15 @@ from . import _threads  # noqa: F401  (must run before numpy is imported)
 
 from .random import manual_seed
 from .tensor import Tensor, no_grad, is_grad_enabled
-from .ops.creation import (tensor, zeros, ones, empty, full, zeros_like, ones_like, full_like,  # noqa: F401
+# (no package-level `tensor()` factory: it would shadow the tinygrad_lm.tensor module; use Tensor(...))
+from .ops.creation import (zeros, ones, empty, full, zeros_like, ones_like, full_like,  # noqa: F401
                            randn, rand, randint, arange, eye)
 from .ops import cat, stack, where  # noqa: F401
 from .gradcheck import gradcheck  # noqa: F401  (eager: a lazy import would leave the name bound to the submodule)
 
 __version__ = "0.1.0"
 __all__ = ["Tensor", "no_grad", "is_grad_enabled", "manual_seed", "gradcheck", "__version__",
-           "tensor", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
+           "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
            "randn", "rand", "randint", "arange", "eye", "cat", "stack", "where"]
 
 

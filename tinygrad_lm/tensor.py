@@ -69,6 +69,12 @@ def _to_array(data, dtype):
     return arr
 
 
+def _graph_freed(grad):
+    raise RuntimeError("trying to backward through the graph a second time: its saved arrays were freed "
+                       "by the first backward(). Use backward(retain_graph=True) the first time, or "
+                       "detach() values carried over between steps (e.g. an RNN's hidden state).")
+
+
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for `backward()`."""
 
@@ -112,11 +118,14 @@ class Tensor:
         return out
 
     # ---- reverse mode ----------------------------------------------------------------------
-    def backward(self, grad=None) -> None:
+    def backward(self, grad=None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) * grad into `.grad` of every leaf that requires grad.
 
-        grad defaults to 1 for a scalar (one-element) tensor. Calling backward twice adds the
-        gradients up, as PyTorch does; call `zero_grad()` (or set `.grad = None`) in between.
+        grad defaults to 1 for a scalar (one-element) tensor. Gradients ADD UP over backward()
+        calls, as in PyTorch; call `zero_grad()` (or set `.grad = None`) in between.
+        Like PyTorch, the graph is freed as it is walked (each op's saved arrays are released, so
+        a training loop never holds two steps' activations); pass retain_graph=True to walk it
+        again. Backward through a freed graph raises a clear RuntimeError.
         """
         if not self.requires_grad:
             raise RuntimeError("backward() called on a tensor that does not require grad "
@@ -159,7 +168,10 @@ class Tensor:
                 else:
                     node.grad += g
                 continue
-            for p, pg in zip(node._parents, node._backward(g)):
+            parents, pgrads = node._parents, node._backward(g)
+            if not retain_graph:                  # free the saved arrays, like PyTorch
+                node._parents, node._backward = (), _graph_freed
+            for p, pg in zip(parents, pgrads):
                 if pg is None or not p.requires_grad:
                     continue
                 if pg.shape != p.data.shape or pg.dtype != p.data.dtype:
