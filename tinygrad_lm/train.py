@@ -10,6 +10,7 @@ MODELS = {
     "char-lstm": ("tinygrad_lm.train_charlm:main_train", "character-level LSTM (week 3)"),
     "char-rnn": ("tinygrad_lm.train_charlm:main_train", "character-level vanilla RNN (week 3)"),
     "gpt": ("tinygrad_lm.train_gpt:main", "GPT language model on a text file (week 4)"),
+    "mlm": ("tinygrad_lm.train_mlm:main", "masked language model, BERT-style encoder (week 4)"),
 }
 
 

@@ -70,10 +70,13 @@ class KVCache:
 
 
 class CausalSelfAttention(nn.Module):
-    def __init__(self, config: GPTConfig):
+    """Multi-head self-attention; causal=False lets every position see every other (the MLM encoder)."""
+
+    def __init__(self, config: GPTConfig, causal: bool = True):
         super().__init__()
         C = config.n_embd
         self.n_head = config.n_head
+        self.causal = causal
         self.c_attn = nn.Linear(C, 3 * C, bias=config.bias)   # q, k, v for all heads at once
         self.c_proj = nn.Linear(C, C, bias=config.bias)
         self.resid_dropout = nn.Dropout(config.dropout)
@@ -88,7 +91,7 @@ class CausalSelfAttention(nn.Module):
         if kv_cache is not None:                                     # inference only: no grad
             k_all, v_all = kv_cache.update(layer, k.data, v.data)    # (B, H, T_total, D)
             k, v = Tensor(k_all, dtype=k_all.dtype), Tensor(v_all, dtype=v_all.dtype)
-        y = scaled_dot_product_attention(q, k, v, causal=True)       # (B, H, T, D)
+        y = scaled_dot_product_attention(q, k, v, causal=self.causal)  # (B, H, T, D)
         y = y.transpose(1, 2).reshape(B, T, C)                       # (B, T, C) heads side by side
         return self.resid_dropout(self.c_proj(y))
 
@@ -106,10 +109,12 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, config: GPTConfig):
+    """Pre-LayerNorm transformer block; causal=False for a bidirectional encoder (models/mlm.py)."""
+
+    def __init__(self, config: GPTConfig, causal: bool = True):
         super().__init__()
         self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = CausalSelfAttention(config)
+        self.attn = CausalSelfAttention(config, causal)
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 

@@ -1,0 +1,89 @@
+"""`tglm generate`: stream text from a GPT checkpoint written by `tglm train gpt`.
+
+    tglm generate --checkpoint runs/gpt/best.safetensors --prompt "ROMEO:" --max-new-tokens 300 \
+        --temperature 0.8 --top-k 40
+
+Each token is printed as soon as it is sampled (decoding.stream with the KV cache). With a BPE
+tokenizer a token can end in the middle of a multi-byte character: the text is decoded from all
+ids so far and only the new, complete part is printed, so the terminal never shows broken bytes.
+Does not handle: batch generation, interactive chat, checkpoints of other models (char-lstm: `tglm sample`).
+"""
+import argparse
+import sys
+import time
+
+import numpy as np
+
+
+def load_gpt(path):
+    """(model in eval mode, tokenizer, config dict) from a `tglm train gpt` checkpoint."""
+    from .checkpoint import load_checkpoint, read_checkpoint
+    from .models.gpt import GPT, GPTConfig
+    from .train_gpt import tokenizer_from_config
+    cfg = read_checkpoint(path)["config"]
+    if not cfg or "model" not in cfg or "tokenizer" not in cfg or cfg.get("kind", "gpt") != "gpt":
+        raise ValueError(f"{path}: not a GPT checkpoint written by `tglm train gpt` "
+                         f"(masked LMs: `tglm fill-mask`; char-lstm: `tglm sample`)")
+    model = GPT(GPTConfig(**cfg["model"]))
+    load_checkpoint(path, model, restore_rng=False)
+    model.eval()
+    return model, tokenizer_from_config(cfg["tokenizer"]), cfg
+
+
+def stream_text(model, tok, prompt: str, max_new_tokens: int, **sampling):
+    """Yield decoded text pieces as tokens are generated (complete characters only)."""
+    from .decoding import stream
+    prompt_ids = [int(i) for i in np.asarray(tok.encode(prompt)).reshape(-1)]
+    if not prompt_ids:
+        raise ValueError("the prompt encodes to no tokens; give at least one character (e.g. a newline)")
+    new, shown = [], ""
+    for tid in stream(model, prompt_ids, max_new_tokens, **sampling):
+        new.append(tid)
+        text = tok.decode(new)
+        if text.endswith("\ufffd"):              # an unfinished UTF-8 sequence: wait for the next token
+            continue
+        yield text[len(shown):]
+        shown = text
+    text = tok.decode(new) if new else ""
+    if len(text) > len(shown):
+        yield text[len(shown):]
+
+
+def main(argv) -> int:
+    p = argparse.ArgumentParser(prog="tglm generate", description="stream text from a GPT checkpoint")
+    p.add_argument("--checkpoint", required=True, help="a .safetensors written by `tglm train gpt`")
+    p.add_argument("--prompt", default="\n")
+    p.add_argument("--max-new-tokens", type=int, default=300)
+    p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--top-p", type=float, default=None)
+    p.add_argument("--repetition-penalty", type=float, default=1.0)
+    p.add_argument("--no-cache", action="store_true", help="recompute the whole context at each step")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--stats", action="store_true", help="print tokens/s at the end (to stderr)")
+    args = p.parse_args(argv)
+    try:
+        model, tok, _ = load_gpt(args.checkpoint)
+    except (ValueError, FileNotFoundError, KeyError) as e:
+        print(f"tglm generate: {e}", file=sys.stderr)
+        return 2
+    sampling = dict(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+                    repetition_penalty=args.repetition_penalty, use_cache=not args.no_cache,
+                    rng=np.random.default_rng(args.seed))
+    out = sys.stdout
+    out.write(args.prompt)
+    out.flush()
+    t0, n = time.perf_counter(), 0
+    try:
+        for piece in stream_text(model, tok, args.prompt, args.max_new_tokens, **sampling):
+            out.write(piece)
+            out.flush()
+            n += 1
+    except (ValueError, KeyError) as e:
+        print(f"\ntglm generate: {e}", file=sys.stderr)
+        return 2
+    out.write("\n")
+    if args.stats:
+        dt = time.perf_counter() - t0
+        print(f"{args.max_new_tokens} tokens max, {n} pieces in {dt:.2f}s", file=sys.stderr)
+    return 0

@@ -1,0 +1,95 @@
+"""Masked language model: a BERT-style Transformer ENCODER trained to fill in hidden tokens.
+
+Architecture: exactly GPT's pieces (models/gpt.py) without the causal mask — token + learned
+position embeddings -> n_layer pre-LayerNorm blocks whose attention sees the WHOLE sequence (left
+and right context) -> final LayerNorm -> logits = x @ wte^T (LM head tied to the token embedding).
+
+Objective (Devlin et al. 2019, BERT section 3.1): pick 15% of the positions; of those, 80% are
+replaced by [MASK], 10% by a random token, 10% are left unchanged; the loss is the cross-entropy
+at the picked positions only (targets are -100 everywhere else, ignored by F.cross_entropy).
+The random/unchanged 10%s keep the model from learning "only [MASK] positions matter": it must
+build a good representation of every token, since any token might be asked about.
+
+    inputs, targets = mask_tokens(ids, mask_id=V - 1, vocab_size=V, rng=rng)   # (B, T), (B, T)
+    logits, loss = model(inputs, targets)                                      # (B, T, V), scalar
+
+The [MASK] token is an ordinary id of the vocabulary (by convention here: the last id, one past the
+base tokenizer's ids; see train_mlm.py). Ids listed in `special_ids` are never picked or used as
+random replacements (the [MASK] id itself never is).
+
+Legend: B batch, T time, C channels (n_embd), V vocab (including [MASK]).
+Does not handle: next-sentence prediction, segment (token type) embeddings, padding masks, the
+extra MLM head transform (dense + GELU + LayerNorm) and output bias of the original BERT, whole-word
+masking.
+"""
+import numpy as np
+
+from .. import nn
+from .. import functional as F
+from .gpt import GPT, Block, GPTConfig
+
+IGNORE_INDEX = -100
+
+
+def mask_tokens(ids, mask_id: int, vocab_size: int, rng: np.random.Generator, mask_prob: float = 0.15,
+                special_ids=()):
+    """BERT masking of int ids (any shape) -> (inputs, targets), both int64, same shape.
+
+    Each position (except special ids) is picked with probability mask_prob. targets holds the
+    original id at picked positions and -100 elsewhere. At picked positions inputs holds [MASK] with
+    probability 0.8, a uniformly random non-special id with 0.1, the original id with 0.1.
+    """
+    ids = np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise ValueError(f"mask_tokens: ids must be integers, got dtype {ids.dtype}")
+    if not 0.0 <= mask_prob <= 1.0:
+        raise ValueError(f"mask_tokens: mask_prob must be in [0, 1], got {mask_prob}")
+    if not 0 <= mask_id < vocab_size:
+        raise ValueError(f"mask_tokens: mask_id {mask_id} must be in [0, vocab_size={vocab_size})")
+    ids = ids.astype(np.int64)
+    special = np.array(sorted({int(mask_id), *map(int, special_ids)}), dtype=np.int64)
+    candidates = ~np.isin(ids, special)                                  # never pick [MASK] itself
+    picked = (rng.random(ids.shape) < mask_prob) & candidates
+    targets = np.where(picked, ids, IGNORE_INDEX).astype(np.int64)
+    action = rng.random(ids.shape)                                       # one draw per position
+    to_mask = picked & (action < 0.8)
+    to_random = picked & (action >= 0.8) & (action < 0.9)
+    # random replacements drawn from the ordinary (non-special) ids only
+    ordinary = np.setdiff1d(np.arange(vocab_size, dtype=np.int64), special)
+    random_ids = ordinary[rng.integers(0, len(ordinary), size=ids.shape)]
+    inputs = np.where(to_mask, mask_id, np.where(to_random, random_ids, ids)).astype(np.int64)
+    return inputs, targets
+
+
+class MaskedLM(GPT):
+    """A bidirectional encoder with a tied MLM head. Same parameter names and init as GPT.
+
+    forward(idx (B, T), targets (B, T) with -100 at unpicked positions) -> (logits (B, T, V), loss).
+    """
+
+    def __init__(self, config: GPTConfig):
+        nn.Module.__init__(self)
+        self.config = config
+        self.transformer = nn.ModuleDict(dict(
+            wte=nn.Embedding(config.vocab_size, config.n_embd),
+            wpe=nn.Embedding(config.block_size, config.n_embd),
+            drop=nn.Dropout(config.dropout),
+            h=nn.ModuleList([Block(config, causal=False) for _ in range(config.n_layer)]),
+            ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
+        ))
+        self.reset_parameters()
+
+    def forward(self, idx, targets=None, kv_cache=None):
+        if kv_cache is not None:
+            raise ValueError("MaskedLM is bidirectional: every position sees the whole sequence, so there is "
+                             "no KV cache (re-run the full sequence instead)")
+        return super().forward(idx, targets)
+
+    @staticmethod
+    def loss(logits, targets):
+        """Mean cross-entropy over the picked positions (targets != -100) of logits (B, T, V)."""
+        B, T, V = logits.shape
+        t = np.asarray(targets).reshape(B * T)
+        if not (t != IGNORE_INDEX).any():
+            raise ValueError("MaskedLM.loss: no position is picked (all targets are -100)")
+        return F.cross_entropy(logits.reshape(B * T, V), t, ignore_index=IGNORE_INDEX)
