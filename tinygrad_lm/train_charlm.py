@@ -65,6 +65,7 @@ def evaluate(model, ids, batch_size=64, seq_len=200):
     was_training = model.training
     model.eval()
     total, count, state = 0.0, 0, None
+    batch_size = max(1, min(batch_size, len(ids) // 2))        # short texts: fewer lanes
     for x, y in TBPTTBatches(ids, batch_size, seq_len):
         logits, state = model(x.T, state)                    # (T, B, V)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.T.reshape(-1))
@@ -88,6 +89,14 @@ def sample_text(model, tok, prime="\n", length=300, temperature=0.8, top_k=None,
     out = generate(step, tok.encode(prime), length, temperature, top_k, top_p, rng=rng)
     model.train(was_training)
     return tok.decode(out)
+
+
+def _prime_for(tok, wanted):
+    """`wanted` if the vocabulary has all its characters, else a newline, else the first character."""
+    for p in (wanted, "\n"):
+        if set(p) <= set(tok.chars):
+            return p
+    return tok.chars[0]
 
 
 def _lr_at(progress, lr, warmup_frac, min_ratio=0.1):
@@ -185,14 +194,15 @@ def train(args):
             bar.write(f"step {step:6d} | {elapsed:6.0f}s | train {loss.item():.4f} | val {val:.4f} nats/char "
                       f"= {val / math.log(2):.3f} bits/char{'  (best, saved)' if improved else ''}")
             if args.sample_every and step % (args.eval_every * args.sample_every) == 0:
-                bar.write("---- sample ----\n" + sample_text(model, tok, "\n", 200, 0.8, seed=step) + "\n----------------")
+                bar.write("---- sample ----\n" + sample_text(model, tok, _prime_for(tok, "\n"), 200, 0.8, seed=step) + "\n----------------")
     bar.close()
     elapsed = elapsed0 + time.perf_counter() - start
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump(history, f, indent=1)
     print(f"done: {step} steps, {elapsed:.0f}s, best val {best:.4f} nats/char = {best / math.log(2):.3f} bits/char; "
           f"checkpoint {os.path.join(args.out, 'best.safetensors')}")
-    print(sample_text(model, tok, "ROMEO:", 300, 0.8, seed=0))
+    prime = _prime_for(tok, "ROMEO:")
+    print(prime + sample_text(model, tok, prime, 300, 0.8, seed=0))
     return 0
 
 
@@ -201,7 +211,7 @@ def _train_parser(cell):
     p.add_argument("--data", default="data/tiny_shakespeare/input.txt", help="a UTF-8 text file")
     p.add_argument("--out", default=f"runs/char-{cell}", help="directory for checkpoints and history.json")
     p.add_argument("--resume", default=None, help="continue from a checkpoint (last.safetensors)")
-    p.add_argument("--hidden", type=int, default=512 if cell == "lstm" else 512)
+    p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--layers", type=int, default=1)
     p.add_argument("--emb", type=int, default=64)
     p.add_argument("--dropout", type=float, default=0.0, help="between stacked layers")

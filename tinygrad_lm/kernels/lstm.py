@@ -102,19 +102,23 @@ def _lstm_cell_forward(a, c_prev, c_out, h_out):
             ho[u] = r[3 * H + u] * _tanh(c)                  # h = o * tanh(c)
 
 
+@jit
+def _lstm_forward_rows(xproj, w_hh, hs, cs, gates, b0, b1):
+    """All T steps for batch rows b0:b1 (rows never interact, so any split of rows is exact)."""
+    for t in range(xproj.shape[0]):
+        a = gates[t, b0:b1]
+        a[:] = xproj[t, b0:b1]
+        matmul_nt_acc(hs[t, b0:b1], w_hh, a)                     # a += h_{t-1} @ w_hh.T  (b, 4H)
+        _lstm_cell_forward(a, cs[t, b0:b1], cs[t + 1, b0:b1], hs[t + 1, b0:b1])
+
+
 @pjit
 def lstm_forward_kernel(xproj, w_hh, hs, cs, gates, nchunks):
     """hs[0], cs[0] hold h0, c0 on entry; fills hs, cs (T+1, B, H) and gates (T, B, 4H).
-    Each thread runs all T steps for its own chunk of batch rows (rows never interact)."""
-    T, B, G = xproj.shape
+    Each thread runs all T steps for its own chunk of batch rows."""
+    B = xproj.shape[1]
     for ci in prange(nchunks):
-        b0 = ci * B // nchunks
-        b1 = (ci + 1) * B // nchunks
-        for t in range(T):
-            a = gates[t, b0:b1]
-            a[:] = xproj[t, b0:b1]
-            matmul_nt_acc(hs[t, b0:b1], w_hh, a)                 # a += h_{t-1} @ w_hh.T  (b, 4H)
-            _lstm_cell_forward(a, cs[t, b0:b1], cs[t + 1, b0:b1], hs[t + 1, b0:b1])
+        _lstm_forward_rows(xproj, w_hh, hs, cs, gates, ci * B // nchunks, (ci + 1) * B // nchunks)
 
 
 @jit
@@ -141,20 +145,23 @@ def _lstm_cell_backward(dh, dy, dc, gates_t, c_prev, c_t, da_t):
             dc[b, u] = d_c * f
 
 
+@jit
+def _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, b0, b1):
+    dhc = dh[b0:b1]
+    dhc[:] = 0
+    for t in range(dys.shape[0] - 1, -1, -1):
+        _lstm_cell_backward(dhc, dys[t, b0:b1], dc[b0:b1], gates[t, b0:b1], cs[t, b0:b1],
+                            cs[t + 1, b0:b1], da[t, b0:b1])
+        dhc[:] = 0
+        matmul_nt_acc(da[t, b0:b1], w_hh_t, dhc)                 # dh_{t-1} = d a_t @ w_hh
+
+
 @pjit
 def lstm_backward_kernel(dys, w_hh_t, cs, gates, da, dh, dc, nchunks):
     """w_hh_t = w_hh.T contiguous (H, 4H). dc holds dc_n on entry; dh, dc end as dh0, dc0."""
-    T, B, H = dys.shape
+    B = dys.shape[1]
     for ci in prange(nchunks):
-        b0 = ci * B // nchunks
-        b1 = (ci + 1) * B // nchunks
-        dhc = dh[b0:b1]
-        dhc[:] = 0
-        for t in range(T - 1, -1, -1):
-            _lstm_cell_backward(dhc, dys[t, b0:b1], dc[b0:b1], gates[t, b0:b1], cs[t, b0:b1],
-                                cs[t + 1, b0:b1], da[t, b0:b1])
-            dhc[:] = 0
-            matmul_nt_acc(da[t, b0:b1], w_hh_t, dhc)             # dh_{t-1} = d a_t @ w_hh
+        _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, ci * B // nchunks, (ci + 1) * B // nchunks)
 
 
 # ---- dispatch: validate, then kernel (float32) or twin (anything else) -------------------------
@@ -182,7 +189,12 @@ def lstm_forward(xproj, w_hh, h0, c0):
     cs = np.empty((T + 1, B, H), dtype=np.float32)
     gates = np.empty((T, B, G), dtype=np.float32)
     hs[0], cs[0] = h0, c0
-    lstm_forward_kernel(np.ascontiguousarray(xproj), np.ascontiguousarray(w_hh), hs, cs, gates, num_chunks(B))
+    xproj, w_hh = np.ascontiguousarray(xproj), np.ascontiguousarray(w_hh)
+    n = num_chunks(B)
+    if n == 1:            # one chunk: skip the parallel region (waking the pool costs ms on a busy machine)
+        _lstm_forward_rows(xproj, w_hh, hs, cs, gates, 0, B)
+    else:
+        lstm_forward_kernel(xproj, w_hh, hs, cs, gates, n)
     return hs, cs, gates
 
 
@@ -197,6 +209,10 @@ def lstm_backward(dys, dc_n, w_hh, hs, cs, gates):
     da = np.empty((T, B, 4 * H), dtype=np.float32)
     dh = np.empty((B, H), dtype=np.float32)
     dc = np.array(dc_n, dtype=np.float32, copy=True)
-    lstm_backward_kernel(np.ascontiguousarray(dys), np.ascontiguousarray(w_hh.T), cs, gates, da, dh, dc,
-                         num_chunks(B))
+    dys, w_hh_t = np.ascontiguousarray(dys), np.ascontiguousarray(w_hh.T)
+    n = num_chunks(B)
+    if n == 1:
+        _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, 0, B)
+    else:
+        lstm_backward_kernel(dys, w_hh_t, cs, gates, da, dh, dc, n)
     return da, dh, dc

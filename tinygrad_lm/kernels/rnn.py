@@ -139,42 +139,50 @@ def _rnn_activate(a, h_out, relu):
                 h_out[b, j] = fast_tanh(v)
 
 
+@jit
+def _rnn_forward_rows(xproj, w_hh, relu, hs, a, b0, b1):
+    """All T steps for batch rows b0:b1 (rows never interact in the recurrence)."""
+    at = a[b0:b1]
+    for t in range(xproj.shape[0]):
+        at[:] = xproj[t, b0:b1]
+        matmul_nt_acc(hs[t, b0:b1], w_hh, at)                   # a += h_{t-1} @ w_hh.T
+        _rnn_activate(at, hs[t + 1, b0:b1], relu)
+
+
 @pjit
 def rnn_forward_kernel(xproj, w_hh, relu, hs, a, nchunks):
     """hs[0] holds h0 on entry; fills hs (T+1, B, H). a (B, H) is scratch.
     Batch rows never interact, so each thread runs all T steps for its own chunk of rows:
     one parallel region per sequence instead of one (or two) per time step."""
-    T, B, H = xproj.shape
+    B = xproj.shape[1]
     for ci in prange(nchunks):
-        b0 = ci * B // nchunks
-        b1 = (ci + 1) * B // nchunks
-        at = a[b0:b1]
-        for t in range(T):
-            at[:] = xproj[t, b0:b1]
-            matmul_nt_acc(hs[t, b0:b1], w_hh, at)               # a += h_{t-1} @ w_hh.T
-            _rnn_activate(at, hs[t + 1, b0:b1], relu)
+        _rnn_forward_rows(xproj, w_hh, relu, hs, a, ci * B // nchunks, (ci + 1) * B // nchunks)
+
+
+@jit
+def _rnn_backward_rows(dys, w_hh_t, hs, relu, da, dh, b0, b1):
+    H = dys.shape[2]
+    dhc = dh[b0:b1]
+    dhc[:] = 0
+    for t in range(dys.shape[0] - 1, -1, -1):
+        for b in range(b0, b1):
+            for j in range(H):
+                g = dh[b, j] + dys[t, b, j]
+                hv = hs[t + 1, b, j]
+                if relu:
+                    da[t, b, j] = g if hv > 0 else np.float32(0.0)
+                else:
+                    da[t, b, j] = g * (np.float32(1.0) - hv * hv)
+        dhc[:] = 0
+        matmul_nt_acc(da[t, b0:b1], w_hh_t, dhc)                 # dh = da_t @ w_hh
 
 
 @pjit
 def rnn_backward_kernel(dys, w_hh_t, hs, relu, da, dh, nchunks):
     """w_hh_t = w_hh.T made contiguous (H, H). Fills da (T, B, H); dh (B, H) ends as dh0."""
-    T, B, H = dys.shape
+    B = dys.shape[1]
     for ci in prange(nchunks):
-        b0 = ci * B // nchunks
-        b1 = (ci + 1) * B // nchunks
-        dhc = dh[b0:b1]
-        dhc[:] = 0
-        for t in range(T - 1, -1, -1):
-            for b in range(b0, b1):
-                for j in range(H):
-                    g = dh[b, j] + dys[t, b, j]
-                    hv = hs[t + 1, b, j]
-                    if relu:
-                        da[t, b, j] = g if hv > 0 else np.float32(0.0)
-                    else:
-                        da[t, b, j] = g * (np.float32(1.0) - hv * hv)
-            dhc[:] = 0
-            matmul_nt_acc(da[t, b0:b1], w_hh_t, dhc)             # dh = da_t @ w_hh
+        _rnn_backward_rows(dys, w_hh_t, hs, relu, da, dh, ci * B // nchunks, (ci + 1) * B // nchunks)
 
 
 def num_chunks(B):
@@ -209,8 +217,11 @@ def rnn_forward(xproj, w_hh, h0, relu=False):
     T, B, H = xproj.shape
     hs = np.empty((T + 1, B, H), dtype=np.float32)
     hs[0] = h0
-    rnn_forward_kernel(np.ascontiguousarray(xproj), np.ascontiguousarray(w_hh), bool(relu), hs,
-                       np.empty((B, H), np.float32), num_chunks(B))
+    xproj, w_hh, a, n = np.ascontiguousarray(xproj), np.ascontiguousarray(w_hh), np.empty((B, H), np.float32), num_chunks(B)
+    if n == 1:            # one chunk: skip the parallel region (waking the pool costs ms on a busy machine)
+        _rnn_forward_rows(xproj, w_hh, bool(relu), hs, a, 0, B)
+    else:
+        rnn_forward_kernel(xproj, w_hh, bool(relu), hs, a, n)
     return hs
 
 
@@ -223,6 +234,9 @@ def rnn_backward(dys, w_hh, hs, relu=False):
     T, B, H = dys.shape
     da = np.empty((T, B, H), dtype=np.float32)
     dh = np.empty((B, H), dtype=np.float32)
-    rnn_backward_kernel(np.ascontiguousarray(dys), np.ascontiguousarray(w_hh.T), hs, bool(relu), da, dh,
-                        num_chunks(B))
+    dys, w_hh_t, n = np.ascontiguousarray(dys), np.ascontiguousarray(w_hh.T), num_chunks(B)
+    if n == 1:
+        _rnn_backward_rows(dys, w_hh_t, hs, bool(relu), da, dh, 0, B)
+    else:
+        rnn_backward_kernel(dys, w_hh_t, hs, bool(relu), da, dh, n)
     return da, dh
