@@ -140,3 +140,14 @@ def test_iteration_yields_rows_with_grad():
     assert len(rows) == 3 and rows[0].shape == (2,)
     sum(r.sum() for r in rows).backward()
     np.testing.assert_array_equal(x.grad, 1)
+
+
+def test_float_with_int_tensor_stays_float32():
+    x = tg.randn(3, requires_grad=True)
+    i = Tensor([1, 2, 3])
+    m = Tensor([True, False, True])
+    for y in (x * i, i * x, x + i, i - x, x / i, i / (x.abs() + 1), x * m, tg.where(m, x, i)):
+        assert y.dtype == np.float32, y
+    (x * i + i / (x.abs() + 1)).sum().backward()
+    assert x.grad.dtype == np.float32
+    assert (i / Tensor([2, 2, 2])).dtype == np.float32     # int / int -> float32, not float64

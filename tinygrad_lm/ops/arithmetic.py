@@ -22,10 +22,24 @@ def _fix_dtype(out, a, b):
     return out
 
 
+def _pair(a: Tensor, b: Tensor):
+    """The two arrays of a Tensor-Tensor op. A float tensor meeting an int/bool tensor keeps its
+    float dtype (NumPy would turn float32 * int64 into float64)."""
+    x, y = a.data, b.data
+    if x.dtype != y.dtype:
+        kx, ky = x.dtype.kind, y.dtype.kind
+        if kx == "f" and ky != "f":
+            y = y.astype(x.dtype)
+        elif ky == "f" and kx != "f":
+            x = x.astype(y.dtype)
+    return x, y
+
+
 # ---- + ---------------------------------------------------------------------------------------
 def add(a: Tensor, b) -> Tensor:
     if isinstance(b, Tensor):
-        out = a.data + b.data
+        x, y = _pair(a, b)
+        out = x + y
 
         def backward(g):
             return (grad_for(g, a) if a.requires_grad else None,
@@ -39,7 +53,8 @@ def add(a: Tensor, b) -> Tensor:
 # ---- - ---------------------------------------------------------------------------------------
 def sub(a: Tensor, b) -> Tensor:
     if isinstance(b, Tensor):
-        out = a.data - b.data
+        x, y = _pair(a, b)
+        out = x - y
 
         def backward(g):
             return (grad_for(g, a) if a.requires_grad else None,
@@ -63,11 +78,12 @@ def neg(a: Tensor) -> Tensor:
 # ---- * ---------------------------------------------------------------------------------------
 def mul(a: Tensor, b) -> Tensor:
     if isinstance(b, Tensor):
-        out = a.data * b.data
+        x, y = _pair(a, b)
+        out = x * y
 
         def backward(g):                       # d(ab)/da = b, d(ab)/db = a
-            return (grad_for(g * b.data, a) if a.requires_grad else None,
-                    grad_for(g * a.data, b) if b.requires_grad else None)
+            return (grad_for(g * y, a) if a.requires_grad else None,
+                    grad_for(g * x, b) if b.requires_grad else None)
         return _make(out, (a, b), backward, "mul")
     c = as_operand(b, a)
     out = _fix_dtype(a.data * c, a.data, c)
@@ -77,10 +93,13 @@ def mul(a: Tensor, b) -> Tensor:
 # ---- / ---------------------------------------------------------------------------------------
 def div(a: Tensor, b) -> Tensor:
     if isinstance(b, Tensor):
-        out = a.data / b.data
+        x, y = _pair(a, b)
+        out = x / y
+        if out.dtype == _F64 and x.dtype != _F64 and y.dtype != _F64:
+            out = out.astype(np.float32)                 # int / int: float32, not float64
 
         def backward(g):                       # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
-            ga = g / b.data
+            ga = g / y
             return (grad_for(ga, a) if a.requires_grad else None,
                     grad_for(-ga * out, b) if b.requires_grad else None)
         return _make(out, (a, b), backward, "div")
@@ -149,6 +168,8 @@ def where(cond, a, b) -> Tensor:
     ad = a.data if isinstance(a, Tensor) else as_operand(a, ref)
     bd = b.data if isinstance(b, Tensor) else as_operand(b, ref)
     out = np.where(c, ad, bd)
+    if out.dtype == _F64 and getattr(ad, "dtype", None) != _F64 and getattr(bd, "dtype", None) != _F64:
+        out = out.astype(np.float32)                     # float32 vs int branch: stay float32
     parents = tuple(t for t in (a, b) if isinstance(t, Tensor))
 
     def backward(g):
