@@ -13,7 +13,7 @@ Omissions: no label smoothing, no class weights, float32 only in the kernel.
 import numpy as np
 from numba import prange
 
-from ._jit import fast_exp, pjit
+from ._jit import fast_exp, fmax, pjit
 from .softmax import log_softmax_numpy
 
 
@@ -53,7 +53,7 @@ def cross_entropy_kernel(logits, targets, ignore_index, need_grad, scale, row_lo
             continue
         m = row[0]
         for v in range(1, V):                        # pass 1: max
-            m = max(m, row[v])
+            m = fmax(m, row[v])
         s = np.float32(0.0)
         if need_grad:
             d = dlogits[n]

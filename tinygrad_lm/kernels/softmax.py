@@ -14,7 +14,7 @@ The trick in the kernels is `fast_exp` (see _jit.py): a polynomial exp LLVM can 
 import numpy as np
 from numba import prange
 
-from ._jit import fast_exp, pjit
+from ._jit import fast_exp, fmax, pjit
 
 
 # ---- NumPy twins: the definition, readable in a few lines ------------------------------------
@@ -38,7 +38,7 @@ def softmax_kernel(x, out):
         o = out[n]
         m = row[0]
         for v in range(1, V):                  # pass 1: row max
-            m = max(m, row[v])
+            m = fmax(m, row[v])
         s = np.float32(0.0)
         for v in range(V):                     # pass 2: exp (vectorized) and its sum
             e = fast_exp(row[v] - m)
@@ -58,7 +58,7 @@ def log_softmax_kernel(x, out):
         o = out[n]
         m = row[0]
         for v in range(1, V):
-            m = max(m, row[v])
+            m = fmax(m, row[v])
         s = np.float32(0.0)
         for v in range(V):                     # z = x - m, stored: exact even for x = -1e4
             z = row[v] - m                     # (a fused x - (m + log s) would lose digits,
