@@ -99,6 +99,9 @@ class Tensor:
         parents:  tuple of input Tensors.
         backward: function(grad_out) -> tuple of gradients, one per parent, each with that
                   parent's shape and dtype (or None where a parent needs no gradient).
+        backward must NOT modify grad_out in place: the same array may also be another op's
+        gradient (x + y hands one array to both parents) or an array an op keeps for a second
+        backward(retain_graph=True).
         The graph is only recorded when grad mode is on and some parent requires grad.
         """
         out = Tensor.__new__(Tensor)

@@ -75,7 +75,11 @@ def cross_entropy(logits: Tensor, targets, ignore_index: int = -100) -> Tensor:
     shape = x.shape
 
     def backward(g):
-        return ((dlogits * g).reshape(shape),)                  # g is a 0-d array: the upstream scalar
+        # g is a 0-d array, the upstream scalar; usually 1 (loss.backward()), then dlogits is
+        # passed on as is: no (N, V) multiply. Ops never modify the gradients they receive.
+        if float(g) == 1.0:
+            return (dlogits.reshape(shape),)
+        return ((dlogits * g).reshape(shape),)
     return _make(out, (logits,), backward, "cross_entropy")
 
 
