@@ -22,8 +22,7 @@ def dropout(a: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1.0:
         mask = np.zeros(x.shape, dtype=x.dtype)
     else:
-        keep = _random.rng().random(x.shape, dtype=np.float32) >= p
-        mask = keep.astype(x.dtype)
-        mask *= 1.0 / (1.0 - p)                                      # inverted scaling
+        keep = _random.rng().random(x.shape, dtype=np.float32) >= p   # (...) bool
+        mask = np.multiply(keep, x.dtype.type(1.0 / (1.0 - p)), dtype=x.dtype)  # inverted scaling
     out = x * mask
     return _make(out, (a,), lambda g: (g * mask,), "dropout")
