@@ -203,3 +203,16 @@ def test_engine_rejects_wrong_dtype_gradients():
     bad = Tensor._make(a.data * 2, (a,), lambda g: (g.astype(np.float64) * 2,), "bad_op")
     with pytest.raises(RuntimeError, match="bad_op"):
         bad.sum().backward()
+
+
+def test_summed_gradients_are_private():
+    """A leaf fed by several paths keeps the engine's own sum; nothing else aliases it."""
+    a = tg.randn(3, requires_grad=True)
+    b = tg.randn(3, requires_grad=True)
+    s = a + b                                 # one gradient array handed to both a and b
+    (s * 2 + s + a).sum().backward()          # a: 3 + 1 (two paths), b: 3
+    np.testing.assert_allclose(a.grad, 4)
+    np.testing.assert_allclose(b.grad, 3)
+    a.grad += 100                             # must not leak into b.grad
+    np.testing.assert_allclose(b.grad, 3)
+    assert not np.shares_memory(a.grad, b.grad)

@@ -158,19 +158,26 @@ class Tensor:
                 if p.requires_grad and id(p) not in visited:
                     stack.append((p, False))
 
-        grads = {id(self): grad}
+        # grads: node id -> gradient so far. Arrays that ops return may be shared (x + y hands the
+        # same array to both inputs), so they are never modified; a sum the engine made itself is
+        # private ("owned"), so further contributions are added into it in place and a leaf may
+        # keep it as its .grad without a copy.
+        grads, owned = {id(self): grad}, set()
         for node in reversed(order):              # outputs before inputs
-            g = grads.pop(id(node), None)
+            key = id(node)
+            g = grads.pop(key, None)
             if g is None:
                 continue
             if node._backward is None:            # a leaf: accumulate into .grad
                 if g.shape != node.data.shape:
                     raise RuntimeError(f"internal error: gradient shape {g.shape} for a leaf of shape {node.shape}")
                 if node.grad is None:
-                    node.grad = np.array(g, dtype=node.data.dtype, copy=True)
+                    node.grad = g if key in owned else np.array(g, dtype=node.data.dtype, copy=True)
                 else:
                     node.grad += g
+                owned.discard(key)
                 continue
+            owned.discard(key)
             parents, pgrads = node._parents, node._backward(g)
             if not retain_graph:                  # free the saved arrays, like PyTorch
                 node._parents, node._backward = (), _graph_freed
@@ -181,8 +188,14 @@ class Tensor:
                     raise RuntimeError(f"internal error: op '{node._op}' returned a gradient of shape "
                                        f"{pg.shape} dtype {pg.dtype} for an input of shape {p.shape} "
                                        f"dtype {p.dtype}")
-                key = id(p)
-                grads[key] = pg if key not in grads else grads[key] + pg
+                pkey = id(p)
+                if pkey not in grads:
+                    grads[pkey] = pg
+                elif pkey in owned:
+                    grads[pkey] += pg             # our own sum: add in place
+                else:
+                    grads[pkey] = grads[pkey] + pg
+                    owned.add(pkey)
 
     # ---- small conveniences ------------------------------------------------------------------
     @property
