@@ -1,0 +1,122 @@
+"""Week 4, part 2: self-attention, the one new idea of the Transformer, in plain NumPy.
+
+Each position asks a question (query q), offers a label (key k) and carries content (value v).
+Attention compares every query with every key, turns the scores into weights with a softmax and
+averages the values with those weights:
+
+    scores = q @ k^T / sqrt(D)        (..., Tq, Tk)   how much query i matches key j
+    scores[i, j] = -inf  where j > i  (causal: a position may not look at the future)
+    weights = softmax(scores)         (..., Tq, Tk)   each row sums to 1
+    y = weights @ v                   (..., Tq, D)
+
+Multi-head attention runs H small attentions side by side: the C channels are cut into H heads
+of D = C / H channels, each head attends on its own, and the heads are put back side by side.
+At generation time a KV cache keeps the keys and values of past positions, so a new token
+computes only its own q, k, v and attends over the cache (task 4.9).
+
+Legend: B batch, T time, C channels, H heads, D head size (C // H), Tq queries, Tk keys.
+Scope: forward passes on NumPy arrays (float32 in, float32 out). The library's fused version with
+its backward is tinygrad_lm/attention.py; tests compare your results with it.
+Not here: dropout on the attention weights, padding masks, flash-attention style tiling.
+"""
+import numpy as np
+
+
+def attention(q, k, v, causal=True):
+    """Task 4.7: scaled dot-product attention with an optional causal mask.
+
+    TODO: q (..., Tq, D), k and v (..., Tk, D) -> y (..., Tq, D), same dtype as q.
+    scores = q @ k^T / sqrt(D); if causal, query i may only see keys j <= i + (Tk - Tq) (the last
+    Tq positions of Tk: with Tq == Tk this is j <= i); softmax over the keys; y = weights @ v.
+
+    APPROACH:
+      1. scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(D)            (..., Tq, Tk)
+      2. mask = key position > query position (np.triu(..., k=1) or compare two aranges); set
+         scores[..., mask] = -np.inf
+      3. stable softmax over the last axis: subtract the row max before np.exp
+      4. return weights @ v
+
+    EXAMPLE: with T = 3 and causal=True, y[..., 0, :] == v[..., 0, :] (the first position sees only itself).
+
+    HINT: -inf becomes exactly 0 after exp; the row max is never -inf because key 0 is always
+    visible. Keep float32: 1 / np.sqrt(D) is a Python float, which does not upcast a float32 array.
+    """
+    ### BEGIN SOLUTION
+    Tq, Tk, D = q.shape[-2], k.shape[-2], q.shape[-1]
+    scores = (q @ np.swapaxes(k, -1, -2)) * (1.0 / np.sqrt(D))              # (..., Tq, Tk)
+    if causal:
+        q_pos = np.arange(Tk - Tq, Tk)[:, None]                              # (Tq, 1)
+        mask = np.arange(Tk)[None, :] > q_pos                                # (Tq, Tk)
+        scores = np.where(mask, -np.inf, scores).astype(q.dtype)
+    scores = scores - scores.max(axis=-1, keepdims=True)
+    w = np.exp(scores)
+    w /= w.sum(axis=-1, keepdims=True)                                       # (..., Tq, Tk)
+    return (w @ v).astype(q.dtype)                                           # (..., Tq, D)
+    ### END SOLUTION
+
+
+def split_heads(x, n_head):
+    """Task 4.8: cut the channels into heads: x (B, T, C) -> (B, H, T, D) with D = C // H.
+
+    TODO: head h gets channels h*D ... (h+1)*D - 1. Raise ValueError if C is not divisible by n_head.
+
+    APPROACH: reshape to (B, T, H, D), then move the head axis in front of time: transpose(0, 2, 1, 3).
+
+    EXAMPLE: x of shape (2, 5, 12), n_head 3 -> shape (2, 3, 5, 4), and
+             split_heads(x, 3)[b, h, t] == x[b, t, 4*h : 4*h + 4]
+
+    HINT: reshape to (B, H, T, D) directly is WRONG (it mixes time and channels): the reshape must
+    keep T where it is; only the transpose moves it.
+    """
+    ### BEGIN SOLUTION
+    B, T, C = x.shape
+    if C % n_head:
+        raise ValueError(f"split_heads: C={C} is not divisible by n_head={n_head}")
+    return x.reshape(B, T, n_head, C // n_head).transpose(0, 2, 1, 3)       # (B, H, T, D)
+    ### END SOLUTION
+
+
+def merge_heads(x):
+    """Task 4.8: the inverse of split_heads: x (B, H, T, D) -> (B, T, C) with C = H * D.
+
+    TODO: put the heads back side by side along the channels.
+
+    APPROACH: transpose(0, 2, 1, 3) to (B, T, H, D), then reshape to (B, T, H * D).
+
+    EXAMPLE: merge_heads(split_heads(x, 3)) equals x.
+
+    HINT: after a transpose the array is not contiguous; reshape copies when it must (np.reshape
+    does that for you), so no extra call is needed.
+    """
+    ### BEGIN SOLUTION
+    B, H, T, D = x.shape
+    return x.transpose(0, 2, 1, 3).reshape(B, T, H * D)                      # (B, T, C)
+    ### END SOLUTION
+
+
+def attention_step(q_new, k_new, v_new, cache):
+    """Task 4.9: one KV-cached attention step.
+
+    TODO: `cache` is a dict {"k": array or None, "v": array or None} holding the keys and values of
+    the positions seen so far, each (B, H, T_past, D). Append k_new, v_new (B, H, T_new, D) along the
+    time axis (store the results back in the dict), then attend the T_new new queries over ALL
+    keys/values with the causal mask and return y (B, H, T_new, D).
+
+    APPROACH: np.concatenate([cache["k"], k_new], axis=2) (or just k_new when the cache is empty);
+    then call your attention(q_new, k_all, v_all, causal=True): the offset mask of task 4.7 already
+    lets new query i see the T_past old keys and the new keys up to itself.
+
+    EXAMPLE: feeding a sequence one token at a time (T_new = 1 each step) gives, row by row, the same
+    result as attention(q, k, v, causal=True) over the whole sequence at once.
+
+    HINT: the cache grows by T_new per call; do not append k_new twice, and do not mask the past.
+    """
+    ### BEGIN SOLUTION
+    if cache.get("k") is not None:
+        k_all = np.concatenate([cache["k"], k_new], axis=2)                  # (B, H, T_past + T_new, D)
+        v_all = np.concatenate([cache["v"], v_new], axis=2)
+    else:
+        k_all, v_all = k_new, v_new
+    cache["k"], cache["v"] = k_all, v_all
+    return attention(q_new, k_all, v_all, causal=True)                       # (B, H, T_new, D)
+    ### END SOLUTION
