@@ -11,6 +11,7 @@ Does not: padding_idx, max_norm, sparse gradients.
 import numba
 import numpy as np
 
+from .. import kernels
 from ..tensor import Tensor
 from ._common import _make
 
@@ -31,8 +32,10 @@ def _scatter_add_rows_numba(dweight, ids, rows):
 
 
 def scatter_add_rows(dweight: np.ndarray, ids: np.ndarray, rows: np.ndarray) -> None:
-    """dweight (V, C) += scatter of rows (N, C) at ids (N,). float32 -> Numba, else the twin."""
-    if dweight.dtype == np.float32 and rows.dtype == np.float32:
+    """dweight (V, C) += scatter of rows (N, C) at ids (N,). float32 -> Numba, else the twin
+    (also with TGLM_KERNELS=numpy or NUMBA_DISABLE_JIT=1, where the loop would run as Python)."""
+    if (dweight.dtype == np.float32 and rows.dtype == np.float32 and kernels.backend() == "numba"
+            and not numba.config.DISABLE_JIT):
         _scatter_add_rows_numba(dweight, np.ascontiguousarray(ids), np.ascontiguousarray(rows))
     else:
         scatter_add_rows_numpy(dweight, ids, rows)
