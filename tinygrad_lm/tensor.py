@@ -2,7 +2,9 @@
 
 Scope: the Tensor class, how an op records itself in the graph (`Tensor._make`), reverse-mode
 `backward()` by an iterative topological sort (graphs 10,000+ ops deep are fine: no recursion),
-gradient accumulation into leaves exactly like PyTorch, `no_grad()`, `detach()`.
+gradient accumulation into leaves exactly like PyTorch, `no_grad()`, `detach()`. Like PyTorch,
+backward() frees the graph it walks (pass retain_graph=True to walk it again), and every gradient
+an op returns is checked against its input's shape AND dtype (a float64 leak is an error).
 The ops themselves (+, @, exp, softmax, cross_entropy, ...) live in `tinygrad_lm/ops/` and are
 attached to Tensor as methods there; each op writes its forward and its backward side by side.
 
