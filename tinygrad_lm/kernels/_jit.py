@@ -9,8 +9,12 @@ Why not `fastmath=True`: it includes "nnan"/"ninf", which let LLVM assume no inf
 Attention masks put -inf into logits, and softmax must still return 0 there, so we keep only the
 flags that reorder arithmetic (needed to vectorize sums) and drop the two that assume finiteness.
 
-NUMBA_DISABLE_JIT=1 must keep working: `@intrinsic` functions cannot run as Python, so the bit
-cast used by `fast_exp` has a plain-Python fallback chosen when the JIT is disabled.
+Caching caveat for developers: Numba's on-disk cache is keyed on the source file of each kernel,
+not on the files it calls into. After editing THIS file (fast_exp, fmax, ...), delete
+tinygrad_lm/kernels/__pycache__/*.nbi and *.nbc, or kernels in other files keep the old code.
+
+NUMBA_DISABLE_JIT=1 must keep working: `@intrinsic` functions cannot run as Python, so the
+intrinsics below (fmax, floor32, pow2) have plain-Python twins chosen when the JIT is disabled.
 """
 from contextlib import contextmanager
 
