@@ -275,3 +275,16 @@ def test_env_switch_selects_twins():
     env = dict(os.environ, TGLM_KERNELS="numpy")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "numpy", out.stderr
+
+
+def test_read_only_and_broadcast_inputs():
+    x = randn((6, 20), 20)
+    x.flags.writeable = False
+    close(K.softmax(x), K.softmax_numpy(x), rtol=1e-5, atol=1e-7, what="softmax of read-only x")
+    t = np.broadcast_to(np.array([3]), (6,))              # read-only, zero-stride targets
+    check_ce(x, t, what="CE with broadcast targets")
+    w = np.broadcast_to(np.float32(1.5), (20,))
+    close(K.layer_norm_forward(x, w, w)[0], K.layer_norm_forward_numpy(x, w, w)[0], rtol=1e-4,
+          atol=2e-5, what="layer_norm with broadcast weight")
+    check_mm(x, np.broadcast_to(randn((20, 1), 21), (20, 7)), "matmul with a broadcast (read-only) b")
+    check_mm(np.broadcast_to(x, (3, 6, 20)), randn((3, 20, 5), 22), "matmul with broadcast batch a")

@@ -44,6 +44,7 @@ __all__ = ["matmul", "softmax", "log_softmax", "cross_entropy", "layer_norm_forw
 
 _F32 = np.dtype(np.float32)
 SMALL_MATMUL_FLOPS = 1 << 20    # 2*M*N*K below this: np.matmul (~2-20 us vs our ~60 us dispatch)
+SKINNY_ROWS = 4                 # a with <= this many rows (2-D b): np.matmul (matrix-vector, no packing)
 
 _backend = os.environ.get("TGLM_KERNELS", "numba").strip().lower() or "numba"
 if _backend not in ("numba", "numpy"):
@@ -67,6 +68,12 @@ def backend() -> str:
 def _fast(*arrays) -> bool:
     """True when the Numba kernels should run: backend numba and every array float32."""
     return _backend == "numba" and all(a.dtype == _F32 for a in arrays)
+
+
+def _c(x):
+    """C-contiguous and writeable: Numba compiles a separate kernel for read-only arrays."""
+    x = np.ascontiguousarray(x)
+    return x if x.flags.writeable else x.copy()
 
 
 def _as_float_array(x, fn, name):
@@ -104,6 +111,8 @@ def matmul(a, b):
     if b.ndim == 2 and a.ndim > 2:             # (B, T, K) @ (K, N): one tall 2-D product
         a, batch_shape = a.reshape(-1, K), ()
         M = a.shape[0]
+    if M * math.prod(batch_shape) <= SKINNY_ROWS and b.ndim == 2:   # KV-cached decoding: x (1, K) @ W
+        return matmul_numpy(a, b).reshape(out_shape)   # BLAS gemv; packing W cost 70x more (benchmarks/gpt2.py)
     batch = math.prod(batch_shape)
     abuf, a_off, s_am, s_ak = flat_view(a, batch_shape)      # read in place, any strides
     bbuf, b_off, s_bk, s_bn = flat_view(b, batch_shape)
@@ -124,7 +133,7 @@ def _rowwise(x, fn, kernel, twin):
         return twin(x)
     if x.size == 0:
         return np.empty(x.shape, dtype=_F32)
-    x2 = np.ascontiguousarray(x).reshape(-1, x.shape[-1])     # (N, V)
+    x2 = _c(x).reshape(-1, x.shape[-1])     # (N, V)
     out = np.empty(x2.shape, dtype=_F32)
     with threads_for(x2.size, PARALLEL_MIN_ELEMENTS):
         kernel(x2, out)
@@ -166,11 +175,11 @@ def cross_entropy(logits, targets, ignore_index=-100, need_grad=True):
     if N == 0 or V == 0 or count == 0:         # nothing to average: loss 0, gradient 0
         d = np.zeros((N, V), dtype=_F32) if need_grad else None
         return np.float32(0.0), d
-    x = np.ascontiguousarray(logits)
+    x = _c(logits)
     row_loss = np.empty(N, dtype=_F32)
     d = np.empty((N, V), dtype=_F32) if need_grad else np.empty((1, 1), dtype=_F32)
     with threads_for(x.size, PARALLEL_MIN_ELEMENTS):
-        cross_entropy_kernel(x, np.ascontiguousarray(targets), np.int64(ignore_index),
+        cross_entropy_kernel(x, _c(targets), np.int64(ignore_index),
                              bool(need_grad), np.float32(1.0 / count), row_loss, d)
     loss = np.float32(row_loss.sum(dtype=np.float64) / count)
     return loss, (d if need_grad else None)
@@ -203,8 +212,8 @@ def layer_norm_forward(x, weight, bias, eps=1e-5):
     rstd = np.empty(N, dtype=_F32)
     if N > 0 and C > 0:
         with threads_for(x2.size, PARALLEL_MIN_ELEMENTS):
-            layer_norm_forward_kernel(np.ascontiguousarray(x2), np.ascontiguousarray(weight),
-                                      np.ascontiguousarray(bias), np.float32(eps), y, mean, rstd)
+            layer_norm_forward_kernel(_c(x2), _c(weight),
+                                      _c(bias), np.float32(eps), y, mean, rstd)
     elif N > 0:                                              # C == 0: mean of nothing
         mean[:] = np.nan
         rstd[:] = np.float32(1.0 / np.sqrt(eps))
@@ -239,7 +248,7 @@ def layer_norm_backward(dy, x, weight, mean, rstd):
         dw_part = np.zeros((P, C), dtype=_F32)
         db_part = np.zeros((P, C), dtype=_F32)
         if N > 0 and C > 0:
-            layer_norm_backward_kernel(np.ascontiguousarray(dy2), np.ascontiguousarray(x2),
-                                       np.ascontiguousarray(weight), np.ascontiguousarray(mean1),
-                                       np.ascontiguousarray(rstd1), dx, dw_part, db_part)
+            layer_norm_backward_kernel(_c(dy2), _c(x2),
+                                       _c(weight), _c(mean1),
+                                       _c(rstd1), dx, dw_part, db_part)
     return dx.reshape(x.shape), dw_part.sum(axis=0), db_part.sum(axis=0)

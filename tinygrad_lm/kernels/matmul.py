@@ -268,7 +268,7 @@ def flat_view(x, batch_shape):
     """(buf, offsets (batch,), stride_row, stride_col) describing x (..., R, S) in place:
     x[idx][r, s] = buf[offsets[z] + r*stride_row + s*stride_col], z = flat index of idx in
     batch_shape (x's own batch dims broadcast to it). Copies only views with negative strides."""
-    if x.ndim == 2 and x.flags.c_contiguous:                 # the common case, made cheap
+    if x.ndim == 2 and x.flags.c_contiguous and x.flags.writeable:   # the common case, cheap
         return x.reshape(-1), np.zeros(max(1, math.prod(batch_shape)), np.int64), x.shape[1], 1
     if any(st < 0 or st % 4 for st in x.strides):
         x = np.ascontiguousarray(x)
@@ -282,7 +282,9 @@ def flat_view(x, batch_shape):
         shape[d] = x.shape[d]
         offs = offs + (np.arange(x.shape[d], dtype=np.int64) * st[d]).reshape(shape)
     offs = np.broadcast_to(offs, batch_shape).ravel()
-    return buf, np.ascontiguousarray(offs), st[-2], st[-1]
+    if not buf.flags.writeable:       # read-only views would compile a second kernel version
+        buf = buf.copy()
+    return buf, np.array(offs, dtype=np.int64), st[-2], st[-1]
 
 
 _scratch = {}
