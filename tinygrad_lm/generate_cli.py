@@ -51,7 +51,10 @@ def stream_text(model, tok, prompt: str, max_new_tokens: int, **sampling):
 
 def main(argv) -> int:
     p = argparse.ArgumentParser(prog="tglm generate", description="stream text from a GPT checkpoint")
-    p.add_argument("--checkpoint", required=True, help="a .safetensors written by `tglm train gpt`")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", help="a .safetensors written by `tglm train gpt`")
+    src.add_argument("--model", help="a pretrained model: shipped name (tinystories-3m), local Hugging Face "
+                                      "GPT-2 (gpt2) or a directory with config.json + model.safetensors")
     p.add_argument("--prompt", default="\n")
     p.add_argument("--max-new-tokens", type=int, default=300)
     p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
@@ -62,13 +65,20 @@ def main(argv) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--stats", action="store_true", help="print tokens/s at the end (to stderr)")
     args = p.parse_args(argv)
+    stop = []
     try:
-        model, tok, _ = load_gpt(args.checkpoint)
+        if args.model:                            # pretrained.py: stops at <|endoftext|>, lowercase if trained so
+            from .pretrained import load
+            model, tok, info = load(args.model)
+            args.prompt = args.prompt.lower() if info["lowercase"] else args.prompt
+            stop = [] if info["eos_token_id"] is None else [info["eos_token_id"]]
+        else:
+            model, tok, _ = load_gpt(args.checkpoint)
     except (ValueError, FileNotFoundError, KeyError) as e:
         print(f"tglm generate: {e}", file=sys.stderr)
         return 2
     sampling = dict(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-                    repetition_penalty=args.repetition_penalty, use_cache=not args.no_cache,
+                    repetition_penalty=args.repetition_penalty, use_cache=not args.no_cache, stop_tokens=stop,
                     rng=np.random.default_rng(args.seed))
     out = sys.stdout
     out.write(args.prompt)
@@ -76,7 +86,7 @@ def main(argv) -> int:
     t0, n = time.perf_counter(), 0
     try:
         for piece in stream_text(model, tok, args.prompt, args.max_new_tokens, **sampling):
-            out.write(piece)
+            out.write(piece.replace("<|endoftext|>", "") if stop else piece)
             out.flush()
             n += 1
     except (ValueError, KeyError) as e:
