@@ -13,16 +13,16 @@ for every tile and every KC-deep slice of the K dimension:
      values of column p are adjacent), B in slivers of NR columns (the NR values of row p are
      adjacent). Packing turns every later read into a sequential, cache-resident one, and pads
      the edges with zeros so the micro-kernel never needs bounds checks.
-  2. MICRO-KERNEL: for each (MR, NR) = (12, 32) block of C, keep the 12 x 32 partial sums in 24
+  2. MICRO-KERNEL: for each (MR, NR) = (8, 32) block of C, keep the 8 x 32 partial sums in 16
      AVX-512 registers (2 registers of 16 floats per row) for the whole KC loop. One step of that
-     loop loads 2 vectors of B, broadcasts 12 values of A and issues 24 fused multiply-adds:
-     24 FMAs per 14 loads, which keeps both FMA units of a core busy.
+     loop loads 2 vectors of B, broadcasts 8 values of A and issues 16 fused multiply-adds:
+     16 independent FMA chains cover the FMA latency of both FMA units of a core.
 Loop order per tile: jr (NR slivers of B, each ~32 KB: stays in L1) outside ir (MR slivers of
 A, the whole A block ~150 KB: stays in L2); the packed B block is reused by all ir. A row-major
 A is read in place rather than packed (see matmul_kernel).
 
 Why an @intrinsic for the micro-kernel: written as plain Numba loops, LLVM does not keep a
-12 x 32 accumulator array in registers (it spills to the stack, or vectorizes the wrong loop);
+8 x 32 accumulator array in registers (it spills to the stack, or vectorizes the wrong loop);
 tried and measured, that reaches ~0.5x of OpenBLAS. So the micro-kernel is emitted directly as
 LLVM IR with <16 x float> vectors and llvm.fma; `microkernel_numpy` below is the same
 computation in NumPy and runs instead when NUMBA_DISABLE_JIT=1.
@@ -45,13 +45,16 @@ def _has_avx512() -> bool:
         return False
 
 
-# Register blocking follows the vector width: with AVX-512 (32 zmm registers of 16 floats) a
-# 12 x 32 micro-tile is 24 accumulators; with AVX2 (16 ymm registers of 8 floats) 6 x 16 is 12.
+# Register blocking follows the vector width: with AVX-512 (32 zmm registers of 16 floats) an
+# 8 x 32 micro-tile is 16 accumulators; with AVX2 (16 ymm registers of 8 floats) 6 x 16 is 12.
+# Measured (one thread, GFLOP/s): 8 x 32 matched 12 x 32 on large products and beat it on
+# power-of-two sizes (1024^3: 95 vs 87; attention-sized batches: ~65 vs ~50), where 12 leaves
+# ragged edge tiles.
 # TGLM_MATMUL_VEC=8 forces the AVX2 shape (to test it; use a separate NUMBA_CACHE_DIR then).
 VEC = int(os.environ.get("TGLM_MATMUL_VEC", 0)) or (16 if _has_avx512() else 8)
-MR, NR = (12, 2 * VEC) if VEC == 16 else (6, 2 * VEC)
-MC, KC, NC = 12 * MR, 256, 1024   # cache blocks: A block MC x KC in L2, B sliver KC x NR in L1
-DIRECT_A = True                   # skip packing a row-major A (see matmul_kernel)
+MR, NR = (8, 2 * VEC) if VEC == 16 else (6, 2 * VEC)
+MC, KC, NC = 144, 256, 1024   # cache blocks: A block MC x KC in L2, B sliver KC x NR in L1
+DIRECT_A = True                # skip packing a row-major A (see matmul_kernel)
 
 
 # ---- NumPy twin -----------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def pack_a(abuf, off, s_m, s_k, i0, mc, p0, kc, apack):
         src0 = U(off + (i0 + ir) * s_m + p0 * s_k)
         if rows == umr and s_k == 1:             # full sliver, rows contiguous along K
             for p in range(ukc):
-                for i in range(umr):             # 12 row streams, one contiguous write
+                for i in range(umr):             # MR row streams, one contiguous write
                     apack[base + p * umr + i] = abuf[src0 + i * um + p]
         else:
             for p in range(ukc):
@@ -216,7 +219,7 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
     apack (nt, MC*KC), bpack (nt, KC*NC), ctmp (nt, MR*NR) are per-thread scratch for nt threads.
     Work units: (batch entry, one of n_split row ranges); thread t takes units t, t + nt, ...
     Each unit packs every B block once. A row-major A (unit stride along K) is not packed at all:
-    the micro-kernel's 12 broadcast loads read 12 rows in place (measured ~10% faster when N is
+    the micro-kernel's MR broadcast loads read MR rows in place (measured ~10% faster when N is
     small, e.g. (4096, 512) x (512, 128), where packing A costs as much as using it)."""
     batch = a_off.shape[0]
     nt = apack.shape[0]
