@@ -1,0 +1,194 @@
+"""Week 4, part 3: fine-tuning a pretrained GPT - load foreign weights, freeze, train gently, stop early.
+
+A pretrained model is a starting point: the weights already know English, so a new task needs few
+steps and a small learning rate. Four pieces:
+    1. weights from elsewhere: Hugging Face GPT-2 files use other conventions than our GPT (a
+       "transformer." prefix that may be missing, Conv1D weights stored (in, out) where our Linear
+       stores (out, in), causal-mask buffers that are not parameters) -> map names and transpose;
+    2. freezing: only some parameter groups train (requires_grad=False elsewhere), which is cheaper
+       and forgets less;
+    3. a fine-tuning loop: AdamW on the trainable parameters only, a learning rate ~10x below
+       pretraining, a fixed validation set evaluated every few steps;
+    4. early stopping: stop once validation loss has not improved for `patience` evaluations and
+       hand back the best weights, not the last ones.
+The library versions: tinygrad_lm/models/gpt2_hf.py (1), tinygrad_lm/pretrain.py (the loop).
+
+Legend: B batch, T block size (context), C channels, V vocab.
+Not here: LoRA / adapters, gradient accumulation, learning-rate schedules beyond a warmup.
+"""
+import numpy as np
+
+from tinygrad_lm.tensor import no_grad
+
+CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
+
+
+def hf_to_gpt_state(hf_tensors):
+    """Task 4.20: Hugging Face GPT-2 tensors -> a state dict our GPT.load_state_dict accepts.
+
+    TODO: hf_tensors maps names to float arrays, e.g. "transformer.h.0.attn.c_attn.weight" (C, 3C)
+    or, in the original `gpt2` file, the same without the prefix: "h.0.attn.c_attn.weight".
+    Return {our name: float32 array} where
+      - every name starts with "transformer." (add it when missing);
+      - the four Conv1D weights (names ending in attn.c_attn.weight, attn.c_proj.weight,
+        mlp.c_fc.weight, mlp.c_proj.weight; see CONV1D) are transposed to (out, in), contiguous;
+      - "lm_head.weight" (tied to wte) and the buffers ending in ".attn.bias" / ".attn.masked_bias"
+        are left out (careful: "attn.c_attn.bias" is a real parameter!);
+      - everything else (wte, wpe, LayerNorms, biases) is copied unchanged.
+
+    APPROACH: one loop over the items; strip the prefix, decide skip / transpose / copy, add the prefix.
+
+    EXAMPLE: {"h.0.mlp.c_fc.weight": (32, 128) array} -> {"transformer.h.0.mlp.c_fc.weight": (128, 32)}
+
+    HINT: name.endswith(CONV1D) works with a tuple; np.ascontiguousarray(w.T, dtype=np.float32).
+    """
+    ### BEGIN SOLUTION
+    out = {}
+    for name, w in hf_tensors.items():
+        key = name[len("transformer."):] if name.startswith("transformer.") else name
+        if key == "lm_head.weight" or key.endswith((".attn.bias", ".attn.masked_bias")):
+            continue
+        w = np.asarray(w, dtype=np.float32)
+        if key.endswith(CONV1D):
+            w = np.ascontiguousarray(w.T)            # Conv1D (in, out) -> Linear (out, in)
+        out["transformer." + key] = w
+    return out
+    ### END SOLUTION
+
+
+def gpt_to_hf_state(state):
+    """Task 4.21: the reverse: our GPT's state dict -> tensors in the layout transformers saves.
+
+    TODO: keep the names (they already are "transformer.*"), transpose the four Conv1D weights back
+    to (in, out), make every array contiguous float32. Write no lm_head (it is tied to wte).
+
+    EXAMPLE: {"transformer.h.0.attn.c_attn.weight": (96, 32)} -> same name, shape (32, 96).
+
+    HINT: gpt_to_hf_state(hf_to_gpt_state(t)) == t for a file saved by transformers.
+    """
+    ### BEGIN SOLUTION
+    out = {}
+    for name, w in state.items():
+        w = np.asarray(w)
+        if name.endswith(CONV1D):
+            w = w.T                                   # Linear (out, in) -> Conv1D (in, out)
+        out[name] = np.ascontiguousarray(w, dtype=np.float32)
+    return out
+    ### END SOLUTION
+
+
+def freeze(model, trainable):
+    """Task 4.22: train only the parameters whose name contains one of the strings in `trainable`.
+
+    TODO: for every (name, p) in model.named_parameters(): p.requires_grad = True if any pattern of
+    `trainable` is a substring of name, else False. Return the sorted list of trainable names.
+    trainable=() freezes everything; trainable=("",) unfreezes everything.
+
+    EXAMPLE: freeze(gpt, ["ln_f", "h.3."]) -> ["transformer.h.3.attn.c_attn.bias", ..., "transformer.ln_f.weight"]
+             (the last block and the final LayerNorm train; the embeddings and blocks 0-2 are frozen).
+
+    HINT: a frozen parameter gets no .grad in backward(); give the optimizer only trainable ones.
+    """
+    ### BEGIN SOLUTION
+    names = []
+    for name, p in model.named_parameters():
+        p.requires_grad = any(t in name for t in trainable)
+        if p.requires_grad:
+            names.append(name)
+    return sorted(names)
+    ### END SOLUTION
+
+
+def should_stop(val_losses, patience):
+    """Task 4.23: early stopping: True when the best validation loss is more than `patience` evaluations old.
+
+    TODO: val_losses is the list of validation losses so far, one per evaluation. Return True when
+    none of the last `patience` values is strictly below the best value before them (so the last
+    improvement happened more than `patience` evaluations ago); False while there are not yet more
+    than `patience` values.
+
+    EXAMPLE: should_stop([3.0, 2.5, 2.6, 2.7], patience=2) -> True   (2.5 is 2 evaluations old)
+             should_stop([3.0, 2.5, 2.6, 2.4], patience=2) -> False  (2.4 improved)
+             should_stop([3.0, 2.5, 2.5], patience=1)      -> True   (equal is not an improvement)
+
+    HINT: the index of the best value: int(np.argmin(val_losses)) gives the FIRST minimum.
+    """
+    ### BEGIN SOLUTION
+    if len(val_losses) <= patience:
+        return False
+    best_at = int(np.argmin(val_losses))
+    return len(val_losses) - 1 - best_at >= patience
+    ### END SOLUTION
+
+
+@no_grad()
+def evaluate(model, ids, batch_size, block_size, max_batches=None):
+    """Mean loss over consecutive non-overlapping windows of ids (deterministic, eval mode)."""
+    was = model.training
+    model.eval()
+    n = (len(ids) - 1) // block_size
+    starts = np.arange(n) * block_size
+    if max_batches is not None:
+        starts = starts[: max_batches * batch_size]
+    offsets = np.arange(block_size + 1)
+    losses, weights = [], []
+    for i in range(0, len(starts), batch_size):
+        win = ids[starts[i:i + batch_size, None] + offsets].astype(np.int64)     # (B, T + 1)
+        losses.append(model(win[:, :-1], win[:, 1:])[1].item())
+        weights.append(len(win))
+    model.train(was)
+    return float(np.average(losses, weights=weights))
+
+
+def finetune(model, train_ids, val_ids, steps, lr=3e-4, batch_size=8, block_size=64, eval_every=20,
+             patience=3, warmup=10, weight_decay=0.0, rng=None, on_eval=None):
+    """Task 4.24: fine-tune `model` on train_ids with early stopping; return (history, best_step).
+
+    TODO:
+      - opt = AdamW over the parameters with requires_grad (frozen ones are left out), lr `lr`,
+        weight_decay `weight_decay` (tinygrad_lm.optim.AdamW);
+      - history = [{"step": 0, "val_loss": evaluate(...)}]; remember a copy of the weights as the best;
+      - for step 1..steps: learning rate lr * min(1, step / warmup); a batch of random windows
+        x, y (B, T) from train_ids (train_gpt.get_batch(train_ids, batch_size, block_size, rng));
+        loss = model(x, y)[1]; zero_grad, backward, clip the gradient norm to 1.0, opt.step();
+        every eval_every steps: evaluate on val_ids, append {"step", "val_loss"} to history, call
+        on_eval(history[-1]) if given, keep a copy of the weights if it is the best so far, and break
+        if should_stop([h["val_loss"] for h in history], patience);
+      - finally load the best weights back into the model and return (history, best_step).
+
+    APPROACH: best = {k: v.copy() for k, v in model.state_dict().items()}; model.load_state_dict(best).
+
+    HINT: evaluate(model, val_ids, batch_size, block_size) is given above (fixed windows, so two
+    evaluations of the same weights give the same number). rng defaults to np.random.default_rng(0).
+    """
+    from tinygrad_lm.optim import AdamW, clip_grad_norm_
+    from tinygrad_lm.train_gpt import get_batch
+    rng = np.random.default_rng(0) if rng is None else rng
+    ### BEGIN SOLUTION
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = AdamW(params, lr=lr, weight_decay=weight_decay)
+    history = [{"step": 0, "val_loss": evaluate(model, val_ids, batch_size, block_size)}]
+    best_loss, best_step = history[0]["val_loss"], 0
+    best = {k: v.copy() for k, v in model.state_dict().items()}
+    model.train()
+    for step in range(1, steps + 1):
+        for g in opt.param_groups:
+            g["lr"] = lr * min(1.0, step / max(1, warmup))
+        x, y = get_batch(train_ids, batch_size, block_size, rng)          # (B, T), (B, T)
+        _, loss = model(x, y)
+        opt.zero_grad()
+        loss.backward()
+        clip_grad_norm_(params, 1.0)
+        opt.step()
+        if step % eval_every == 0:
+            history.append({"step": step, "val_loss": evaluate(model, val_ids, batch_size, block_size)})
+            if on_eval is not None:
+                on_eval(history[-1])
+            if history[-1]["val_loss"] < best_loss:
+                best_loss, best_step = history[-1]["val_loss"], step
+                best = {k: v.copy() for k, v in model.state_dict().items()}
+            if should_stop([h["val_loss"] for h in history], patience):
+                break
+    model.load_state_dict(best)
+    return history, best_step
+    ### END SOLUTION
