@@ -53,7 +53,8 @@ def _has_avx512() -> bool:
 # TGLM_MATMUL_VEC=8 forces the AVX2 shape (to test it; use a separate NUMBA_CACHE_DIR then).
 VEC = int(os.environ.get("TGLM_MATMUL_VEC", 0)) or (16 if _has_avx512() else 8)
 MR, NR = (8, 2 * VEC) if VEC == 16 else (6, 2 * VEC)
-MC, KC, NC = 144, 256, 1024   # cache blocks: A block MC x KC in L2, B sliver KC x NR in L1
+MC, KC, NC = 144, 512, 1024   # cache blocks: A block MC x KC in L2, B panel KC x NC in L2/L3
+# (KC 512 beat 256 by 5-20% on the benchmark shapes: fewer passes over C, fewer B packs)
 DIRECT_A = True                # skip packing a row-major A (see matmul_kernel)
 
 
@@ -225,6 +226,7 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
     nt = apack.shape[0]
     direct_a = s_ak == 1 and DIRECT_A     # row-major A: the micro-kernel reads it in place
     n_units = batch * n_split
+    n_k = (K + KC - 1) // KC
     for t in prange(nt):
         ap = apack[t]
         bp = bpack[t]
@@ -236,8 +238,9 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
             r1 = min(M, ((r + 1) * M // n_split + MR - 1) // MR * MR)
             for jc in range(0, N, NC):
                 nc = min(NC, N - jc)
-                for pc in range(0, K, KC):
-                    kc = min(KC, K - pc)
+                for ks in range(n_k):                  # K in n_k equal slices of <= KC
+                    pc = ks * K // n_k
+                    kc = (ks + 1) * K // n_k - pc
                     pack_b(bbuf, b_off[z], s_bk, s_bn, pc, kc, jc, nc, bp)
                     for ic in range(r0, r1, MC):
                         mc = min(MC, r1 - ic)
