@@ -12,7 +12,7 @@ from . import _threads  # noqa: F401  (thread settings before numpy)
 
 # name -> (module:function, one-line help). Add a line here to add a subcommand.
 COMMANDS = {
-    "demo":     ("tinygrad_lm.demo:main", "a real job in about a minute: train a small GPT on tiny Shakespeare, then write"),
+    "demo":     ("tinygrad_lm.demo:main", "the shipped story model tells a story in seconds; `demo --train` trains a small GPT"),
     "info":     ("tinygrad_lm.info:main", "versions, Numba threads and JIT state, kernel cache location"),
     "bench":    ("tinygrad_lm.benchmarks:main", "benchmark the kernels (and models) against NumPy / PyTorch"),
     "course":   ("tinygrad_lm.course.build:main", "course authoring: `course build [--check] [weekN]` makes exercise stubs"),

@@ -1,8 +1,13 @@
-"""`tglm demo` (= `python -m tinygrad_lm demo`): a real job on shipped data, in about a minute.
+"""`tglm demo` (= `python -m tinygrad_lm demo`): see a language model work, in seconds.
 
-Trains a small character-level GPT on tiny Shakespeare (data/tiny_shakespeare/input.txt) with a
-progress bar, reports the validation loss, and writes a sample of generated text. It is the
-`tiny` preset of `tglm train gpt`; the full course-sized runs are in exercises/week4/README.md.
+    tglm demo                         # the shipped story model tells a story ("Once upon a time")
+    tglm demo --prompt "the dog"      # your own beginning (the model is lowercase)
+    tglm demo --train                 # a real job in about a minute: train a small GPT on tiny Shakespeare
+
+The default loads data/pretrained/tinystories-3m (a 2.6M-parameter GPT pretrained with
+`tglm pretrain`; see its MODEL_CARD.md) and streams a sampled story until <|endoftext|>.
+`--train` trains the `tiny` preset of `tglm train gpt` on data/tiny_shakespeare/input.txt with a
+progress bar, reports the validation loss and writes a sample; extra options go to `tglm train gpt`.
 """
 import os
 import sys
@@ -17,10 +22,7 @@ def _find_data():
     return None
 
 
-def main(argv) -> int:
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
+def train_demo(argv) -> int:
     data = _find_data()
     if data is None:
         print("tglm demo: data/tiny_shakespeare/input.txt not found; run from a clone of the repository",
@@ -31,3 +33,27 @@ def main(argv) -> int:
     return train_main(["--preset", "tiny", "--data", data, "--out", os.path.join("runs", "demo"),
                        "--max-iters", "600", "--lr-decay-iters", "600", "--eval-every", "200",
                        "--sample-prompt", "ROMEO:", "--sample-tokens", "300", *argv])
+
+
+def story_demo(argv) -> int:
+    import argparse
+    from .generate_cli import main as generate_main
+    p = argparse.ArgumentParser(prog="tglm demo")
+    p.add_argument("--prompt", default="Once upon a time")
+    p.add_argument("--model", default="tinystories-3m")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-new-tokens", type=int, default=250)
+    args = p.parse_args(argv)
+    print(f"tinygrad_lm demo: the shipped story model `{args.model}` continues {args.prompt!r} "
+          f"(`tglm demo --train` trains a GPT yourself)\n", file=sys.stderr)
+    return generate_main(["--model", args.model, "--prompt", args.prompt, "--temperature", "0.8",
+                          "--top-k", "40", "--max-new-tokens", str(args.max_new_tokens), "--seed", str(args.seed)])
+
+
+def main(argv) -> int:
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if argv and argv[0] == "--train":
+        return train_demo(argv[1:])
+    return story_demo(argv)
