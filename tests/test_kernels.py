@@ -38,8 +38,10 @@ def close(got, want, rtol=1e-4, atol=1e-5, what=""):
 @pytest.fixture(autouse=True, params=["parallel", "serial"])
 def numba_backend(request, monkeypatch):
     """Every test runs the Numba kernels twice: always on all threads, and always on one thread
-    (small inputs take that path in normal use). Tiny matmuls are NOT handed to numpy here."""
+    (small inputs take that path in normal use). Tiny and skinny matmuls are NOT handed to numpy
+    here, so the Numba matmul sees 1-row and 1-column products too."""
     monkeypatch.setattr(K, "SMALL_MATMUL_FLOPS", 0)
+    monkeypatch.setattr(K, "SKINNY_ROWS", 0)
     big_ = 0 if request.param == "parallel" else 1 << 62
     monkeypatch.setattr(K, "PARALLEL_MIN_FLOPS", big_)
     monkeypatch.setattr(K, "PARALLEL_MIN_ELEMENTS", big_)
