@@ -7,13 +7,14 @@ contenders are interleaved repeat by repeat, so a noisy neighbour slows both sid
 RATIO columns, the absolute numbers move with machine load.
 
 Options: --quick (smaller shapes, fewer repeats, for CI), --only matmul,softmax (comma list),
---repeats N.
+--repeats N, --threads N (e.g. 1: per-core comparison, steadier on a busy machine).
 To compare with numpy's best OpenBLAS kernel, run without the variables that pin it to a generic
 one:   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE tglm bench
 (the `runtime` section prints which OpenBLAS kernel numpy is using).
 Omissions: no timing asserts anywhere (tests never time things), single process only.
 """
 import argparse
+import contextlib
 import importlib
 import statistics
 import sys
@@ -63,6 +64,9 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true", help="small shapes, 3 repeats (a CI smoke run)")
     ap.add_argument("--only", default="", help="comma-separated sections to run (default: all)")
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats per case (median)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="limit Numba AND numpy's BLAS to N threads (default: all). --threads 1 "
+                         "compares per-core speed, which a busy machine disturbs less")
     args = ap.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 7
@@ -76,10 +80,34 @@ def main(argv=None) -> int:
     if unknown:
         print(f"tglm bench: unknown section(s) {unknown}; choose from {list(SECTIONS)}", file=sys.stderr)
         return 2
-    for name in names:
-        module_name, func_name = SECTIONS[name][0].split(":")
-        print(f"\n== {name}: {SECTIONS[name][1]} ==")
-        sys.stdout.flush()
-        getattr(importlib.import_module(module_name), func_name)(args)
-        sys.stdout.flush()
+    with _thread_limit(args.threads):
+        for name in names:
+            module_name, func_name = SECTIONS[name][0].split(":")
+            print(f"\n== {name}: {SECTIONS[name][1]} ==")
+            sys.stdout.flush()
+            getattr(importlib.import_module(module_name), func_name)(args)
+            sys.stdout.flush()
     return 0
+
+
+@contextlib.contextmanager
+def _thread_limit(n):
+    """Numba and BLAS limited to n threads (n <= 0: unchanged). BLAS needs threadpoolctl."""
+    if n <= 0:
+        yield
+        return
+    import numba
+    old = numba.get_num_threads()
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        from threadpoolctl import threadpool_limits
+        blas = threadpool_limits(limits=n, user_api="blas")
+    except ImportError:
+        print("(threadpoolctl not installed: numpy's BLAS keeps its own thread count)")
+        blas = contextlib.nullcontext()
+    try:
+        with blas:
+            print(f"(limited to {n} thread(s))")
+            yield
+    finally:
+        numba.set_num_threads(old)
