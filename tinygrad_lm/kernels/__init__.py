@@ -16,8 +16,11 @@ Dispatch rules:
   * every input float32 -> the Numba kernel (matmul.py, softmax.py, cross_entropy.py,
     layer_norm.py); any other dtype (float64 in gradcheck, mixed dtypes) -> the NumPy twin that
     sits next to each kernel, so float64 gradchecks test the same math;
-  * tiny matmuls (< SMALL_MATMUL_FLOPS) go to numpy, which starts faster than our dispatch;
-    small inputs run the kernels on the calling thread only (see _jit.threads_for);
+  * tiny matmuls (< SMALL_MATMUL_FLOPS) go to numpy, which starts faster than our dispatch, and
+    so do skinny ones (<= SKINNY_ROWS rows of a against a 2-D b: KV-cached decoding), where
+    BLAS's matrix-vector path beats packing all of b for a few rows;
+  * small inputs run the kernels on the calling thread only (see _jit.threads_for): waking the
+    thread pool costs more than the work;
   * the switch `use("numpy")` (or env TGLM_KERNELS=numpy before import) runs the twins for
     everything, to compare speed or to rule a kernel out when hunting a bug; `use("numba")`
     switches back. `backend()` returns the current choice.
@@ -26,6 +29,7 @@ Inputs are validated here, before any kernel call, with errors that name shapes 
 it; size-0 dims return empty/zero results without calling a kernel.
 Extra: layer_norm_forward accepts x (..., C) and returns mean, rstd of shape (...).
 """
+import math
 import os
 
 import numpy as np
@@ -34,8 +38,6 @@ from ._jit import PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_FLOPS, threads_for
 from .cross_entropy import cross_entropy_kernel, cross_entropy_numpy
 from .layer_norm import (layer_norm_backward_kernel, layer_norm_backward_numpy,
                          layer_norm_forward_kernel, layer_norm_forward_numpy)
-import math
-
 from .matmul import flat_view, matmul_kernel, matmul_numpy, scratch
 from .softmax import log_softmax_kernel, log_softmax_numpy, softmax_kernel, softmax_numpy
 
