@@ -77,13 +77,19 @@ def test_train_classifier_learns():
     assert isinstance(hist, dict), f"train_classifier must return a history dict, got {type(hist).__name__}"
     for key in ("train_loss", "val_loss", "val_acc", "val_f1", "best_epoch"):
         assert key in hist, f"history is missing key {key!r} (has {sorted(hist)})"
-    n_steps = len(hist["train_loss"])
+    n_epochs, n_steps = len(hist["val_loss"]), len(hist["train_loss"])
+    assert n_epochs <= 6, f"expected at most 6 val losses (one per epoch, epochs=6), got {n_epochs}"
+    assert n_epochs == 6, (f"training stopped after {n_epochs} of 6 epochs: early stopping fired, but with a "
+                           f"correct loop the val loss keeps improving within 6 epochs on these easy blobs (val losses "
+                           f"{[round(v, 3) for v in hist['val_loss']]}). Usual cause: a missing opt.zero_grad() "
+                           f"before loss.backward(), so gradients pile up over steps. Otherwise check that "
+                           f"`patience` counts epochs WITHOUT improvement (reset the count when val loss improves)")
     assert n_steps == 6 * 19, (f"expected 6 epochs x ceil(600/32) = 19 steps = 114 train losses, got {n_steps}; "
-                               "one loss per mini-batch step")
-    assert len(hist["val_loss"]) == 6, f"expected 6 val losses (one per epoch), got {len(hist['val_loss'])}"
+                               "append one loss per mini-batch step (the last batch may be smaller than 32)")
     assert np.mean(hist["train_loss"][-19:]) < 0.5 * hist["train_loss"][0], \
         f"train loss barely fell: first step {hist['train_loss'][0]:.3f}, last epoch mean " \
-        f"{np.mean(hist['train_loss'][-19:]):.3f}. Is opt.step() called after loss.backward()?"
+        f"{np.mean(hist['train_loss'][-19:]):.3f}. Is opt.step() called after loss.backward(), and " \
+        f"opt.zero_grad() before it?"
     assert max(hist["val_acc"]) > 0.9, f"val accuracy only reached {max(hist['val_acc']):.3f} on easy blobs"
 
 
