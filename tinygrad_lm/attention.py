@@ -17,13 +17,21 @@ memory traffic. The matmuls run on the Numba kernels and the softmax on the fuse
 With a KV cache the queries are the last Tq of Tk positions, so query i sits at key position
 i + (Tk - Tq): the causal mask is offset by that amount.
 
-Legend: B batch, H heads, Tq queries, Tk keys, D head size.
+`self_attention_qkv(qkv, n_head, causal)` is the training fast path: it takes the packed
+(B, T, 3C) output of c_attn and returns (B, T, C) with heads side by side, with no split,
+reshape or transpose nodes in between (kernels/attention.py: causal scores skip the upper
+triangle, one (b, h) per thread work unit). The model uses it whenever there is no KV cache.
+
+Legend: B batch, H heads, Tq queries, Tk keys, D head size, T time, C channels (H * D).
 Does not handle: attention dropout (GPT-2 fine-tuning here uses dropout 0 on attention weights),
 arbitrary user masks other than causal + key padding.
 """
+import numba
 import numpy as np
 
 from . import kernels
+from .kernels import attention as _ka
+from .kernels._jit import PARALLEL_MIN_FLOPS, threads_for
 from .tensor import Tensor
 
 
@@ -69,6 +77,45 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, causal: bool =
         return dq, dk, dv
 
     return Tensor._make(y, (q, k, v), backward, "attention")
+
+
+def self_attention_qkv(qkv: Tensor, n_head: int, causal: bool = True) -> Tensor:
+    """Multi-head self-attention from the packed projections: qkv (B, T, 3C) -> y (B, T, C).
+
+    The same numbers as splitting qkv into q, k, v, reshaping each to (B, H, T, D), calling
+    scaled_dot_product_attention and putting the heads back side by side, in one graph node.
+    """
+    x = qkv.data
+    if x.ndim != 3 or x.shape[2] % 3 or n_head <= 0 or (x.shape[2] // 3) % n_head:
+        raise ValueError(f"self_attention_qkv expects qkv (B, T, 3C) with C divisible by n_head; "
+                         f"got shape {x.shape}, n_head={n_head}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"self_attention_qkv: qkv must be floating point, got {x.dtype}")
+    B, T, C3 = x.shape
+    C, H = C3 // 3, int(n_head)
+    fast = (x.dtype == np.float32 and kernels.backend() == "numba" and not numba.config.DISABLE_JIT
+            and B * T > 0)
+    work = 4 * B * T * T * C                          # ~flops of the forward (a thread is worth it?)
+    if fast:
+        x = np.ascontiguousarray(x)
+        y = np.empty((B, T, C), dtype=np.float32)
+        p = np.empty((B, H, T, T), dtype=np.float32)  # causal: only the lower triangle is written
+        with threads_for(work, PARALLEL_MIN_FLOPS):
+            _ka.attention_qkv_forward_kernel(x, H, bool(causal), y, p)
+    else:
+        y, p = _ka.attention_qkv_forward_numpy(x, H, causal)
+
+    def backward(dy):                                 # dy (B, T, C) -> dqkv (B, T, 3C)
+        if fast and dy.dtype == np.float32:
+            dqkv = np.empty((B, T, C3), dtype=np.float32)     # every element is written
+            with threads_for(2 * work, PARALLEL_MIN_FLOPS):
+                _ka.attention_qkv_backward_kernel(np.ascontiguousarray(dy), x, p, H, bool(causal), dqkv)
+            return (dqkv,)
+        if causal:                                    # the twin reads p in full: zero the upper part
+            p[..., np.triu(np.ones((T, T), dtype=bool), 1)] = 0
+        return (_ka.attention_qkv_backward_numpy(dy, x, p, H).astype(x.dtype, copy=False),)
+
+    return Tensor._make(y, (qkv,), backward, "attention_qkv")
 
 
 def attention_reference(q: Tensor, k: Tensor, v: Tensor, causal: bool = True) -> Tensor:

@@ -251,6 +251,10 @@ class Tensor:
         return id(self)
 
 
+# Fresh arrays for every op are only cheap if freed memory stays in the process (kernels/_alloc.py).
+from .kernels import _alloc  # noqa: E402
+_alloc.tune()
+
 # The ops (+, @, sum, softmax, ...) attach themselves to Tensor when imported. Importing them here,
 # after the class exists, means `from tinygrad_lm.tensor import Tensor` always gets a complete Tensor.
 from . import ops as _ops  # noqa: E402,F401

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import nn
 from .. import functional as F
-from ..attention import scaled_dot_product_attention
+from ..attention import scaled_dot_product_attention, self_attention_qkv
 from ..tensor import Tensor
 
 
@@ -84,7 +84,11 @@ class CausalSelfAttention(nn.Module):
     def forward(self, x: Tensor, kv_cache: KVCache = None, layer: int = 0) -> Tensor:
         B, T, C = x.shape
         H, D = self.n_head, C // self.n_head
-        q, k, v = self.c_attn(x).split(C, axis=2)                    # each (B, T, C)
+        qkv = self.c_attn(x)                                         # (B, T, 3C)
+        if kv_cache is None:                                         # training: one fused node
+            y = self_attention_qkv(qkv, H, causal=self.causal)      # (B, T, C)
+            return self.resid_dropout(self.c_proj(y))
+        q, k, v = qkv.split(C, axis=2)                               # each (B, T, C)
         q = q.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
         k = k.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
         v = v.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
