@@ -3,6 +3,7 @@
     tglm pretrain                                   # tinygrad_lm/configs/pretrain_stories.json, ~50 min
     tglm pretrain --budget-min 3 --out runs/pretrain_quick          # a 3-minute version of the same run
     tglm pretrain --export runs/pretrain/best.safetensors           # -> data/pretrained/<name>/
+    tglm pretrain --evaluate tinystories-3m                         # held-out perplexity + samples
     tglm generate --model tinystories-3m --prompt "Once upon a time"
 
 The recipe (the shipped `tinystories-3m` model was made with exactly this):
@@ -200,6 +201,40 @@ def export(checkpoint: str, name: str, dest_root: str = None, dtype=np.float16) 
     return dest
 
 
+def evaluate_model(name_or_path: str, cfg: dict, block_size: int = 128, batch_size: int = 16) -> dict:
+    """Loss / perplexity of a pretrained model on the held-out stories (every window, no sampling) and
+    on the head of TinyStories' own validation split, plus three samples for "Once upon a time"."""
+    from .decoding import generate
+    from .pretrained import load
+    from .tensor import no_grad
+    model, tok, info = load(name_or_path)
+    T = min(block_size, model.config.block_size)
+    _, val_docs = load_corpus(cfg)
+    valid_head = open(_path(cfg["data"]["valid_head"]), encoding="utf-8").read()
+    valid_head = valid_head.lower() if info["lowercase"] else valid_head
+    sets = {"held-out stories": encode_docs(tok, val_docs),
+            "TinyStories validation head": np.asarray(tok.encode(valid_head), dtype=np.int64)}
+    out = {}
+    with no_grad():
+        for name, ids in sets.items():
+            n = (len(ids) - 1) // T
+            win = ids[(np.arange(n) * T)[:, None] + np.arange(T + 1)].astype(np.int64)   # (n, T + 1)
+            losses = [model(win[i:i + batch_size, :-1], win[i:i + batch_size, 1:])[1].item() * len(win[i:i + batch_size])
+                      for i in range(0, n, batch_size)]
+            loss = float(np.sum(losses) / n)
+            out[name] = {"tokens": int(n * T), "loss": loss, "ppl": float(np.exp(loss))}
+            print(f"{name:<30} {n * T:>8,} tokens  loss {loss:.4f}  perplexity {np.exp(loss):.2f}")
+    prompt = "once upon a time" if info["lowercase"] else "Once upon a time"
+    out["samples"] = []
+    for seed in range(3):
+        ids = generate(model, tok.encode(prompt), 150, temperature=0.8, top_k=40, rng=np.random.default_rng(seed),
+                       stop_tokens=[info["eos_token_id"]] if info["eos_token_id"] is not None else ())
+        text = prompt + tok.decode(ids.tolist()).replace(EOT, "")
+        out["samples"].append(text)
+        print(f"---- sample (seed {seed}, temperature 0.8, top-k 40) ----\n{text}")
+    return out
+
+
 def main(argv) -> int:
     p = argparse.ArgumentParser(prog="tglm pretrain", description=__doc__.split("\n\n")[0])
     p.add_argument("--config", default=DEFAULT_CONFIG, help="JSON config (default: %(default)s)")
@@ -211,8 +246,13 @@ def main(argv) -> int:
                    help="do not train: export this checkpoint to data/pretrained/<name>/")
     p.add_argument("--name", default=None, help="model name for --export (default: the config's name)")
     p.add_argument("--dest", default=None, help="directory for --export (default: data/pretrained)")
+    p.add_argument("--evaluate", default=None, metavar="MODEL",
+                   help="do not train: held-out loss / perplexity and samples of a pretrained model")
     args = p.parse_args(argv)
     cfg = json.load(open(args.config, encoding="utf-8"))
+    if args.evaluate:
+        evaluate_model(args.evaluate, cfg)
+        return 0
     if args.export:
         dest = export(args.export, args.name or cfg["name"], args.dest)
         print(f"exported {args.export} -> {dest}")
