@@ -42,3 +42,16 @@ def test_errors_and_small_cases():
     np.testing.assert_array_equal(v.fit_transform(["aa bb bb zz"]).toarray(), [[2, 1]])
     t = TfidfTransformer(norm=None, smooth_idf=False).fit_transform(CSRMatrix.from_dense(np.array([[1, 0], [2, 3]], np.float32)))
     np.testing.assert_allclose(t.toarray(), [[1, 0], [2, 3 * (np.log(2) + 1)]], rtol=1e-6)
+
+
+def test_empty_and_non_text_inputs_name_the_problem():
+    with pytest.raises(ValueError, match="empty list of documents"):
+        CountVectorizer().fit([])
+    with pytest.raises(ValueError, match="empty vocabulary: none of the 2 documents"):
+        TfidfVectorizer().fit(["", "a b"])                  # 1-character words are not tokens by default
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        CountVectorizer(stop_words="english").fit(["the and of"])
+    with pytest.raises(TypeError, match="document 1 is a NoneType"):
+        CountVectorizer().fit(["aa bb", None])
+    with pytest.raises(TypeError, match="document 0 is a float"):
+        CountVectorizer(vocabulary={"aa": 0}).transform([float("nan")])

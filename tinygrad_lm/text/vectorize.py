@@ -71,7 +71,10 @@ class CountVectorizer:
             raise TypeError("expected a list of documents, got a single str (wrap it in a list)")
         analyze = self.build_analyzer()
         indptr, cols = [0], []
-        for doc in docs:
+        for i, doc in enumerate(docs):
+            if self.analyzer is None and not isinstance(doc, str):
+                raise TypeError(f"document {i} is a {type(doc).__name__}, expected str "
+                                "(an empty field read as None/NaN? a list of tokens needs analyzer=...)")
             ids = []
             for f in analyze(doc):
                 j = vocab.get(f)
@@ -98,6 +101,11 @@ class CountVectorizer:
         vocab = {}
         X = self._count(docs, vocab, grow=True)                    # columns in first-seen order
         N = X.shape[0]
+        if N == 0:
+            raise ValueError("fit() got an empty list of documents")
+        if not vocab:
+            raise ValueError(f"empty vocabulary: none of the {N} documents has a feature (empty texts, only stop "
+                             "words, or only 1-character words, which the default token_pattern skips)")
         terms = sorted(vocab, key=vocab.get)                       # column j -> term
         order = np.argsort(np.array(terms, dtype=object), kind="stable")  # alphabetical
         df = X.document_frequency()[order]
