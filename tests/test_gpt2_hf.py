@@ -189,3 +189,15 @@ def test_roundtrip_random_gpt(tmp_path):
     save_pretrained(m, tmp_path)
     ids = np.arange(10, dtype=np.int64).reshape(1, 10)
     np.testing.assert_array_equal(_logits(load_gpt2_dir(tmp_path), ids), _logits(m, ids))
+
+
+def test_tokenizer_from_hf_file_names(tmp_path):
+    """A Hugging Face GPT-2 snapshot names the tokenizer files vocab.json + merges.txt."""
+    from tinygrad_lm.pretrained import load_tokenizer
+    src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "gpt2_bpe")
+    shutil.copy(os.path.join(src, "encoder.json"), tmp_path / "vocab.json")
+    shutil.copy(os.path.join(src, "vocab.bpe"), tmp_path / "merges.txt")
+    tok = load_tokenizer(str(tmp_path))
+    assert tok.vocab_size == 50257 and tok.encode("Hello world") == [15496, 995]
+    with pytest.raises(FileNotFoundError, match="tokenizer.bpe"):
+        load_tokenizer(str(tmp_path / "nowhere"))
