@@ -1,13 +1,14 @@
 """Matrix multiply, C = A @ B in float32: a BLIS-style Numba kernel and its NumPy twin.
 
-Shapes: A (Ba, M, K), B (Bb, K, N) -> C (batch, M, N); batch entry z multiplies A[ia[z]] by
-B[ib[z]] (the dispatcher turns numpy-style broadcast batch dims into these index maps, so a
-broadcast operand is never copied). A and B may have any strides (transposed views are fine:
-they are read once, while packing). C is passed flattened, as c (batch * M * N,).
+Shapes: batch entry z computes C[z] (M, N) = A[z] (M, K) @ B[z] (K, N). Operands are read in
+place from a flat buffer: A[z][m, k] = abuf[a_off[z] + m*s_am + k*s_ak] (element strides), so
+transposed views and numpy-broadcast batch dims (a stride of 0) are never copied; `flat_view`
+computes buffer, offsets and strides. C is written flattened, c (batch * M * N,).
 Omissions: float32 only (the dispatcher runs NumPy for other dtypes); no complex/integer matmul.
 
-The algorithm is Goto's / BLIS's. C is cut into tiles of (MC, NC) that the threads share out;
-for every tile and every KC-deep slice of the K dimension:
+The algorithm is Goto's / BLIS's. Each thread takes whole work units (a batch entry, or a range
+of its rows when there are fewer entries than threads); within a unit, for every NC-wide panel
+of columns and every KC-deep slice of K:
   1. PACK an (MC, KC) block of A and a (KC, NC) block of B into small contiguous buffers, in
      exactly the order the micro-kernel reads them: A in slivers of MR rows (p-major: the MR
      values of column p are adjacent), B in slivers of NR columns (the NR values of row p are
@@ -17,13 +18,13 @@ for every tile and every KC-deep slice of the K dimension:
      AVX-512 registers (2 registers of 16 floats per row) for the whole KC loop. One step of that
      loop loads 2 vectors of B, broadcasts 8 values of A and issues 16 fused multiply-adds:
      16 independent FMA chains cover the FMA latency of both FMA units of a core.
-Loop order per tile: jr (NR slivers of B, each ~32 KB: stays in L1) outside ir (MR slivers of
-A, the whole A block ~150 KB: stays in L2); the packed B block is reused by all ir. A row-major
+Loop order: jr (NR slivers of packed B, KC x NR = 64 KB: L1/L2) outside ir (MR slivers of the
+MC x KC block of A, ~300 KB: L2); the packed B panel is reused by every A block of the unit. A row-major
 A is read in place rather than packed (see matmul_kernel).
 
-Why an @intrinsic for the micro-kernel: written as plain Numba loops, LLVM does not keep a
-8 x 32 accumulator array in registers (it spills to the stack, or vectorizes the wrong loop);
-tried and measured, that reaches ~0.5x of OpenBLAS. So the micro-kernel is emitted directly as
+Why an @intrinsic for the micro-kernel: written as plain Numba loops, LLVM does not keep an
+accumulator array in registers (it spills to the stack, or vectorizes the wrong loop); our
+plain-loop micro-kernels ran at ~1 GFLOP/s where this one runs at ~100 (one core). So the micro-kernel is emitted directly as
 LLVM IR with <16 x float> vectors and llvm.fma; `microkernel_numpy` below is the same
 computation in NumPy and runs instead when NUMBA_DISABLE_JIT=1.
 """
