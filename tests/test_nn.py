@@ -262,6 +262,12 @@ def test_linear_values_init_and_errors():
     np.testing.assert_allclose(y.data, x @ lin.weight.data.T + lin.bias.data, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match=r"last dim must be 100, got input shape \(2, 7\)"):
         lin(Tensor(np.zeros((2, 7), np.float32)))
+    with pytest.raises(TypeError, match="input must be floating point, got dtype int64.*nn.Embedding"):
+        lin(Tensor(np.zeros((2, 100), np.int64)))
+    with pytest.raises(TypeError, match="sizes must be integers"):
+        nn.Linear(4.5, 3)
+    with pytest.raises(TypeError, match="sizes must be integers"):
+        nn.Embedding(10, 2.0)
     assert nn.Linear(3, 2, bias=False).bias is None
     tinygrad_lm.manual_seed(5)
     a = nn.Linear(4, 4).weight.data.copy()
@@ -273,6 +279,10 @@ def test_embedding_and_layernorm_values():
     emb = nn.Embedding(5, 3)
     ids = np.array([[0, 4], [4, 1]])
     np.testing.assert_array_equal(emb(ids).data, emb.weight.data[ids])
+    with pytest.raises(TypeError, match="ids must be an integer"):
+        emb(np.array([1.0, 2.0]))
+    with pytest.raises(IndexError, match=r"ids must be in \[0, 5\)"):
+        emb(np.array([5]))
     ln = nn.LayerNorm(6)
     x = np.random.default_rng(0).standard_normal((2, 3, 6)).astype(np.float32) * 3 + 1
     ln.weight.data[:] = np.arange(6)

@@ -16,6 +16,8 @@ from .module import Module, Parameter
 class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, dtype=np.float32):
         super().__init__()
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (num_embeddings, embedding_dim)):
+            raise TypeError(f"Embedding sizes must be integers, got ({num_embeddings!r}, {embedding_dim!r})")
         if num_embeddings <= 0 or embedding_dim <= 0:
             raise ValueError(f"Embedding needs positive sizes, got ({num_embeddings}, {embedding_dim})")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)

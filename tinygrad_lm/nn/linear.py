@@ -19,6 +19,9 @@ from .module import Module, Parameter
 class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=np.float32):
         super().__init__()
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in (in_features, out_features)):
+            raise TypeError(f"Linear sizes must be integers, got in_features={in_features!r}, "
+                            f"out_features={out_features!r}")
         if in_features <= 0 or out_features <= 0:
             raise ValueError(f"Linear needs positive sizes, got in_features={in_features}, out_features={out_features}")
         self.in_features, self.out_features = int(in_features), int(out_features)
@@ -38,6 +41,10 @@ class Linear(Module):
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                              f"input's last dim must be {self.in_features}, got input shape {tuple(x.shape)}")
+        if np.dtype(x.dtype).kind != "f":
+            raise TypeError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): input must be "
+                            f"floating point, got dtype {x.dtype} (token ids? embed them with nn.Embedding first; "
+                            f"numbers? cast with .astype(np.float32))")
         return F.linear(x, self.weight, self.bias)               # (..., C) -> (..., O)
 
     def extra_repr(self):
