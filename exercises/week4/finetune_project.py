@@ -25,7 +25,7 @@ cache, then everything runs offline):
     python -m solutions.week4.finetune_project --model gpt2 --block-size 64 --batch-size 4 \\
         --steps 100 --eval-every 20 --trainable "h.10.,h.11.,ln_f" --lr 1e-4
 (one step is ~10-30 s on a 2-core CPU; training only the last two blocks saves the backward through
-the others; a from-scratch 124M model learns nothing useful in 100 steps, use --no-scratch).
+the others; a from-scratch 124M model learns nothing useful in 100 steps, use --runs finetuned).
 Does not handle: multi-turn chat formatting with roles beyond a:/b:, padding/packing per dialogue.
 """
 import argparse
@@ -108,7 +108,8 @@ def main(argv=None):
     ap.add_argument("--patience", type=int, default=4)
     ap.add_argument("--trainable", default="", help="comma list of name parts to train ('' = everything)")
     ap.add_argument("--val-dialogues", type=int, default=100, help="held-out dialogues used for validation")
-    ap.add_argument("--no-scratch", action="store_true")
+    ap.add_argument("--runs", default="finetuned,scratch",
+                    help="which runs to train now; results of the other runs already in <out>/history.json are kept")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=os.path.join("runs", "finetune"))
     args = ap.parse_args(argv)
@@ -124,30 +125,37 @@ def main(argv=None):
     print(f"\nbefore fine-tuning (val ppl {math.exp(evaluate(model, val_ids, args.batch_size, args.block_size)):.1f}):"
           f"\n{sample(model, tok, prompt, lc)}\n")
 
-    trainable = freeze(model, [s for s in args.trainable.split(",")] if args.trainable else [""])
-    print(f"fine-tuning {len(trainable)} parameter tensors, lr {args.lr}")
-    ft_hist, ft_best, ft_time = run_one("finetuned", model, train_ids, val_ids, args, args.lr)
-    series = {"fine-tuned": ([h["step"] for h in ft_hist], [math.exp(h["val_loss"]) for h in ft_hist])}
-    result = {"finetuned": {"history": ft_hist, "best_step": ft_best, "seconds": ft_time}}
-    if not args.no_scratch:
+    runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    os.makedirs(args.out, exist_ok=True)
+    hist_path = os.path.join(args.out, "history.json")
+    result = json.load(open(hist_path)) if os.path.exists(hist_path) else {}
+    scratch = None
+    if "finetuned" in runs:
+        trainable = freeze(model, [s for s in args.trainable.split(",")] if args.trainable else [""])
+        print(f"fine-tuning {len(trainable)} parameter tensors, lr {args.lr}")
+        ft_hist, ft_best, ft_time = run_one("finetuned", model, train_ids, val_ids, args, args.lr)
+        result["finetuned"] = {"history": ft_hist, "best_step": ft_best, "seconds": ft_time}
+    if "scratch" in runs:
         manual_seed(args.seed)
         scratch = GPT(model.config)
         print(f"from scratch: same GPT, fresh init, lr {args.scratch_lr}")
         sc_hist, sc_best, sc_time = run_one("scratch", scratch, train_ids, val_ids, args, args.scratch_lr)
-        series["from scratch"] = ([h["step"] for h in sc_hist], [math.exp(h["val_loss"]) for h in sc_hist])
         result["scratch"] = {"history": sc_hist, "best_step": sc_best, "seconds": sc_time}
-    os.makedirs(args.out, exist_ok=True)
+    labels = {"finetuned": "fine-tuned", "scratch": "from scratch"}
+    series = {labels[k]: ([h["step"] for h in r["history"]], [math.exp(h["val_loss"]) for h in r["history"]])
+              for k, r in result.items()}
     svg = os.path.join(args.out, "finetune_vs_scratch.svg")
     line_chart(series, svg, title=f"DailyDialog: fine-tuned {args.model} vs from scratch", xlabel="step",
                ylabel="validation perplexity", logy=True)
-    with open(os.path.join(args.out, "history.json"), "w") as f:
+    with open(hist_path, "w") as f:
         json.dump(result, f, indent=1)
     print(f"\n{'run':<12}{'best val loss':>14}{'best ppl':>10}{'at step':>9}{'seconds':>9}")
     for name, r in result.items():
         best = min(h["val_loss"] for h in r["history"])
         print(f"{name:<12}{best:>14.3f}{math.exp(best):>10.1f}{r['best_step']:>9d}{r['seconds']:>9.0f}")
-    print(f"\nfine-tuned sample:\n{sample(model, tok, prompt, lc)}")
-    if not args.no_scratch:
+    if "finetuned" in runs:
+        print(f"\nfine-tuned sample:\n{sample(model, tok, prompt, lc)}")
+    if scratch is not None:
         print(f"\nfrom-scratch sample:\n{sample(scratch, tok, prompt, lc)}")
     print(f"\ncurves: {svg}")
     return 0
