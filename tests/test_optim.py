@@ -259,3 +259,20 @@ def test_weight_decay_groups_and_frozen_params():
     assert [g["weight_decay"] for g in groups] == [0.1, 0.0]
     opt = optim.AdamW(groups, lr=1e-3)
     assert opt.param_groups[1]["weight_decay"] == 0.0 and opt.param_groups[0]["lr"] == 1e-3
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_step_with_nonfinite_gradient_raises_before_any_update(bad):
+    a, b = param(np.ones(2)), param(np.ones(3))
+    opt = optim.AdamW([a, b], lr=0.1)
+    a.grad, b.grad = np.ones(2, np.float32), np.array([1.0, bad, 1.0], np.float32)
+    with pytest.raises(FloatingPointError, match=r"parameter #1 \(shape \(3,\)\) contains NaN or inf; no parameter"):
+        opt.step()
+    np.testing.assert_array_equal(a.data, [1.0, 1.0])           # a comes first and was NOT updated
+    assert not opt.state                                        # no moments were created either
+    b.grad = np.zeros(3, np.float32)
+    opt.step()                                                  # after fixing the gradient, stepping works
+    assert np.all(a.data < 1.0)
+    b.grad = np.zeros(2, np.float32)
+    with pytest.raises(ValueError, match=r"gradient of parameter #1 has shape \(2,\)"):
+        optim.SGD([a, b], lr=0.1).step()

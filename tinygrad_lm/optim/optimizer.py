@@ -87,17 +87,32 @@ class Optimizer:
                     p.grad.fill(0)
 
     def step(self) -> None:
-        """One update of every parameter that has a gradient, in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if p.grad.shape != p.data.shape:
-                    raise ValueError(f"gradient shape {p.grad.shape} != parameter shape {p.data.shape}")
-                state = self.state.get(p)
-                if state is None:
-                    state = self.state[p] = {}
-                self._update(p, p.grad, group, state)
+        """One update of every parameter that has a gradient, in place.
+
+        All gradients are checked first (shape, NaN/inf), so a bad gradient raises before ANY
+        parameter changes: one NaN step would otherwise silently turn every weight into NaN.
+        """
+        params = [(p, group) for group in self.param_groups for p in group["params"]]
+        for k, (p, _) in enumerate(params):                 # k: the index state_dict() uses
+            if p.grad is None:
+                continue
+            if p.grad.shape != p.data.shape:
+                raise ValueError(f"{type(self).__name__}.step: gradient of parameter #{k} has shape "
+                                 f"{p.grad.shape} but the parameter has shape {p.data.shape}")
+            # g.sum() is a cheap first test (no temporary array); isfinite confirms, as a huge finite sum can overflow
+            if not np.isfinite(p.grad.sum()) and not np.isfinite(p.grad).all():
+                raise FloatingPointError(
+                    f"{type(self).__name__}.step: the gradient of parameter #{k} (shape {p.shape}) contains NaN or "
+                    f"inf; no parameter was updated. The loss probably diverged (learning rate too high?) or the "
+                    f"forward produced NaN/inf (log of 0, exp overflow, NaN in the input): check the loss before "
+                    f"backward(), and consider optim.clip_grad_norm_.")
+        for p, group in params:
+            if p.grad is None:
+                continue
+            state = self.state.get(p)
+            if state is None:
+                state = self.state[p] = {}
+            self._update(p, p.grad, group, state)
 
     def _update(self, p, grad, group, state):  # pragma: no cover - abstract
         raise NotImplementedError
