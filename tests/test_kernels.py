@@ -290,3 +290,22 @@ def test_read_only_and_broadcast_inputs():
           atol=2e-5, what="layer_norm with broadcast weight")
     check_mm(x, np.broadcast_to(randn((20, 1), 21), (20, 7)), "matmul with a broadcast (read-only) b")
     check_mm(np.broadcast_to(x, (3, 6, 20)), randn((3, 20, 5), 22), "matmul with broadcast batch a")
+
+
+def test_matmul_from_two_python_threads():
+    import threading
+    a, b = randn((200, 300), 23), randn((300, 150), 24)
+    want = a @ b
+    errors = []
+
+    def work():
+        for _ in range(5):
+            got = K.matmul(a, b)
+            if not np.allclose(got, want, rtol=1e-4, atol=1e-3):
+                errors.append(float(np.abs(got - want).max()))
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, f"concurrent matmul calls corrupted each other: max abs diffs {errors}"

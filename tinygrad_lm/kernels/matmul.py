@@ -30,6 +30,7 @@ computation in NumPy and runs instead when NUMBA_DISABLE_JIT=1.
 """
 import math
 import os
+import threading
 
 import numba
 import numpy as np
@@ -294,12 +295,15 @@ def flat_view(x, batch_shape):
     return buf, np.array(offs, dtype=np.int64), st[-2], st[-1]
 
 
-_scratch = {}
+_scratch = threading.local()          # one set per Python thread: concurrent calls stay safe
 
 
 def scratch(nt):
-    """Per-thread packing buffers, allocated once and reused (fresh big arrays are slow)."""
-    if nt not in _scratch:
-        _scratch[nt] = (np.empty((nt, MC * KC), np.float32), np.empty((nt, KC * NC), np.float32),
-                        np.empty((nt, MR * NR), np.float32))
-    return _scratch[nt]
+    """Per-thread packing buffers (nt Numba threads), allocated once per Python thread and reused:
+    fresh big arrays are slow (page faults), and B's panel alone is KC * NC * 4 = 2 MB."""
+    bufs = getattr(_scratch, "bufs", None)
+    if bufs is None or bufs[0].shape[0] != nt:
+        bufs = (np.empty((nt, MC * KC), np.float32), np.empty((nt, KC * NC), np.float32),
+                np.empty((nt, MR * NR), np.float32))
+        _scratch.bufs = bufs
+    return bufs
