@@ -60,7 +60,9 @@ def timeit(fns, repeats=5, warmup=1, min_time=0.0):
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="tglm bench", description=__doc__.splitlines()[0],
-                                 epilog="sections: " + ", ".join(SECTIONS))
+                                 epilog="sections: " + ", ".join(SECTIONS) + ".  Against numpy's "
+                                 "best OpenBLAS kernel: env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
+                                 "tglm bench")
     ap.add_argument("--quick", action="store_true", help="small shapes, 3 repeats (a CI smoke run)")
     ap.add_argument("--only", default="", help="comma-separated sections to run (default: all)")
     ap.add_argument("--repeats", type=int, default=None, help="timed repeats per case (median)")
