@@ -9,7 +9,7 @@ import numpy as np
 
 from .tensor import Tensor
 from .ops import unary as _unary, gelu as _gelu, softmax as _softmax, layer_norm as _ln, dropout as _dropout
-from .ops import embedding as _embedding, arithmetic as _arith
+from .ops import embedding as _embedding, arithmetic as _arith, linear as _linear
 from .ops.join import cat, stack  # noqa: F401  (re-exported)
 from .ops.arithmetic import where  # noqa: F401
 
@@ -81,9 +81,9 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets) -> Tensor:
 
 # ---- layers -------------------------------------------------------------------------------
 def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
-    """y = x @ weight.T + bias, weight (out, in) as in PyTorch; x (..., in) -> (..., out)."""
-    y = x @ weight.T
-    return y + bias if bias is not None else y
+    """y = x @ weight.T + bias, weight (out, in) as in PyTorch; x (..., in) -> (..., out).
+    One graph node (ops/linear.py): the bias is added in place, dW comes out as (out, in)."""
+    return _linear.linear(_t(x), weight, bias)
 
 
 def layer_norm(x: Tensor, normalized_shape=None, weight: Tensor = None, bias: Tensor = None,

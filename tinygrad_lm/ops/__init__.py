@@ -6,6 +6,7 @@ One concept per file, each op's forward and backward side by side:
   gelu.py        GPT-2 GELU (fused Numba forward/backward + NumPy twins)
   reduce.py      sum mean max min var std (+ argmax/argmin/any/all without grad)
   matmul.py      @ (2-D, batched, broadcast batch dims, 1-D)
+  linear.py      x @ W^T + b as one node (Linear layers)
   movement.py    reshape/view transpose/permute .T squeeze unsqueeze flatten expand
   join.py        cat stack split chunk
   indexing.py    x[idx] (basic, integer arrays, bool masks)
@@ -17,7 +18,7 @@ One concept per file, each op's forward and backward side by side:
   _common.py     unbroadcast and operand helpers
 """
 from . import arithmetic, unary, reduce, matmul, movement, join, indexing  # noqa: F401 (attach methods)
-from . import gelu, embedding, softmax, layer_norm, dropout, creation  # noqa: F401
+from . import gelu, embedding, softmax, layer_norm, dropout, creation, linear  # noqa: F401
 from ._common import unbroadcast  # noqa: F401
 from .arithmetic import where  # noqa: F401
 from .join import cat, stack  # noqa: F401
