@@ -309,3 +309,22 @@ def test_matmul_from_two_python_threads():
     for t in threads:
         t.join()
     assert not errors, f"concurrent matmul calls corrupted each other: max abs diffs {errors}"
+
+
+@pytest.mark.skipif(not os.environ.get("TGLM_TEST_AVX2"), reason="compiles a second matmul (~30 s); "
+                    "run with TGLM_TEST_AVX2=1 to test the AVX2 (non-AVX-512) micro-kernel")
+def test_matmul_avx2_microkernel_in_subprocess(tmp_path):
+    code = ("import numpy as np; from tinygrad_lm import kernels as K; import importlib\n"
+            "mm = importlib.import_module('tinygrad_lm.kernels.matmul'); assert mm.VEC == 8\n"
+            "K.SMALL_MATMUL_FLOPS = K.SKINNY_ROWS = 0\n"
+            "r = np.random.default_rng(0)\n"
+            "for s in [(1, 1, 1), (7, 13, 29), (300, 600, 700), (97, 1100, 33)]:\n"
+            "    a = r.standard_normal(s[:2]).astype(np.float32)\n"
+            "    b = r.standard_normal(s[1:]).astype(np.float32)\n"
+            "    want = (a.astype(np.float64) @ b).astype(np.float32)\n"
+            "    np.testing.assert_allclose(K.matmul(a, b), want, rtol=1e-4, atol=1e-3)\n"
+            "    np.testing.assert_allclose(K.matmul(a.T.copy().T, b.T.copy().T), want, rtol=1e-4, atol=1e-3)\n"
+            "print('ok')\n")
+    env = dict(os.environ, TGLM_MATMUL_VEC="8", NUMBA_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr[-3000:]
