@@ -1,30 +1,18 @@
 """Week 2 autograder, part 1: backprop by hand (tasks 2.1-2.7).
 
-Each backward is checked against a float64 central-difference gradient computed HERE (so a bug in
-your own numerical_gradient, task 2.1, does not fail the other tasks), with a random upstream
-gradient dout, and the two-layer MLP is checked against tinygrad_lm's autograd.
+Each backward is checked against a float64 central-difference gradient from the course harness
+(`tinygrad_lm.course.numerical_vjp`, so a bug in your own numerical_gradient, task 2.1, does not
+fail the other tasks), with a random upstream gradient dout, and the two-layer MLP is checked
+against tinygrad_lm's autograd.
 """
 import warnings
 
 import numpy as np
 import pytest
 
-from tinygrad_lm.course import assert_close, load
+from tinygrad_lm.course import assert_close, load, numerical_vjp
 
 mod = load("week2.backprop")
-
-
-def ref_numerical_gradient(f, x, dout, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = np.array(f(x), copy=True)
-        x[i] = old - h
-        minus = np.array(f(x), copy=True)
-        x[i] = old
-        grad[i] = np.sum(dout * (plus - minus)) / (2 * h)
-    return grad
 
 
 def rand(*shape, seed=0):
@@ -77,11 +65,11 @@ def test_linear_backward():
     x, W, b, dout = rand(5, 4, seed=1), rand(4, 3, seed=2), rand(3, seed=3), rand(5, 3, seed=4)
     _, cache = mod.linear_forward(x, W, b)          # your cache; the gradients are checked against x @ W + b
     dx, dW, db = mod.linear_backward(dout, cache)
-    assert_close(dx, ref_numerical_gradient(lambda v: v @ W + b, x, dout), atol=1e-6,
+    assert_close(dx, numerical_vjp(lambda v: v @ W + b, x, dout), atol=1e-6,
                  name="linear_backward: dx", hint="dx = dout @ W.T")
-    assert_close(dW, ref_numerical_gradient(lambda v: x @ v + b, W, dout), atol=1e-6,
+    assert_close(dW, numerical_vjp(lambda v: x @ v + b, W, dout), atol=1e-6,
                  name="linear_backward: dW", hint="dW = x.T @ dout — did you transpose dout instead of x?")
-    assert_close(db, ref_numerical_gradient(lambda v: x @ W + v, b, dout), atol=1e-6,
+    assert_close(db, numerical_vjp(lambda v: x @ W + v, b, dout), atol=1e-6,
                  name="linear_backward: db", hint="b is broadcast over the batch: db = dout.sum(axis=0)")
 
 
@@ -92,7 +80,7 @@ def _check_elementwise(fwd, bwd, expected_fwd, name, hint, x=None):
     assert_close(out, expected_fwd(x), name=f"{name}_forward", hint=hint)
     dout = rand(*x.shape, seed=8)
     dx = bwd(dout, cache)
-    num = ref_numerical_gradient(lambda v: fwd(v)[0], x, dout)
+    num = numerical_vjp(lambda v: fwd(v)[0], x, dout)
     assert_close(dx, num, atol=1e-6, name=f"{name}_backward vs numerical gradient", hint=hint)
 
 
@@ -147,7 +135,7 @@ def test_softmax_cross_entropy_gradient():
     ref = -(z - np.log(np.exp(z).sum(1, keepdims=True)))[np.arange(6), y].mean()
     assert_close(loss, ref, name="softmax_cross_entropy loss (mean over the batch)",
                  hint="take the MEAN over rows, not the sum")
-    num = ref_numerical_gradient(lambda v: np.array(mod.softmax_cross_entropy(v, y)[0]), logits.copy(),
+    num = numerical_vjp(lambda v: np.array(mod.softmax_cross_entropy(v, y)[0]), logits.copy(),
                                  np.array(1.0))
     assert_close(d, num, atol=1e-7, name="dlogits vs numerical gradient",
                  hint="(softmax(logits) - onehot(y)) / B; did you forget the / B of the mean?")

@@ -9,6 +9,7 @@ See README.md in this folder for course authors (adding a week, fences, grading 
 This package imports only NumPy at import time; pytest is needed only by the plugin and `tglm grade`.
 """
 from .asserts import assert_close, assert_equal
+from .numgrad import numerical_vjp
 from .proxy import current_impl, import_impl, load, set_impl
 
-__all__ = ["load", "assert_close", "assert_equal", "current_impl", "set_impl", "import_impl"]
+__all__ = ["load", "assert_close", "assert_equal", "numerical_vjp", "current_impl", "set_impl", "import_impl"]
