@@ -29,6 +29,9 @@ SECTIONS = {
     "softmax":       ("tinygrad_lm.benchmarks.kernels:run_softmax", "softmax, log_softmax vs NumPy twins"),
     "cross_entropy": ("tinygrad_lm.benchmarks.kernels:run_cross_entropy", "fused CE fwd+bwd vs twin"),
     "layer_norm":    ("tinygrad_lm.benchmarks.kernels:run_layer_norm", "layer_norm fwd+bwd vs twin"),
+    "autograd":      ("tinygrad_lm.benchmarks.autograd:run", "Python overhead per op, small MLP step, GELU / embedding kernels"),
+    "bpe":           ("tinygrad_lm.benchmarks.bpe:run", "byte-level BPE: training time, encode MB/s, tokens per char"),
+    "lstm":          ("tinygrad_lm.benchmarks.lstm:run", "char-LSTM training step ms vs PyTorch (hidden 256, 512)"),
     "gpt2":          ("tinygrad_lm.benchmarks.gpt2:run", "GPT-2 124M: generation tokens/s (KV cache), fine-tuning step ms"),
     "gpt":           ("tinygrad_lm.benchmarks.gpt:run", "GPT training step (fwd+bwd+AdamW) ms and tokens/s vs PyTorch"),
 }
