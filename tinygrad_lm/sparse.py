@@ -65,6 +65,18 @@ def csr_t_matmul_numpy(indptr, indices, data, G, n_cols):
     return out
 
 
+def _dense_operand(M, n_rows: int, what: str):
+    """Validate the dense side of a sparse product: (n_rows, K) or (n_rows,) floating -> (2-D view, was_1d)."""
+    M = np.asarray(M)
+    vec = M.ndim == 1
+    M2 = M[:, None] if vec else M
+    if M2.ndim != 2 or M2.shape[0] != n_rows:
+        raise ValueError(f"{what} {M.shape}: dense needs {n_rows} rows")
+    if M2.dtype.kind != "f":
+        raise TypeError(f"{what}: dense must be floating, got {M2.dtype}")
+    return M2, vec
+
+
 class CSRMatrix:
     """Sparse (N, V) matrix in CSR form: indptr (N+1,) int64, indices (nnz,) int64, data (nnz,) float32."""
 
@@ -128,13 +140,7 @@ class CSRMatrix:
     # ---- products ----------------------------------------------------------------------------
     def matmul(self, W: np.ndarray) -> np.ndarray:
         """X (N, V) @ W (V, K) -> (N, K) dense. A 1-D W (V,) gives (N,)."""
-        W = np.asarray(W)
-        vec = W.ndim == 1
-        W2 = W[:, None] if vec else W
-        if W2.ndim != 2 or W2.shape[0] != self.shape[1]:
-            raise ValueError(f"CSRMatrix {self.shape} @ dense {W.shape}: dense needs {self.shape[1]} rows")
-        if W2.dtype.kind != "f":
-            raise TypeError(f"CSRMatrix @ dense: dense must be floating, got {W2.dtype}")
+        W2, vec = _dense_operand(W, self.shape[1], f"CSRMatrix {self.shape} @ dense")
         if W2.dtype == np.float32:
             out = np.zeros((self.shape[0], W2.shape[1]), dtype=np.float32)
             _csr_matmul_kernel(self.indptr, self.indices, self.data, np.ascontiguousarray(W2), out)
@@ -146,13 +152,7 @@ class CSRMatrix:
 
     def t_matmul(self, G: np.ndarray) -> np.ndarray:
         """X^T (V, N) @ G (N, K) -> (V, K) dense, without building X^T. A 1-D G (N,) gives (V,)."""
-        G = np.asarray(G)
-        vec = G.ndim == 1
-        G2 = G[:, None] if vec else G
-        if G2.ndim != 2 or G2.shape[0] != self.shape[0]:
-            raise ValueError(f"CSRMatrix{self.shape}.T @ dense {G.shape}: dense needs {self.shape[0]} rows")
-        if G2.dtype.kind != "f":
-            raise TypeError(f"CSRMatrix.T @ dense: dense must be floating, got {G2.dtype}")
+        G2, vec = _dense_operand(G, self.shape[0], f"CSRMatrix{self.shape}.T @ dense")
         if G2.dtype == np.float32:
             out = np.zeros((self.shape[1], G2.shape[1]), dtype=np.float32)
             _csr_t_matmul_kernel(self.indptr, self.indices, self.data, np.ascontiguousarray(G2), out)
