@@ -75,3 +75,12 @@ def test_sparse_matmul_gradient_central_difference():
     Wf = Tensor(W0.astype(np.float32), requires_grad=True)
     sparse_matmul(X, Wf).backward(dout.astype(np.float32))
     assert Wf.grad.dtype == np.float32 and Wf.grad.shape == (5, 3)
+
+
+def test_products_reject_bad_dense_operands():
+    X = CSRMatrix.from_dense(np.eye(3, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"@ dense \(2, 2\): dense needs 3 rows"):
+        X.matmul(np.ones((2, 2), np.float32))
+    with pytest.raises(TypeError, match="dense must be floating, got int64"):
+        X.t_matmul(np.ones(3, np.int64))
+    np.testing.assert_array_equal(X.t_matmul(np.arange(3, dtype=np.float32)), [0, 1, 2])   # 1-D stays 1-D
