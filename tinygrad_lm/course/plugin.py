@@ -96,7 +96,8 @@ class CourseGrader:
             entry = excinfo.traceback[-1]
             path = os.path.realpath(str(entry.path))
             if any(path.startswith(d + os.sep) for d in self._impl_dirs()):
-                func = entry.frame.code.name
+                code = entry.frame.code.raw                        # co_qualname: "Value.__mul__", not "__mul__"
+                func = getattr(code, "co_qualname", code.co_name)
                 return "not_implemented", (f"not implemented yet (raise NotImplementedError in "
                                            f"{self._rel(path)}:{func})")
         if isinstance(exc, AssertionError):
