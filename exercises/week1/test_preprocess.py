@@ -57,7 +57,8 @@ def test_remove_stopwords():
 @pytest.mark.task("1.3", points=1, title="stop words and n-grams")
 def test_ngrams():
     toks = ["not", "very", "good"]
-    assert_equal(mod.ngrams(toks, 2), ["not very", "very good"], name="ngrams(['not','very','good'], 2)")
+    assert_equal(mod.ngrams(toks, 2), ["not very", "very good"], name="ngrams(['not','very','good'], 2)",
+                 hint="L tokens have L - n + 1 n-grams (i in range(len(tokens) - n + 1)), joined by one space")
     assert_equal(mod.ngrams(toks, 3), ["not very good"], name="ngrams(..., 3)")
     assert_equal(mod.ngrams(toks, 1), toks, name="ngrams(..., 1)")
     assert_equal(mod.ngrams(toks, 4), [], name="ngrams(..., 4)", hint="fewer than n tokens -> []")

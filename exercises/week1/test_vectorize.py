@@ -26,7 +26,9 @@ def _ref_vocab(**kw):
 def test_vocabulary_small():
     docs = [["a", "b", "b"], ["b", "c"]]
     assert_equal(mod.build_vocabulary(docs), {"a": 0, "b": 1, "c": 2}, name="build_vocabulary(docs)",
-                 hint="columns are in alphabetical order")
+                 hint="keep every feature whose document frequency df lies in [min_df, max_df * N]; df counts "
+                      "DOCUMENTS ('b' is in 2 of the 2 documents, df = 2, even though it occurs 3 times); "
+                      "columns are numbered in alphabetical order")
     assert_equal(mod.build_vocabulary(docs, min_df=2), {"b": 0}, name="build_vocabulary(docs, min_df=2)",
                  hint="df counts DOCUMENTS containing the feature, not occurrences")
     assert_equal(mod.build_vocabulary(docs, max_df=0.5), {"a": 0, "c": 1}, name="build_vocabulary(docs, max_df=0.5)",
