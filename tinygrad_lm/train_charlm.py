@@ -217,7 +217,8 @@ def _train_parser(cell):
     p.add_argument("--dropout", type=float, default=0.0, help="between stacked layers")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--seq-len", type=int, default=100, help="BPTT window T")
-    p.add_argument("--lr", type=float, default=3e-3)
+    # measured in 10-minute runs: LSTM val 1.572 at 6e-3 vs 1.647 at 3e-3; the vanilla RNN uses 3e-3
+    p.add_argument("--lr", type=float, default=6e-3 if cell == "lstm" else 3e-3, help="peak AdamW learning rate")
     p.add_argument("--warmup", type=float, default=0.02, help="fraction of the run with linear LR warmup")
     p.add_argument("--weight-decay", type=float, default=0.01)
     p.add_argument("--clip", type=float, default=1.0, help="max global gradient norm")
