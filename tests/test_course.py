@@ -102,7 +102,10 @@ def test_assert_close_messages():
 
 def test_assert_equal_messages():
     assert_equal("abc", "abc")
-    assert "character 6" in _message(assert_equal, "caress", "caresses")
+    assert "2 character(s) missing at the end (from character 6): expected 'es'" in \
+        _message(assert_equal, "caress", "caresses")
+    assert "1 extra character(s) at the end (from character 7): 'e'" in _message(assert_equal, "plastere", "plaster")
+    assert "differ at character 2: expected 'a', got 'X'" in _message(assert_equal, "plXster", "plaster")
     assert "item [1]" in _message(assert_equal, [1, 9, 3], [1, 2, 3])
     assert "length differs" in _message(assert_equal, [1, 2, 3], [1, 2])
     msg = _message(assert_equal, {"a": 1, "b": 2}, {"a": 1, "c": 2})

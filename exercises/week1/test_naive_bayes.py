@@ -34,7 +34,9 @@ def test_matches_library_on_reviews(alpha):
     y = tr.y()[:2000]
     ref = MultinomialNB(alpha=alpha).fit(X, y)
     log_prior, log_theta = mod.fit_naive_bayes(X, y, 2, alpha=alpha)
-    assert_close(log_prior, ref.class_log_prior_, name="log_prior")
+    assert_close(log_prior, ref.class_log_prior_, name="log_prior (300 reviews, unbalanced classes)",
+                 hint="log_prior[k] = log(number of training documents of class k / N): the observed class "
+                      "frequencies, not a uniform 1/K")
     assert_close(log_theta, ref.feature_log_prob_, rtol=1e-6, atol=1e-6, name=f"log_theta (alpha={alpha})")
     pred, log_post = mod.predict_naive_bayes(Xt, log_prior, log_theta)
     assert_equal(np.asarray(pred).tolist(), ref.predict(Xt).tolist(), name="predictions on 500 held-out reviews")

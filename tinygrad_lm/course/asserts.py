@@ -127,7 +127,14 @@ def assert_equal(got, expected, name: str = "result", hint: str = None) -> None:
     if isinstance(expected, str) and isinstance(got, str):
         i = _first_str_diff(got, expected)
         lo = max(0, i - 20)
-        _fail(f"{name}: strings differ at character {i}: expected {expected[i:i + 1]!r}, got {got[i:i + 1]!r}",
+        if i == len(expected):          # expected is a prefix of got
+            first = f"{name}: {len(got) - i} extra character(s) at the end (from character {i}): {got[i:i + 20]!r}"
+        elif i == len(got):             # got is a prefix of expected
+            first = (f"{name}: {len(expected) - i} character(s) missing at the end (from character {i}): "
+                     f"expected {expected[i:i + 20]!r}")
+        else:
+            first = f"{name}: strings differ at character {i}: expected {expected[i]!r}, got {got[i]!r}"
+        _fail(first,
               [f"expected {_short(expected)} (length {len(expected)})",
                f"got      {_short(got)} (length {len(got)})",
                f"context: expected ...{expected[lo:i + 20]!r}, got ...{got[lo:i + 20]!r}"], hint)
