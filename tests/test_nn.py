@@ -375,3 +375,13 @@ def test_functional_call_restores_parameters():
     assert lin.weight is w
     with pytest.raises(KeyError, match="no parameter"):
         functional_call(lin, {"wieght": w}, Tensor(np.ones((1, 2), np.float32)))
+
+
+def test_bad_inputs_name_the_problem():
+    with pytest.raises(TypeError, match=r"Tensor or NumPy array of shape \(\.\.\., 4\), got list"):
+        nn.Linear(4, 3)([[1.0, 2.0, 3.0, 4.0]])
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match="LayerNorm needs a positive integer size"):
+            nn.LayerNorm(bad)
+    with pytest.raises(TypeError, match="load_state_dict wants a dict"):
+        nn.Linear(4, 3).load_state_dict([np.zeros((3, 4), np.float32)])

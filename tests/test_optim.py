@@ -276,3 +276,11 @@ def test_step_with_nonfinite_gradient_raises_before_any_update(bad):
     b.grad = np.zeros(2, np.float32)
     with pytest.raises(ValueError, match=r"gradient of parameter #1 has shape \(2,\)"):
         optim.SGD([a, b], lr=0.1).step()
+
+
+def test_optimizer_given_the_model_says_parameters():
+    from tinygrad_lm import nn
+    with pytest.raises(TypeError, match=r"got the model itself; pass model.parameters\(\)"):
+        optim.AdamW(nn.Linear(2, 2), lr=1e-3)
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)

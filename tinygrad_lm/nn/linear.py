@@ -38,6 +38,9 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
+        if not hasattr(x, "shape"):
+            raise TypeError(f"Linear expects a Tensor or NumPy array of shape (..., {self.in_features}), "
+                            f"got {type(x).__name__}")
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                              f"input's last dim must be {self.in_features}, got input shape {tuple(x.shape)}")

@@ -280,6 +280,9 @@ class Module:
         strict=True: the keys must match exactly. Shapes must always match. All problems are
         reported together. Values may be arrays or Tensors; they are cast to the weight's dtype.
         """
+        if not hasattr(state_dict, "items"):
+            raise TypeError(f"load_state_dict wants a dict name -> array (e.g. from state_dict() or "
+                            f"safetensors.load_file), got {type(state_dict).__name__}")
         targets = self._state_targets()
         given = {k: (v.data if isinstance(v, Tensor) else np.asarray(v)) for k, v in state_dict.items()}
         missing = [k for k in targets if k not in given]

@@ -23,6 +23,8 @@ class LayerNorm(Module):
                 raise NotImplementedError(f"LayerNorm over several dims {shape} is not supported; "
                                           "normalize the last dim only")
             normalized_shape = shape[0]
+        if not isinstance(normalized_shape, (int, np.integer)) or normalized_shape <= 0:
+            raise ValueError(f"LayerNorm needs a positive integer size, got {normalized_shape!r}")
         self.normalized_shape = (int(normalized_shape),)
         self.eps = float(eps)
         C = self.normalized_shape[0]

@@ -48,6 +48,8 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = {}                     # Tensor -> dict of buffers (Tensor hashes by identity)
+        if hasattr(params, "parameters") and hasattr(params, "forward"):
+            raise TypeError(f"{type(self).__name__} got the model itself; pass model.parameters()")
         params = list(params)
         if not params:
             raise ValueError("optimizer got an empty parameter list")
