@@ -37,14 +37,14 @@ def test_kernels_match_numpy_twins(B, T, H, D, causal):
     dy = rng.standard_normal((B, T, C)).astype(np.float32)             # (B, T, C)
     y = np.empty((B, T, C), dtype=np.float32)
     p = np.empty((B, H, T, T), dtype=np.float32)
-    KA.attention_qkv_forward_kernel(qkv, H, causal, y, p)
+    KA.attention_qkv_forward_kernel(qkv, H, causal, 1, y, p)
     y_ref, p_ref = KA.attention_qkv_forward_numpy(qkv.astype(np.float64), H, causal)
     np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5, err_msg="forward kernel y != twin")
     seen = np.tril(np.ones((T, T), dtype=bool)) if causal else np.ones((T, T), dtype=bool)
     np.testing.assert_allclose(p[..., seen], p_ref[..., seen], rtol=1e-5, atol=1e-6,
                                err_msg="forward kernel p != twin (lower triangle)")
     d = np.full((B, T, 3 * C), np.nan, dtype=np.float32)              # every element must be written
-    KA.attention_qkv_backward_kernel(dy, qkv, p, H, causal, d)
+    KA.attention_qkv_backward_kernel(dy, qkv, p, H, causal, 1, d)
     d_ref = KA.attention_qkv_backward_numpy(dy.astype(np.float64), qkv.astype(np.float64), p_ref, H)
     np.testing.assert_allclose(d, d_ref, rtol=1e-4, atol=1e-5, err_msg="backward kernel dqkv != twin")
 

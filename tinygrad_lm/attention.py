@@ -99,17 +99,18 @@ def self_attention_qkv(qkv: Tensor, n_head: int, causal: bool = True) -> Tensor:
     if fast:
         x = np.ascontiguousarray(x)
         y = np.empty((B, T, C), dtype=np.float32)
-        p = np.empty((B, H, T, T), dtype=np.float32)  # causal: only the lower triangle is written
-        with threads_for(work, PARALLEL_MIN_FLOPS):
-            _ka.attention_qkv_forward_kernel(x, H, bool(causal), y, p)
+        p = np.empty((B, H, T, T), dtype=np.float32)  # causal: the upper triangle is not all written
+        with threads_for(work, PARALLEL_MIN_FLOPS) as nt:
+            _ka.attention_qkv_forward_kernel(x, H, bool(causal), max(1, min(nt, B * H)), y, p)
     else:
         y, p = _ka.attention_qkv_forward_numpy(x, H, causal)
 
     def backward(dy):                                 # dy (B, T, C) -> dqkv (B, T, 3C)
         if fast and dy.dtype == np.float32:
             dqkv = np.empty((B, T, C3), dtype=np.float32)     # every element is written
-            with threads_for(2 * work, PARALLEL_MIN_FLOPS):
-                _ka.attention_qkv_backward_kernel(np.ascontiguousarray(dy), x, p, H, bool(causal), dqkv)
+            with threads_for(2 * work, PARALLEL_MIN_FLOPS) as nt:
+                _ka.attention_qkv_backward_kernel(np.ascontiguousarray(dy), x, p, H, bool(causal),
+                                                  max(1, min(nt, B * H)), dqkv)
             return (dqkv,)
         if causal:                                    # the twin reads p in full: zero the upper part
             p[..., np.triu(np.ones((T, T), dtype=bool), 1)] = 0
