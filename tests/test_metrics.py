@@ -50,3 +50,15 @@ def test_kfold_stratified_and_cv():
     np.testing.assert_array_equal(accs, np.ones(5))
     with pytest.raises(ValueError):
         kfold_indices(3, 5)
+
+
+def test_labels_that_would_be_silently_mangled_raise():
+    with pytest.raises(TypeError, match=r"y_pred must be integer class ids .* values like \[0.7, 0.2\].*argmax"):
+        accuracy([0, 1], [0.7, 0.2])                       # int() would turn both into class 0
+    with pytest.raises(TypeError, match="y_true must be integer class ids"):
+        accuracy(["neg", "pos"], [0, 1])
+    with pytest.raises(ValueError, match=r"y_pred has labels in \[2, 2\] but n_classes=2"):
+        confusion_matrix([0], [2], n_classes=2)             # bincount would count it as cm[1, 0]
+    with pytest.raises(ValueError, match="3 labels but y_pred has 2"):
+        accuracy([0, 1, 1], [0, 1])
+    assert accuracy(np.array([1.0, 0.0]), [1, 1]) == 0.5   # integral float labels are fine

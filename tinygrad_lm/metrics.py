@@ -14,9 +14,21 @@ Legend: N examples, K classes; labels are int class indices 0..K-1.
 import numpy as np
 
 
+def _as_class_ids(y, name: str) -> np.ndarray:
+    """Labels as int64 (N,); refuses what int() would silently mangle (probabilities, strings)."""
+    y = np.asarray(y).ravel()
+    if y.dtype.kind in "iub":
+        return y.astype(np.int64)
+    if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+        return y.astype(np.int64)                             # 0.0 / 1.0 labels are fine
+    bad = y[~np.isfinite(y) | (y != np.round(y))] if y.dtype.kind == "f" else y
+    raise TypeError(f"{name} must be integer class ids 0..K-1, got dtype {y.dtype} with values like {bad[:3].tolist()}"
+                    " (scores or probabilities? take argmax over classes first; string labels? map them to ids, "
+                    "e.g. TextDataset.y())")
+
+
 def _labels(y_true, y_pred):
-    y_true = np.asarray(y_true).astype(np.int64).ravel()
-    y_pred = np.asarray(y_pred).astype(np.int64).ravel()
+    y_true, y_pred = _as_class_ids(y_true, "y_true"), _as_class_ids(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.shape[0]} labels but y_pred has {y_pred.shape[0]}")
     return y_true, y_pred
@@ -32,6 +44,10 @@ def confusion_matrix(y_true, y_pred, n_classes: int = None) -> np.ndarray:
     """(K, K) int64 counts: cm[i, j] = number of examples of true class i predicted as class j."""
     y_true, y_pred = _labels(y_true, y_pred)
     K = n_classes if n_classes is not None else int(max(y_true.max(initial=-1), y_pred.max(initial=-1)) + 1)
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() >= K):
+            raise ValueError(f"{name} has labels in [{y.min()}, {y.max()}] but n_classes={K}: class ids must be "
+                             f"in [0, {K})")
     return np.bincount(y_true * K + y_pred, minlength=K * K).reshape(K, K).astype(np.int64)
 
 
