@@ -32,3 +32,19 @@ def test_tiny_sentiment_and_errors():
         MultinomialNB().predict(X)
     with pytest.raises(ValueError):
         MultinomialNB().fit(X, [1, 0])
+
+
+def test_bad_inputs_name_the_problem():
+    from tinygrad_lm.classify import LogisticRegression
+    X = CSRMatrix.from_dense(np.array([[1, 0, 2], [0, 1, 0], [1, 1, 1]], np.float32))
+    with pytest.raises(ValueError, match="X has 3 rows but y has 2 labels"):
+        MultinomialNB().fit(X, [0, 1])
+    with pytest.raises(TypeError, match="y must be integer class ids"):
+        MultinomialNB().fit(X, ["neg", "pos", "neg"])
+    with pytest.raises(TypeError, match="y must be integer class ids"):
+        LogisticRegression(epochs=1).fit(X, [0.5, 1.0, 0.0])
+    with pytest.raises(ValueError, match="non-negative feature values"):
+        MultinomialNB().fit(CSRMatrix.from_dense(np.array([[-1, 0], [0, 1]], np.float32)), [0, 1])
+    nb = MultinomialNB().fit(X, [0, 1, 0])
+    with pytest.raises(ValueError, match="fit on 3 features but X has 4 columns.*SAME fitted vectorizer"):
+        nb.predict(CSRMatrix.from_dense(np.ones((2, 4), np.float32)))

@@ -14,7 +14,7 @@ Legend: N examples, K classes; labels are int class indices 0..K-1.
 import numpy as np
 
 
-def _as_class_ids(y, name: str) -> np.ndarray:
+def as_class_ids(y, name: str) -> np.ndarray:
     """Labels as int64 (N,); refuses what int() would silently mangle (probabilities, strings)."""
     y = np.asarray(y).ravel()
     if y.dtype.kind in "iub":
@@ -28,7 +28,7 @@ def _as_class_ids(y, name: str) -> np.ndarray:
 
 
 def _labels(y_true, y_pred):
-    y_true, y_pred = _as_class_ids(y_true, "y_true"), _as_class_ids(y_pred, "y_pred")
+    y_true, y_pred = as_class_ids(y_true, "y_true"), as_class_ids(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has {y_true.shape[0]} labels but y_pred has {y_pred.shape[0]}")
     return y_true, y_pred

@@ -18,12 +18,9 @@ import numpy as np
 
 from .. import functional as F
 from ..optim import SGD, Adam
-from ..sparse import CSRMatrix, sparse_matmul
+from ..sparse import sparse_matmul
+from ._inputs import fit_inputs, predict_inputs
 from ..tensor import Tensor, no_grad
-
-
-def _as_csr(X) -> CSRMatrix:
-    return X if isinstance(X, CSRMatrix) else CSRMatrix.from_dense(np.asarray(X, dtype=np.float32))
 
 
 class LogisticRegression:
@@ -38,12 +35,8 @@ class LogisticRegression:
 
     def fit(self, X, y, n_classes: int = None, progress=None):
         """Train on X (N, V) and integer labels y (N,). progress(iterable) may wrap the epoch loop."""
-        X = _as_csr(X)
-        y = np.asarray(y, dtype=np.int64)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"X has {X.shape[0]} rows but y has shape {y.shape}")
+        X, y, K = fit_inputs(X, y, n_classes)
         N, V = X.shape
-        K = n_classes or int(y.max()) + 1
         self.W = Tensor(np.zeros((V, K), dtype=np.float32), requires_grad=True)   # (V, K); zeros: convex problem
         self.b = Tensor(np.zeros(K, dtype=np.float32), requires_grad=True)        # (K,)
         opt = (Adam if self.optimizer == "adam" else SGD)([self.W, self.b], lr=self.lr)
@@ -73,7 +66,7 @@ class LogisticRegression:
         if self.W is None:
             raise RuntimeError("LogisticRegression: call fit() first")
         with no_grad():
-            return _as_csr(X).matmul(self.W.data) + self.b.data
+            return predict_inputs(X, self.W.shape[0], "LogisticRegression").matmul(self.W.data) + self.b.data
 
     def predict_proba(self, X) -> np.ndarray:
         z = self.decision_function(X)

@@ -12,11 +12,7 @@ Legend: N documents, V features, K classes.
 """
 import numpy as np
 
-from ..sparse import CSRMatrix
-
-
-def _as_csr(X) -> CSRMatrix:
-    return X if isinstance(X, CSRMatrix) else CSRMatrix.from_dense(np.asarray(X, dtype=np.float32))
+from ._inputs import fit_inputs, predict_inputs
 
 
 class MultinomialNB:
@@ -27,11 +23,10 @@ class MultinomialNB:
         self.feature_log_prob_ = None                          # (K, V)
 
     def fit(self, X, y, n_classes: int = None):
-        X = _as_csr(X)
-        y = np.asarray(y, dtype=np.int64)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"X has {X.shape[0]} rows but y has shape {y.shape}")
-        K = n_classes or int(y.max()) + 1
+        X, y, K = fit_inputs(X, y, n_classes)
+        if X.nnz and X.data.min() < 0:
+            raise ValueError(f"MultinomialNB needs non-negative feature values (counts, 0/1 or TF-IDF), got a "
+                             f"minimum of {X.data.min()}: were the features centered or standardized?")
         onehot = np.zeros((len(y), K), dtype=np.float32)       # (N, K)
         onehot[np.arange(len(y)), y] = 1.0
         counts = X.t_matmul(onehot).T.astype(np.float64)       # (K, V) = sum of feature counts per class
@@ -47,7 +42,7 @@ class MultinomialNB:
         """(N, K) log P(k) + sum_v x_v log theta_kv."""
         if self.feature_log_prob_ is None:
             raise RuntimeError("MultinomialNB: call fit() first")
-        X = _as_csr(X)
+        X = predict_inputs(X, self.feature_log_prob_.shape[1], "MultinomialNB")
         return X.matmul(self.feature_log_prob_.T) + self.class_log_prior_    # float64 twin path (exact)
 
     def predict_log_proba(self, X) -> np.ndarray:

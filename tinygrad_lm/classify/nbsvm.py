@@ -22,11 +22,8 @@ Legend: N documents, V features.
 import numpy as np
 
 from ..sparse import CSRMatrix
+from ._inputs import fit_inputs, predict_inputs
 from .logistic import LogisticRegression
-
-
-def _as_csr(X) -> CSRMatrix:
-    return X if isinstance(X, CSRMatrix) else CSRMatrix.from_dense(np.asarray(X, dtype=np.float32))
 
 
 def nb_log_count_ratio(X: CSRMatrix, y, alpha: float = 1.0) -> np.ndarray:
@@ -47,9 +44,7 @@ class NBLogisticRegression:
         self.r_ = self.w_ = None
 
     def fit(self, X, y, progress=None):
-        X, y = _as_csr(X), np.asarray(y, dtype=np.int64)
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"X has {X.shape[0]} rows but y has shape {y.shape}")
+        X, y, _ = fit_inputs(X, y)
         if not set(np.unique(y).tolist()) <= {0, 1}:
             raise ValueError(f"NBLogisticRegression is binary: labels must be 0/1, got {np.unique(y).tolist()}")
         self.r_ = nb_log_count_ratio(X, y, self.alpha)                       # (V,)
@@ -64,7 +59,7 @@ class NBLogisticRegression:
         """(N,) score; > 0 means class 1."""
         if self.w_ is None:
             raise RuntimeError("NBLogisticRegression: call fit() first")
-        return _as_csr(X).binarize().scale_columns(self.r_).matmul(self.w_.astype(np.float32)) + self.b_
+        return predict_inputs(X, len(self.r_), "NBLogisticRegression").binarize().scale_columns(self.r_).matmul(self.w_.astype(np.float32)) + self.b_
 
     def predict(self, X) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(np.int64)
