@@ -84,3 +84,5 @@ def test_line_chart_bad_input():
         plot.line_chart({"a": [1, 2]}, right_axis=["b"])
     with pytest.raises(ValueError, match="x values"):
         plot.line_chart({"a": ([0, 1, 2], [1, 2])})
+    with pytest.raises(TypeError, match="series 'a': values must be numbers"):
+        plot.line_chart({"a": ["x", "y"]})

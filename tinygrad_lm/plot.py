@@ -92,11 +92,14 @@ def _fmt(v: float) -> str:
 
 def _series_xy(name, s):
     """Accept ys, or (xs, ys); return float64 arrays of equal length."""
-    if isinstance(s, tuple) and len(s) == 2:
-        xs, ys = (np.asarray(list(a), dtype=np.float64).reshape(-1) for a in s)
-    else:
-        ys = np.asarray(list(s), dtype=np.float64).reshape(-1)
-        xs = np.arange(ys.size, dtype=np.float64)
+    try:
+        if isinstance(s, tuple) and len(s) == 2:
+            xs, ys = (np.asarray(list(a), dtype=np.float64).reshape(-1) for a in s)
+        else:
+            ys = np.asarray(list(s), dtype=np.float64).reshape(-1)
+            xs = np.arange(ys.size, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"series {name!r}: values must be numbers (a list of floats, or a tuple (xs, ys)); {e}") from None
     if xs.size != ys.size:
         raise ValueError(f"series {name!r}: {xs.size} x values but {ys.size} y values")
     return xs, ys
