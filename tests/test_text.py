@@ -62,3 +62,15 @@ def test_stopwords_and_ngrams():
     assert join_ngrams(everygrams(["a", "b", "c"], 1, 2)) == ["a", "b", "c", "a b", "b c"]
     with pytest.raises(ValueError):
         ngrams(["a"], 0)
+
+
+def test_wrong_argument_types_name_the_problem():
+    from tinygrad_lm.text import PorterStemmer, sent_tokenize, tweet_tokenize
+    with pytest.raises(TypeError, match="remove_stopwords expects a list of tokens, got a str"):
+        remove_stopwords("the movie")                       # would silently filter single characters
+    with pytest.raises(TypeError, match=r"decode bytes first"):
+        tweet_tokenize(b"@united thanks")
+    with pytest.raises(TypeError, match="PorterStemmer.stem expects a str, got NoneType"):
+        PorterStemmer().stem(None)
+    with pytest.raises(TypeError, match="sent_tokenize expects a str"):
+        sent_tokenize(None)

@@ -12,6 +12,7 @@ transliteration of non-Latin scripts (accent stripping keeps every base characte
 import html
 import re
 import unicodedata
+from ._checks import require_str
 
 _WHITESPACE = re.compile(r"\s+")   # Python's \s matches Unicode spaces (NBSP, U+2003, ...) too
 
@@ -35,8 +36,7 @@ def normalize(text: str, lowercase: bool = True, unescape_html: bool = True, nfk
     >>> normalize("  Caf\\u00e9 &amp; ＢＡＲ\\n\\tok ", accents=True)
     'cafe & bar ok'
     """
-    if not isinstance(text, str):
-        raise TypeError(f"normalize expects a str, got {type(text).__name__}")
+    require_str(text, "normalize")
     if unescape_html:
         text = html.unescape(text)          # "&amp;lt;" needs two passes; one is what browsers do
     if nfkc:

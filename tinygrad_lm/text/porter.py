@@ -20,6 +20,8 @@ Notation from the paper: a word is [C](VC)^m[V]; m is the "measure". *v* = the s
 vowel; *d = ends with a double consonant; *o = ends consonant-vowel-consonant, last not w, x, y.
 """
 
+from ._checks import require_str
+
 
 def is_consonant(word: str, i: int) -> bool:
     """Letter i is a consonant: not a/e/i/o/u, and y only when it follows a vowel (or starts the word)."""
@@ -168,6 +170,7 @@ class PorterStemmer:
         self._cache = {}
 
     def stem(self, word: str) -> str:
+        require_str(word, "PorterStemmer.stem")
         word = word.lower()
         out = self._cache.get(word)
         if out is None:

@@ -9,6 +9,8 @@ and no contraction pieces). Note for sentiment tasks: the list contains "not", "
 "don't"... removing them usually HURTS polarity classification.
 """
 
+from ._checks import require_tokens
+
 _WORDS = """
 i me my myself we our ours ourselves you you're you've you'll you'd your yours yourself yourselves
 he him his himself she she's her hers herself it it's its itself they them their theirs themselves
@@ -27,4 +29,5 @@ ENGLISH_STOP_WORDS = frozenset(_WORDS.split())
 
 def remove_stopwords(tokens, stop_words=ENGLISH_STOP_WORDS):
     """Keep the tokens whose lower-cased form is not a stop word (order preserved)."""
+    require_tokens(tokens, "remove_stopwords")
     return [t for t in tokens if t.lower() not in stop_words]

@@ -19,6 +19,7 @@ end of a sentence, languages without spaces, Punkt-style learned abbreviations, 
 sentence splitting.
 """
 import regex as re   # the `regex` module knows \p{Extended_Pictographic} (emoji); `re` does not
+from ._checks import require_str
 
 # ---- word_tokenize ---------------------------------------------------------------------------
 _URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,!?;:)\]'’]"
@@ -64,8 +65,7 @@ def word_tokenize(text: str):
     >>> word_tokenize("I can't pay $3.50 for e-mail in the U.S.A.!")
     ['I', 'ca', "n't", 'pay', '$', '3.50', 'for', 'e-mail', 'in', 'the', 'U.S.A.', '!']
     """
-    if not isinstance(text, str):
-        raise TypeError(f"word_tokenize expects a str, got {type(text).__name__}")
+    require_str(text, "word_tokenize")
     out = []
     for tok in WORD_PATTERN.findall(text):
         if ("'" in tok or "’" in tok or tok.lower() in _SPLIT_WORDS) and tok[0].isalnum():
@@ -105,6 +105,7 @@ class TweetTokenizer:
         self.preserve_case, self.reduce_len, self.strip_handles = preserve_case, reduce_len, strip_handles
 
     def tokenize(self, text: str):
+        require_str(text, "TweetTokenizer.tokenize")
         if self.reduce_len:
             text = _ELONGATED.sub(r"\1\1\1", text)
         tokens = TWEET_PATTERN.findall(text)
@@ -132,6 +133,7 @@ def sent_tokenize(text: str):
     >>> sent_tokenize("Dr. Smith arrived. He was late! Was he?")
     ['Dr. Smith arrived.', 'He was late!', 'Was he?']
     """
+    require_str(text, "sent_tokenize")
     sentences, start = [], 0
     for m in _BOUNDARY.finditer(text):
         if m.group().startswith("."):                          # is the period part of an abbreviation?
