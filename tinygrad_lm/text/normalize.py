@@ -12,6 +12,7 @@ transliteration of non-Latin scripts (accent stripping keeps every base characte
 import html
 import re
 import unicodedata
+
 from ._checks import require_str
 
 _WHITESPACE = re.compile(r"\s+")   # Python's \s matches Unicode spaces (NBSP, U+2003, ...) too

@@ -19,7 +19,6 @@ non-English words (any letter that is not a, e, i, o, u or a vowel-like y counts
 Notation from the paper: a word is [C](VC)^m[V]; m is the "measure". *v* = the stem contains a
 vowel; *d = ends with a double consonant; *o = ends consonant-vowel-consonant, last not w, x, y.
 """
-
 from ._checks import require_str
 
 

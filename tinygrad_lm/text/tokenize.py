@@ -19,6 +19,7 @@ end of a sentence, languages without spaces, Punkt-style learned abbreviations, 
 sentence splitting.
 """
 import regex as re   # the `regex` module knows \p{Extended_Pictographic} (emoji); `re` does not
+
 from ._checks import require_str
 
 # ---- word_tokenize ---------------------------------------------------------------------------
