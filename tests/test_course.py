@@ -289,3 +289,9 @@ def test_plugin_end_to_end(tmp_path):
     assert "not implemented yet (raise NotImplementedError in e2e_ex/week9/m.py:double)" in proc.stdout
     kinds = {e["extra_data"]["nodeid"].split("::")[-1]: e["extra_data"]["kind"] for e in json.loads(out.read_text())["tests"]}
     assert kinds["test_ok"] == kinds["test_wrong"] == "not_implemented"
+
+
+def test_assert_close_relative_difference_against_zero():
+    msg = _message(assert_close, [0.0, 1.0, 1.0], [0.0, 0.0, 1.0])
+    assert "rel diff undefined (expected 0)" in msg and "e+300" not in msg
+    assert "max rel diff 0.333 where expected != 0" in _message(assert_close, [0.0, 2.0, 1.0], [0.0, 0.0, 1.5])

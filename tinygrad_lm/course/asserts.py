@@ -78,7 +78,7 @@ def assert_close(got, expected, atol: float = 1e-5, rtol: float = 1e-4, name: st
     with np.errstate(invalid="ignore", divide="ignore"):
         absdiff = np.where(bad, np.abs(g64 - e64), 0.0)
         absdiff = np.where(np.isnan(absdiff), np.inf, absdiff)
-        reldiff = absdiff / np.maximum(np.abs(e64), 1e-300)
+        reldiff = np.where(e64 != 0, absdiff / np.abs(e64), np.nan)     # undefined where expected is 0
     worst = tuple(np.unravel_index(int(np.argmax(absdiff)), absdiff.shape)) if g.ndim else ()
     at = f" at index {_fmt_index(worst)}" if g.ndim else ""
     worst_txt = f"expected {e64[worst]:.6g}, got {g64[worst]:.6g}"
@@ -88,7 +88,11 @@ def assert_close(got, expected, atol: float = 1e-5, rtol: float = 1e-4, name: st
         first_line = f"{name}: {n_bad} of {g.size} values differ (shape {g.shape}); worst{at}: {worst_txt}"
     finite = bad & np.isfinite(absdiff)
     if finite.any():
-        details.append(f"max abs diff {np.max(absdiff[finite]):.3g}, max rel diff {np.max(reldiff[finite]):.3g} "
+        rel = reldiff[finite & ~np.isnan(reldiff)]
+        rel_txt = (f"max rel diff {np.max(rel):.3g}" if rel.size else "rel diff undefined (expected 0)")
+        if rel.size and rel.size < int(finite.sum()):
+            rel_txt += " where expected != 0"
+        details.append(f"max abs diff {np.max(absdiff[finite]):.3g}, {rel_txt} "
                        f"(tolerance: atol={atol:g}, rtol={rtol:g})")
     if g.ndim and first != worst:
         details.append(f"first mismatch at index {_fmt_index(first)}: expected {e64[first]:.6g}, got {g64[first]:.6g}")
