@@ -79,19 +79,20 @@ def step1b(word: str) -> str:
     "s", so it stays; "bled" has none in "bl".
     """
     ### BEGIN SOLUTION
-    if word.endswith("eed"):
+    if word.endswith("eed"):                                   # (m>0) EED -> EE
         return word[:-1] if measure(word[:-3]) > 0 else word
-    for suffix in ("ed", "ing"):
+    stem = None
+    for suffix in ("ed", "ing"):                               # (*v*) ED -> , (*v*) ING ->
         if word.endswith(suffix) and contains_vowel(word[: -len(suffix)]):
             stem = word[: -len(suffix)]
             break
-    else:
+    if stem is None:                                           # nothing removed: nothing to tidy
         return word
-    if stem.endswith(("at", "bl", "iz")):
+    if stem.endswith(("at", "bl", "iz")):                      # AT -> ATE, BL -> BLE, IZ -> IZE
         return stem + "e"
-    if ends_double_consonant(stem):
+    if ends_double_consonant(stem):                            # *d and not (*L or *S or *Z)
         return stem if stem[-1] in "lsz" else stem[:-1]
-    if measure(stem) == 1 and ends_cvc(stem):
+    if measure(stem) == 1 and ends_cvc(stem):                  # (m=1 and *o) -> E
         return stem + "e"
     return stem
     ### END SOLUTION
