@@ -166,7 +166,7 @@ def _autograd_mlp(params, x, y):
     return float(loss.item()), {k: t.grad for k, t in P.items()}
 
 
-@pytest.mark.task("2.7", points=2, title="two-layer MLP: backprop through the whole network")
+@pytest.mark.task("2.7", points=2, title="two-layer MLP: backprop through the whole net")
 @pytest.mark.parametrize("seed", [0, 1])
 def test_mlp_matches_autograd(seed):
     rng = np.random.default_rng(seed)

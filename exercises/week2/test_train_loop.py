@@ -71,7 +71,7 @@ def _train(**kw):
     return model, hist, (Xtr, ytr, Xva, yva)
 
 
-@pytest.mark.task("2.12", points=3, title="training loop: AdamW, train/eval mode, early stopping")
+@pytest.mark.task("2.12", points=3, title="training loop: AdamW, eval mode, early stopping")
 def test_train_classifier_learns():
     model, hist, (Xtr, ytr, Xva, yva) = _train()
     assert isinstance(hist, dict), f"train_classifier must return a history dict, got {type(hist).__name__}"
