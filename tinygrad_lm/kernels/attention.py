@@ -234,9 +234,12 @@ def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv):
                 if causal:                                # the block's entries above the diagonal
                     for j in range(n, min((i // 4) * 4 + 4, T)):
                         dr[j] = np.float32(0.0)
-                for j in range(n):                        # transposes (i reversed) for dk, dv
-                    dst[j, T - 1 - i] = dr[j]
-                    pt[j, T - 1 - i] = pr[j]
+            for i0 in range(0, T, 16):                    # transposes (i reversed) for dk, dv, in
+                for j0 in range(0, min(i0 + 16, T) if causal else T, 16):   # 16 x 16 tiles: a
+                    for j in range(j0, min(j0 + 16, T)):  # column at a time cost 40% of the kernel
+                        for i in range(max(i0, j) if causal else i0, min(i0 + 16, T)):
+                            dst[j, T - 1 - i] = ds[i, j]
+                            pt[j, T - 1 - i] = ph[i, j]
             _abt(ds, kt, out, causal, 1)                  # dq = ds k
             for t in range(T):
                 for d in range(D):
