@@ -36,4 +36,5 @@ def test_random_three_class_and_zero_division():
                       "not weighted by support)")
     p, r, f, macro = mod.f1_scores([0, 0, 1], [0, 0, 0], 3)
     assert not np.isnan(np.asarray(f)).any(), f"f1 contains NaN: {f}; hint: define 0/0 as 0"
-    assert_close(f, [0.8, 0, 0], name="f1 when classes 1 and 2 are never predicted")
+    assert_close(f, [0.8, 0, 0], name="f1 when classes 1 and 2 are never predicted",
+                 hint="a class never predicted has precision 0/0 := 0 (scikit-learn's zero_division=0), so F1 = 0")

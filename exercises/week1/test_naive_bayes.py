@@ -37,7 +37,11 @@ def test_matches_library_on_reviews(alpha):
     assert_close(log_prior, ref.class_log_prior_, name="log_prior (300 reviews, unbalanced classes)",
                  hint="log_prior[k] = log(number of training documents of class k / N): the observed class "
                       "frequencies, not a uniform 1/K")
-    assert_close(log_theta, ref.feature_log_prob_, rtol=1e-6, atol=1e-6, name=f"log_theta (alpha={alpha})")
+    assert_close(log_theta, ref.feature_log_prob_, rtol=1e-6, atol=1e-6, name=f"log_theta (alpha={alpha})",
+                 hint="log_theta[k, v] = log((count[k, v] + alpha) / (sum over v' of count[k, v'] + alpha * V)): "
+                      "alpha is added to EVERY feature, so the denominator grows by alpha * V")
     pred, log_post = mod.predict_naive_bayes(Xt, log_prior, log_theta)
     assert_equal(np.asarray(pred).tolist(), ref.predict(Xt).tolist(), name="predictions on 500 held-out reviews")
-    assert_close(log_post, ref.predict_log_proba(Xt), rtol=1e-5, atol=1e-5, name="log posteriors")
+    assert_close(log_post, ref.predict_log_proba(Xt), rtol=1e-5, atol=1e-5, name="log posteriors",
+                 hint="log P(k | x) = score[k] - logsumexp(score) with score = X @ log_theta.T + log_prior; "
+                      "subtract the row max before exp")

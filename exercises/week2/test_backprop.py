@@ -151,7 +151,9 @@ def test_softmax_cross_entropy_stable():
             raise AssertionError(f"softmax_cross_entropy overflowed on logits of size 1000 ({e})\n"
                                  "  hint: subtract the row max before exp, and use log-sum-exp") from None
     assert_close(loss, 500.0, name="loss for logits +-1000", hint="use log-softmax, never log(softmax)")
-    assert_close(d, [[0.0, 0.0, 0.0], [-0.5, 0.5, 0.0]], atol=1e-7, name="dlogits for logits +-1000")
+    assert_close(d, [[0.0, 0.0, 0.0], [-0.5, 0.5, 0.0]], atol=1e-7, name="dlogits for logits +-1000",
+                 hint="dlogits = (softmax(logits) - onehot(y)) / B, with the softmax computed from max-shifted "
+                      "logits (exp(z - max))")
 
 
 # ---- 2.7 ----------------------------------------------------------------------------------------
@@ -175,7 +177,8 @@ def test_mlp_matches_autograd(seed):
     x, y = rng.standard_normal((B, C_in)), rng.integers(0, V, B)
     loss, grads = mod.mlp_loss_and_grads(params, x, y)
     ref_loss, ref_grads = _autograd_mlp(params, x, y)
-    assert_close(loss, ref_loss, atol=1e-8, name="MLP loss vs tinygrad_lm autograd")
+    assert_close(loss, ref_loss, atol=1e-8, name="MLP loss vs tinygrad_lm autograd",
+                 hint="forward: x -> linear (W1, b1) -> relu -> linear (W2, b2) -> softmax_cross_entropy with y")
     assert isinstance(grads, dict) and set(grads) == set(params), \
         f"grads must be a dict with keys {sorted(params)}, got {sorted(grads) if isinstance(grads, dict) else grads!r}"
     for k in ("W2", "b2", "W1", "b1"):

@@ -133,4 +133,6 @@ def test_backward_matches_numerical():
         xp[i] += h
         xm[i] -= h
         num = (f(*xp)[0].data - f(*xm)[0].data) / (2 * h)
-        assert_close(leaves[i].grad, num, atol=1e-5, name=f"d y / d x{i} vs numerical gradient")
+        assert_close(leaves[i].grad, num, atol=1e-5, name=f"d y / d x{i} vs numerical gradient",
+                 hint="y uses a and b twice and every op once: check each op's local derivative "
+                      "(tanh: 1 - t**2, exp: e, /: via ** -1, relu: out > 0) and that grads accumulate with +=")
