@@ -74,7 +74,8 @@ def assert_close(got, expected, atol: float = 1e-5, rtol: float = 1e-4, name: st
                        "log of 0 or 0/0? subtract the max before exp")
     elif np.isinf(g64).any() and not np.isinf(e64).any():
         inf_at = tuple(np.argwhere(np.isinf(g64))[0])
-        details.append(f"the result contains inf (first at index {_fmt_index(inf_at)})")
+        details.append(f"the result contains inf (first at index {_fmt_index(inf_at)}): log of 0, division by 0 "
+                       "or exp overflow?")
     with np.errstate(invalid="ignore", divide="ignore"):
         absdiff = np.where(bad, np.abs(g64 - e64), 0.0)
         absdiff = np.where(np.isnan(absdiff), np.inf, absdiff)
