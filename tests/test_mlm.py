@@ -126,5 +126,9 @@ def test_train_mlm_and_fill_mask_cli(tmp_path, capsys):
     assert main(["fill-mask", "--checkpoint", str(out / "best.safetensors"), "--top-k", "3", "to be or [MASK]ot"]) == 0
     printed = capsys.readouterr().out
     assert "[MASK] #1:" in printed and "filled: to be or " in printed
+    long_text = "to be or not to be, that is the question. " * 2 + "to b[MASK]"     # longer than block 16
+    assert main(["fill-mask", "--checkpoint", str(out / "best.safetensors"), long_text]) == 0
+    assert "filled: " + long_text[:-6] in capsys.readouterr().out
+    assert main(["fill-mask", "--checkpoint", str(out / "best.safetensors"), "[MASK]" + "t" * 20 + "[MASK]"]) == 2
     assert main(["fill-mask", "--checkpoint", str(out / "best.safetensors"), "no mask here"]) == 2
     assert main(["generate", "--checkpoint", str(out / "best.safetensors")]) == 2     # not a GPT checkpoint

@@ -34,10 +34,12 @@ from .train_gpt import lr_at, make_tokenizer, tokenizer_from_config, tokenizer_t
 MASK = "[MASK]"
 
 PRESETS = {
-    # ~10 min on the 2-core CPU: fill-mask gets common words and names right.
-    "shakespeare-char": dict(tokenizer="char", n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=32,
-                             max_iters=1500, lr=1e-3, min_lr=1e-4, warmup_iters=100, dropout=0.0,
-                             eval_every=250, eval_iters=20, weight_decay=0.1),
+    # Measured: val MLM loss 1.99 (masked positions only) after 1500 steps, 115 s on the 2-core CPU;
+    # fill-mask gets "b[MASK]" -> "be" and "Wh[MASK]t" -> "What". lr 1e-3 stays on the unigram
+    # plateau (val 3.0) for 800+ steps: a masked position must learn to attend to its neighbours.
+    "shakespeare-char": dict(tokenizer="char", n_layer=2, n_head=2, n_embd=64, block_size=32, batch_size=32,
+                             max_iters=1500, lr=3e-3, min_lr=3e-4, warmup_iters=100, dropout=0.0,
+                             eval_every=250, eval_iters=10, weight_decay=0.1),
     # Seconds, for smoke tests.
     "tiny": dict(tokenizer="char", n_layer=2, n_head=2, n_embd=64, block_size=32, batch_size=16,
                  max_iters=200, lr=3e-3, min_lr=3e-4, warmup_iters=20, dropout=0.0,
@@ -197,9 +199,13 @@ def fill_mask(model, tok, mask_id, text: str, top_k: int = 5):
     if len(where) == 0:
         raise ValueError(f"fill-mask: the text has no {MASK}")
     T = model.config.block_size
-    if len(ids) > T:
-        raise ValueError(f"fill-mask: the text is {len(ids)} tokens, longer than the model's block size {T}")
-    logits = model(ids[None, :])[0].data[0, where].astype(np.float64)     # (M, V)
+    if where[-1] - where[0] >= T:
+        raise ValueError(f"fill-mask: the masks span {where[-1] - where[0] + 1} tokens, more than the model's "
+                         f"block size {T}")
+    # a longer text is cut to the T-token window centred on the masks (the model sees no further)
+    start = int(np.clip((where[0] + where[-1]) // 2 - T // 2, 0, max(0, len(ids) - T)))
+    window = ids[start:start + T]
+    logits = model(window[None, :])[0].data[0, where - start].astype(np.float64)   # (M, V)
     logits[:, mask_id] = -np.inf                                          # [MASK] is never an answer
     probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs /= probs.sum(axis=-1, keepdims=True)
