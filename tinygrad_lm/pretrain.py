@@ -219,9 +219,11 @@ def evaluate_model(name_or_path: str, cfg: dict, block_size: int = 128, batch_si
         for name, ids in sets.items():
             n = (len(ids) - 1) // T
             win = ids[(np.arange(n) * T)[:, None] + np.arange(T + 1)].astype(np.int64)   # (n, T + 1)
-            losses = [model(win[i:i + batch_size, :-1], win[i:i + batch_size, 1:])[1].item() * len(win[i:i + batch_size])
-                      for i in range(0, n, batch_size)]
-            loss = float(np.sum(losses) / n)
+            total = 0.0
+            for i in range(0, n, batch_size):
+                b = win[i:i + batch_size]                                             # (B, T + 1)
+                total += model(b[:, :-1], b[:, 1:])[1].item() * len(b)
+            loss = total / n
             out[name] = {"tokens": int(n * T), "loss": loss, "ppl": float(np.exp(loss))}
             print(f"{name:<30} {n * T:>8,} tokens  loss {loss:.4f}  perplexity {np.exp(loss):.2f}")
     prompt = "once upon a time" if info["lowercase"] else "Once upon a time"
