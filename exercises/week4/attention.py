@@ -32,7 +32,7 @@ def attention(q, k, v, causal=True):
     Tq positions of Tk: with Tq == Tk this is j <= i); softmax over the keys; y = weights @ v.
 
     APPROACH:
-      1. scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(D)            (..., Tq, Tk)
+      1. scores = (q @ np.swapaxes(k, -1, -2)) * D ** -0.5            (..., Tq, Tk)
       2. mask = key position > query position (np.triu(..., k=1) or compare two aranges); set
          scores[..., mask] = -np.inf
       3. stable softmax over the last axis: subtract the row max before np.exp
@@ -41,7 +41,8 @@ def attention(q, k, v, causal=True):
     EXAMPLE: with T = 3 and causal=True, y[..., 0, :] == v[..., 0, :] (the first position sees only itself).
 
     HINT: -inf becomes exactly 0 after exp; the row max is never -inf because key 0 is always
-    visible. Keep float32: 1 / np.sqrt(D) is a Python float, which does not upcast a float32 array.
+    visible. Keep float32: scale by D ** -0.5 (a Python float); a NumPy float64 scalar such as
+    1 / np.sqrt(D) upcasts a float32 array to float64 under NumPy 2.
     """
     raise NotImplementedError("Week 4, task 4.7: scaled dot-product attention with an optional causal mask.")
 

@@ -29,7 +29,7 @@ def test_attention_matches_library_causal():
     assert_close(y, _library(q, k, v, True), atol=1e-5, name="attention(q, k, v, causal=True) (2, 3, 5, 4)",
                  hint="scores = q @ k^T / sqrt(D); mask keys j > i with -inf BEFORE the softmax; softmax over keys")
     assert_equal(np.asarray(y).dtype, np.dtype(np.float32), name="dtype of attention(float32 q, k, v)",
-                 hint="a float64 mask or np.sqrt(D) array upcasts; use 1.0 / np.sqrt(D) (a Python float)")
+                 hint="a NumPy float64 scalar (1 / np.sqrt(D)) or a float64 mask upcasts; scale by D ** -0.5")
     assert_close(y[..., 0, :], v[..., 0, :], atol=1e-6, name="y[..., 0, :] (the first position sees only itself)")
 
 

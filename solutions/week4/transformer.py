@@ -108,7 +108,7 @@ def transformer_block(x, p, n_head, causal=True):
     q = q.reshape(B, T, H, D).transpose(1, 2)                                          # (B, H, T, D)
     k = k.reshape(B, T, H, D).transpose(1, 2)
     v = v.reshape(B, T, H, D).transpose(1, 2)
-    att = (q @ k.transpose(-2, -1)) * (1.0 / np.sqrt(D))                               # (B, H, T, T)
+    att = (q @ k.transpose(-2, -1)) * D ** -0.5                                        # (B, H, T, T)
     if causal:
         att = att.masked_fill(np.triu(np.ones((T, T), dtype=bool), k=1), -np.inf)
     y = att.softmax(axis=-1) @ v                                                       # (B, H, T, D)
