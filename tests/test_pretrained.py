@@ -63,6 +63,11 @@ def test_tiny_pretrain_export_load_generate(tmp_path):
     from tinygrad_lm.decoding import generate
     out = generate(model, tok.encode("once"), 5, temperature=0.0)
     assert 1 <= len(out) <= 5
+    (tmp_path / "valid.txt").write_text("Once upon a time there was a dog.\n\n" * 20, encoding="utf-8")
+    cfg["data"]["valid_head"] = str(tmp_path / "valid.txt")
+    ev = pretrain.evaluate_model(dest, cfg, block_size=16, batch_size=4)
+    assert set(ev) == {"held-out stories", "TinyStories validation head", "samples"} and len(ev["samples"]) == 3
+    assert ev["held-out stories"]["ppl"] == pytest.approx(np.exp(ev["held-out stories"]["loss"]))
 
 
 @have_shipped
