@@ -201,7 +201,7 @@ def train(args) -> int:
           f"checkpoint {os.path.join(args.out, 'best.safetensors')}, curve {os.path.join(args.out, 'loss.svg')}")
     if args.sample_tokens:
         from .decoding import generate
-        prompt = tok.encode(args.sample_prompt) or [0]
+        prompt = [int(i) for i in tok.encode(args.sample_prompt)] or [0]     # CharTokenizer gives an array
         out = generate(model, prompt, args.sample_tokens, temperature=0.8, top_k=40, rng=np.random.default_rng(0))
         print("---- sample ----\n" + args.sample_prompt + tok.decode(out.tolist()) + "\n----------------")
     return 0
