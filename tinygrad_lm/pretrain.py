@@ -196,6 +196,8 @@ def export(checkpoint: str, name: str, dest_root: str = None, dtype=np.float16) 
                       "eot": cfg.get("eot", EOT), "eos_token_id": tok.special_tokens.get(cfg.get("eot", EOT)),
                       "trained_steps": int(ckpt["step"]), "train_seconds": float(meta.get("elapsed", 0)),
                       "val_loss": float(meta.get("val_loss", "nan"))}}
+    eos = extra["tglm"]["eos_token_id"]
+    extra.update(bos_token_id=eos, eos_token_id=eos)            # for transformers' generate()
     save_pretrained(model, dest, dtype=dtype, extra_config=extra)
     tok.save(os.path.join(dest, "tokenizer.bpe"))
     return dest
