@@ -1,34 +1,23 @@
 """Week 3 autograder, part 1: a vanilla RNN by hand (tasks 3.1-3.5).
 
-Backward passes are checked against float64 central differences computed HERE with a random
-upstream gradient, and the sequence versions against tinygrad_lm.nn.RNN (the library's fused
-RNN: same math, weights stored transposed).
+Backward passes are checked against float64 central differences with a random upstream gradient
+(tinygrad_lm.course.numerical_vjp, not your own week-2 numerical_gradient), and the sequence
+versions against tinygrad_lm.nn.RNN (the library's fused RNN: same math, weights stored
+transposed). Failures name the usual mistake when they recognise it (a missing tanh', a missing
+dprev, overwritten weight gradients).
 """
 import numpy as np
 import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm import nn
-from tinygrad_lm.course import assert_close, load
+from tinygrad_lm.course import assert_close, load, numerical_vjp
 
 mod = load("week3.rnn_numpy")
 
 
 def rand(*shape, seed=0, scale=1.0):
     return np.random.default_rng(seed).standard_normal(shape) * scale          # float64
-
-
-def num_grad(f, x, dout, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = np.array(f(x), copy=True)
-        x[i] = old - h
-        minus = np.array(f(x), copy=True)
-        x[i] = old
-        grad[i] = np.sum(dout * (plus - minus)) / (2 * h)
-    return grad
 
 
 def step_inputs(seed=0, B=3, D=4, H=5):
@@ -71,8 +60,14 @@ def test_step_backward_matches_numerical():
             a = list(args)
             a[k] = v
             return mod.rnn_step_forward(*a)[0]
-        want = num_grad(f, arr.copy(), dnext)
-        assert_close(got[k], want, atol=1e-6, name=f"rnn_step_backward {name}", hint=hints[name])
+        want = numerical_vjp(f, arr.copy(), dnext)
+        hint = hints[name]
+        no_tanh = {"dx": dnext @ Wx.T, "dprev_h": dnext @ Wh.T, "dWx": x.T @ dnext, "dWh": h.T @ dnext,
+                   "db": dnext.sum(axis=0)}[name]
+        if np.shape(got[k]) == no_tanh.shape and np.allclose(got[k], no_tanh):
+            hint = ("your result equals the gradient WITHOUT tanh's derivative: first da = dnext_h * "
+                    "(1 - next_h ** 2), then use da (not dnext_h) in every product")
+        assert_close(got[k], want, atol=1e-6, name=f"rnn_step_backward {name}", hint=hint)
 
 
 # ---- 3.3 ----------------------------------------------------------------------------------------
@@ -112,10 +107,17 @@ def test_bptt_matches_library_autograd():
     out.backward(dh)
     want = {"dx": xt.grad, "dh0": ht.grad[0], "dWx": m.weight_ih_l0.grad.T, "dWh": m.weight_hh_l0.grad.T,
             "db": m.bias_ih_l0.grad}
-    hint = ("at step t the gradient into the step is dh[:, t] + dprev (from step t+1); weight gradients "
-            "are SUMMED over steps")
+    dx = np.asarray(got[0])
+    if dx.shape == x.shape and not np.allclose(dx[:, -1], want["dx"][:, -1], atol=1e-9):
+        assert_close(dx[:, -1], want["dx"][:, -1], atol=1e-9, name="rnn_backward dx[:, T-1] (the LAST step)",
+                     hint="the last step only receives dh[:, T-1]: walk t = T-1 down to 0 and call "
+                          "rnn_step_backward with cache[t]; if task 3.2 fails, fix rnn_step_backward first")
+    hints = {"dx": "the last step is right but earlier ones are not: the gradient into step t is "
+                   "dh[:, t] + dprev, where dprev is dprev_h returned by step t+1",
+             "dh0": "dh0 is the dprev_h returned by the step at t = 0, after the loop"}
+    sums = "the same weights are used at every step: ADD each step's gradient (+=), do not overwrite it"
     for k, name in enumerate(["dx", "dh0", "dWx", "dWh", "db"]):
-        assert_close(got[k], want[name], atol=1e-9, name=f"rnn_backward {name}", hint=hint)
+        assert_close(got[k], want[name], atol=1e-9, name=f"rnn_backward {name}", hint=hints.get(name, sums))
 
 
 @pytest.mark.task("3.4", points=5)
@@ -127,7 +129,7 @@ def test_bptt_gradient_reaches_the_first_step():
     dh[:, -1] = 1.0                                  # loss only at the LAST step
     _, cache = mod.rnn_forward(x, h0, Wx, Wh, b)
     dx = mod.rnn_backward(dh, cache)[0]
-    want = num_grad(lambda v: mod.rnn_forward(v, h0, Wx, Wh, b)[0], x.copy(), dh)
+    want = numerical_vjp(lambda v: mod.rnn_forward(v, h0, Wx, Wh, b)[0], x.copy(), dh)
     assert_close(dx, want, atol=1e-6, name="rnn_backward dx with a loss on the last step only",
                  hint="dx[:, 0] must be nonzero: the gradient travels back through dprev at every step")
 
@@ -158,6 +160,8 @@ def test_exploding_gradients_are_tamed_by_clipping():
             dh[:, -1] = 1.0
             grads = mod.rnn_backward(dh, cache)
             norms[r, T] = mod.global_grad_norm([grads[1]])          # |dL/dh0|
+            assert norms[r, T] > 0, (f"rnn_backward gave dh0 = 0 with a loss on the last step only (T={T}): the "
+                                     f"gradient must reach h0 through dprev at every step (task 3.4)")
     assert norms[3.0, 20] > 1e3 * norms[3.0, 5], (
         f"with |Wh| = 3 the gradient to h0 should explode with T: |dh0| = {norms[3.0, 5]:.3g} at T=5, "
         f"{norms[3.0, 20]:.3g} at T=20")
