@@ -1,7 +1,9 @@
 """Week 3 autograder, part 2: an LSTM cell with Tensor ops (tasks 3.6-3.7).
 
 Checked against tinygrad_lm.nn.LSTM (the fused Numba LSTM, itself checked against PyTorch in
-tests/test_lstm_torch.py): outputs AND the gradients autograd finds through your ops.
+tests/test_lstm_torch.py): outputs AND the gradients autograd finds through your ops. A wrong
+result is compared with NumPy cells that make the usual mistakes (gate order, a missing bias, an
+extra forget bias, no tanh on c) so the hint can name yours.
 """
 import numpy as np
 import pytest
@@ -26,6 +28,43 @@ def _weights(m):
     return [m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0, m.bias_hh_l0]
 
 
+def _sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _np_cell(x, h, c, w_ih, w_hh, b_ih, b_hh, order="ifgo", use_b_hh=True, f_shift=0.0, tanh_c=True):
+    """NumPy LSTM step with optional, deliberate mistakes (to recognise them in a learner's result)."""
+    H = w_hh.shape[1]
+    a = x @ w_ih.T + b_ih + h @ w_hh.T + (b_hh if use_b_hh else 0.0)
+    blocks = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
+    i, f, o, g = _sig(blocks["i"]), _sig(blocks["f"] + f_shift), _sig(blocks["o"]), np.tanh(blocks["g"])
+    c2 = f * c + i * g
+    return (o * np.tanh(c2) if tanh_c else o * c2), c2
+
+
+MISTAKES = [({"order": order}, f"you sliced the gates in the order {', '.join(order)}; PyTorch's order along "
+                                f"the 4H axis is i, f, g, o")
+            for order in ("ifog", "figo", "iofg", "gifo", "igfo", "fiog")] + [
+    ({"use_b_hh": False}, "your result matches an LSTM WITHOUT b_hh: the pre-activation is "
+                          "x @ w_ih.T + b_ih + h @ w_hh.T + b_hh (both biases)"),
+    ({"f_shift": 1.0}, "your forget gate has an extra +1: that is an initialisation trick for the bias, "
+                       "not part of the cell's formula"),
+    ({"tanh_c": False}, "your h_next = o * c_next: the output is o * tanh(c_next)"),
+]
+
+
+def _diagnose(got_h, got_c, args, default, orders=True):
+    """The hint for the first known mistake that reproduces (got_h, got_c), else `default`."""
+    gh, gc = np.asarray(getattr(got_h, "data", got_h)), np.asarray(getattr(got_c, "data", got_c))
+    for kwargs, hint in MISTAKES:
+        if "order" in kwargs and not orders:          # all-zero weights: every gate order looks the same
+            continue
+        h2, c2 = _np_cell(*args, **kwargs)
+        if gh.shape == h2.shape and np.allclose(gh, h2, atol=1e-8) and np.allclose(gc, c2, atol=1e-8):
+            return hint
+    return default
+
+
 # ---- 3.6 ----------------------------------------------------------------------------------------
 @pytest.mark.task("3.6", points=2, title="LSTM cell forward with Tensor ops")
 def test_cell_zero_weights_example():
@@ -33,8 +72,12 @@ def test_cell_zero_weights_example():
     c = np.random.default_rng(0).standard_normal((B, H))
     z = lambda *s: _t(np.zeros(s))
     h1, c1 = mod.lstm_cell(z(B, I), z(B, H), _t(c), z(4 * H, I), z(4 * H, H), z(4 * H), z(4 * H))
-    assert_close(c1, 0.5 * c, name="c_next with all-zero weights", hint="i = f = o = sigmoid(0) = 0.5, g = tanh(0) = 0")
-    assert_close(h1, 0.5 * np.tanh(0.5 * c), name="h_next with all-zero weights", hint="h_next = o * tanh(c_next)")
+    args = (np.zeros((B, I)), np.zeros((B, H)), c, np.zeros((4 * H, I)), np.zeros((4 * H, H)), np.zeros(4 * H),
+            np.zeros(4 * H))
+    assert_close(c1, 0.5 * c, name="c_next with all-zero weights",
+                 hint=_diagnose(h1, c1, args, "i = f = o = sigmoid(0) = 0.5, g = tanh(0) = 0", orders=False))
+    assert_close(h1, 0.5 * np.tanh(0.5 * c), name="h_next with all-zero weights",
+                 hint=_diagnose(h1, c1, args, "h_next = o * tanh(c_next)", orders=False))
 
 
 @pytest.mark.task("3.6", points=2)
@@ -55,9 +98,11 @@ def test_cell_matches_fused_lstm_forward_and_backward():
     # yours
     xs, hs, cs = _t(x, True), _t(h0, True), _t(c0, True)
     h1, c1 = mod.lstm_cell(xs, hs, cs, *_weights(m))
+    args = (x, h0, c0, *[p.data for p in _weights(m)])
+    assert_close(c1, want_c, atol=1e-10, name="lstm_cell c_next vs nn.LSTM",
+                 hint=_diagnose(h1, c1, args, "c_next = f * c + i * g, gates i, f, g, o along the 4H axis"))
     assert_close(h1, want_h, atol=1e-10, name="lstm_cell h_next vs nn.LSTM",
-                 hint="gate order is i, f, g, o along the last axis of a (B, 4H)")
-    assert_close(c1, want_c, atol=1e-10, name="lstm_cell c_next vs nn.LSTM", hint="c_next = f * c + i * g")
+                 hint=_diagnose(h1, c1, args, "h_next = o * tanh(c_next); o is the LAST block of a (B, 4H)"))
     ((h1 * dh).sum() + (c1 * dc).sum()).backward()
     for name, t in [("x", xs), ("h", hs), ("c", cs)] + list(m.named_parameters()):
         assert t.grad is not None, (f"lstm_cell: no gradient reached {name}; build the result from the input "
@@ -78,6 +123,11 @@ def test_sequence_matches_fused_lstm():
     (y * dout).sum().backward()
     want_grads = {"x": xt.grad, **{n: p.grad for n, p in m.named_parameters()}}
     m.zero_grad()
+    h1, c1 = mod.lstm_cell(_t(x[0]), _t(h0), _t(c0), *_weights(m))
+    want_h1 = _np_cell(x[0], h0, c0, *[p.data for p in _weights(m)])[0]
+    cell_ok = bool(np.allclose(np.asarray(getattr(h1, "data", h1)), want_h1, atol=1e-10))
+    assert cell_ok, (
+        "lstm_sequence is built on lstm_cell, whose first step is already wrong: make task 3.6 pass first")
     xs = _t(x, True)
     out, hT, cT = mod.lstm_sequence(xs, _t(h0), _t(c0), *_weights(m))
     assert_close(out, y.data, atol=1e-10, name="lstm_sequence outputs (T=6, B=2, H=4)",
