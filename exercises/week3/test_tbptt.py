@@ -44,7 +44,7 @@ def _model(seed=0):
 @pytest.mark.task("3.9", points=4, title="TBPTT step: carry and detach the state")
 def test_step_returns_detached_carried_state():
     ids = np.random.default_rng(1).integers(0, 11, size=200)
-    batches = mod.tbptt_batches(ids, 3, 5)
+    batches = TBPTTBatches(ids, 3, 5)                  # the library's batches: 3.9 does not need 3.8
     m = _model()
     opt = SGD(m.parameters(), lr=0.1)
     x, y = batches[0]
@@ -53,38 +53,46 @@ def test_step_returns_detached_carried_state():
     assert isinstance(state, tuple) and len(state) == 2, "an LSTM's state is the tuple (h, c)"
     for name, s in zip(("h", "c"), state):
         assert s.shape == (1, 3, 6), f"state {name}: expected shape (layers, B, H) = (1, 3, 6), got {s.shape}"
-        assert not s.requires_grad and s.is_leaf, (
+        detached = bool(not s.requires_grad and s.is_leaf)
+        assert detached, (
             f"state {name} is still attached to the graph: detach it, or the next backward() runs through "
             f"every earlier window")
-        assert np.abs(s.data).sum() > 0, f"state {name} is all zeros: return the model's new state, not a reset one"
+        nonzero = bool(np.abs(s.data).sum() > 0)
+        assert nonzero, f"state {name} is all zeros: return the model's new state, not a reset one"
 
 
 @pytest.mark.task("3.9", points=4)
-def test_two_windows_equal_a_reference_loop():
-    ids = np.random.default_rng(2).integers(0, 11, size=300)
-    batches = mod.tbptt_batches(ids, 2, 6)
+def test_three_windows_equal_a_reference_loop():
+    """Your step and a reference loop, in lockstep: loss, then parameters, then state, window by window."""
     import tinygrad_lm.functional as F
     from tinygrad_lm.optim import clip_grad_norm_
-    ref = _model()
-    ref_opt = SGD(ref.parameters(), lr=0.5)
-    state, ref_losses = None, []
-    for x, y in batches[:3]:
-        logits, state = ref(x.T, state)
-        loss = F.cross_entropy(logits.reshape(-1, 11), y.T.reshape(-1))
+    ids = np.random.default_rng(2).integers(0, 11, size=300)
+    max_norm = 0.2                                    # small enough that clipping changes every step
+    ref, m = _model(), _model()
+    ref_opt, opt = SGD(ref.parameters(), lr=0.5), SGD(m.parameters(), lr=0.5)
+    ref_state = state = None
+    for k, (x, y) in enumerate(list(TBPTTBatches(ids, 2, 6))[:3]):
+        logits, ref_state = ref(x.T, ref_state)
+        ref_loss = F.cross_entropy(logits.reshape(-1, 11), y.T.reshape(-1))
         ref_opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(list(ref.parameters()), 1.0)
+        ref_loss.backward()
+        norm = clip_grad_norm_(list(ref.parameters()), max_norm)
+        assert float(norm) > max_norm, "test setup: the gradient norm should exceed max_norm"
         ref_opt.step()
-        state = tuple(s.detach() for s in state)
-        ref_losses.append(loss.item())
-    m = _model()
-    opt = SGD(m.parameters(), lr=0.5)
-    state, losses = None, []
-    for x, y in batches[:3]:
-        loss, state = mod.tbptt_step(m, x, y, state, opt, max_norm=1.0)
-        losses.append(loss)
-    assert_close(losses, ref_losses, atol=1e-5, name="losses of 3 consecutive windows",
-                 hint="window 2 must start from window 1's state (carried, detached); transpose x and y alike")
-    for (n, p), q in zip(m.named_parameters(), ref.parameters()):
-        assert_close(p.data, q.data, atol=1e-5, name=f"parameter {n} after 3 steps",
-                     hint="zero_grad, backward, clip_grad_norm_(max_norm), step: in that order")
+        ref_state = tuple(s.detach() for s in ref_state)
+
+        loss, state = mod.tbptt_step(m, x, y, state, opt, max_norm=max_norm)
+        if k == 0:
+            hint = ("no state is involved yet: the logits at (t, b) must meet the target y[b, t] (transpose x "
+                    "AND y, or neither), and the loss is the MEAN cross-entropy over all B*T positions")
+        else:
+            hint = ("window 0 was right: window k must start from the state returned for window k-1 (pass the "
+                    "state you were given to the model)")
+        assert_close(loss, ref_loss.item(), atol=1e-5, name=f"loss of window {k}", hint=hint)
+        for (n, p), q in zip(m.named_parameters(), ref.parameters()):
+            assert_close(p.data, q.data, atol=1e-5, name=f"parameter {n} after the step on window {k}",
+                         hint=f"the loss agrees but the update does not: zero_grad, backward, "
+                              f"clip_grad_norm_(params, max_norm) (here max_norm={max_norm}), step: in that order")
+        for name, s, r in zip(("h", "c"), state, ref_state):
+            assert_close(s.data, r.data, atol=1e-5, name=f"state {name} returned for window {k}",
+                         hint="return the state the model produced on THIS window (detached), not the one you got")
