@@ -17,8 +17,12 @@ def test_temperature():
     e = np.exp(logits - 3)
     assert_close(mod.temperature_top_k_probs(logits, 1.0), e / e.sum(), atol=1e-9, name="temperature 1 = softmax")
     e2 = np.exp((logits - 3) / 0.5)
-    assert_close(mod.temperature_top_k_probs(logits, 0.5), e2 / e2.sum(), atol=1e-9,
-                 name="temperature 0.5", hint="divide the LOGITS by the temperature, then softmax")
+    got = mod.temperature_top_k_probs(logits, 0.5)
+    hint = "divide the LOGITS by the temperature, then softmax"
+    if np.shape(got) == (3,) and np.allclose(got, e / e.sum()):
+        hint = ("your result is softmax(logits): the temperature had no effect. Dividing the PROBABILITIES by "
+                "T and renormalising cancels out; divide the logits before the softmax")
+    assert_close(got, e2 / e2.sum(), atol=1e-9, name="temperature 0.5", hint=hint)
     flat = mod.temperature_top_k_probs(logits, 100.0)
     assert flat.max() - flat.min() < 0.01, f"a high temperature should make probs nearly uniform, got {flat}"
     assert_close(mod.temperature_top_k_probs(np.array([0.5, 3.0, 3.0, 1.0]), 0), [0, 1, 0, 0], atol=0,
@@ -28,8 +32,13 @@ def test_temperature():
 @pytest.mark.task("3.10", points=2)
 def test_top_k():
     logits = np.array([1.0, 2.0, 3.0])
-    assert_close(mod.temperature_top_k_probs(logits, 1.0, top_k=2), [0, 1 / (1 + np.e), np.e / (1 + np.e)],
-                 atol=1e-9, name="top_k=2 of [1, 2, 3]", hint="drop logits below the k-th largest, renormalize")
+    got = np.asarray(mod.temperature_top_k_probs(logits, 1.0, top_k=2))
+    kept = int(np.count_nonzero(got)) if got.shape == (3,) else -1
+    hint = "drop logits below the k-th largest, renormalize"
+    if kept >= 0 and kept != 2:
+        hint = (f"top_k=2 kept {kept} token(s), expected 2: the k-th largest is np.sort(z)[-k] (an off-by-one "
+                f"here keeps k-1 or k+1 tokens); keep z >= kth")
+    assert_close(got, [0, 1 / (1 + np.e), np.e / (1 + np.e)], atol=1e-9, name="top_k=2 of [1, 2, 3]", hint=hint)
     assert_close(mod.temperature_top_k_probs(logits, 1.0, top_k=1), [0, 0, 1], atol=1e-12, name="top_k=1")
     assert_close(mod.temperature_top_k_probs(logits, 1.0, top_k=10), mod.temperature_top_k_probs(logits, 1.0),
                  atol=1e-12, name="top_k larger than V keeps everything")
@@ -70,7 +79,8 @@ def test_prime_fed_once_then_one_token_at_a_time():
     out = mod.generate(m.step, [7, 8, 9], 4, temperature=0)
     assert_equal([int(v) for v in out], [0, 1, 2, 3], name="generate(prime=[7, 8, 9], n=4, temperature=0)")
     assert m.calls[0] == [7, 8, 9], f"the first call should feed the whole prime once, got {m.calls[0]}"
-    assert all(len(c) == 1 for c in m.calls[1:]), (
+    one_each = all(len(c) == 1 for c in m.calls[1:])
+    assert one_each, (
         f"after the prime, feed one token per call with the carried state; calls were {m.calls}")
     assert len(m.calls) in (4, 5), f"expected 1 prime call + one call per new token, got {len(m.calls)} calls"
 
@@ -85,5 +95,8 @@ def test_sampling_follows_the_distribution():
                  hint="sample with the probabilities (sample_token), not the argmax")
     out = mod.generate(step, [0], 2000, temperature=1.0, top_k=2, rng=np.random.default_rng(1))
     freq = np.bincount(np.asarray(out), minlength=3) / 2000
-    assert freq[2] == 0, "top_k=2 must never produce the least likely token"
-    assert_close(freq[:2], [7 / 9, 2 / 9], atol=0.03, name="frequencies with top_k=2")
+    never = int(np.sum(np.asarray(out) == 2))
+    assert never == 0, (f"top_k=2 must never produce the least likely token, got it {never} times in 2000 "
+                        f"(generate uses your temperature_top_k_probs: make task 3.10 pass first)")
+    assert_close(freq[:2], [7 / 9, 2 / 9], atol=0.03, name="frequencies with top_k=2",
+                 hint="the two kept tokens share the mass 0.7 : 0.2; if task 3.10 fails, fix it first")
