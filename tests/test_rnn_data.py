@@ -21,6 +21,20 @@ def test_char_tokenizer_roundtrip_and_config():
         tok.decode([99])
 
 
+def test_char_tokenizer_bad_input_errors():
+    tok = CharTokenizer.from_text("hello world")
+    with pytest.raises(ValueError, match=r"1 character\(s\) not in the vocabulary: '!'") as e:
+        tok.encode("hello!")                       # also a KeyError (backward compatible)
+    assert isinstance(e.value, KeyError) and not str(e.value).startswith('"')
+    with pytest.raises(TypeError, match="expected a str, got int"):
+        tok.encode(123)
+    with pytest.raises(TypeError, match="decode bytes first"):
+        tok.encode(b"hello")
+    with pytest.raises(TypeError, match="ids must be integers, got dtype float64"):
+        tok.decode(np.array([1.0, 2.0]))
+    assert tok.decode(tg.Tensor(np.array([3, 2], dtype=np.int64))) == tok.decode([3, 2])
+
+
 def test_tbptt_lanes_continue():
     ids = np.arange(103)
     b = TBPTTBatches(ids, batch_size=4, seq_len=5)

@@ -13,6 +13,14 @@ Does not handle: normalization, special tokens, byte fallback (see tokenizers/bp
 import numpy as np
 
 
+class UnknownCharacterError(KeyError, ValueError):
+    """Text holds characters outside the vocabulary. A KeyError (a lookup failed) and a ValueError
+    (bad input); its message prints without the quotes KeyError adds."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class CharTokenizer:
     def __init__(self, chars, unk=None):
         chars = "".join(chars)
@@ -40,21 +48,30 @@ class CharTokenizer:
         return len(self.chars)
 
     def encode(self, text: str) -> np.ndarray:
-        """str -> int64 ids (T,). Unknown characters map to `unk`, or raise a KeyError naming them."""
+        """str -> int64 ids (T,). Unknown characters map to `unk`, or raise UnknownCharacterError
+        (a KeyError) naming them."""
+        if not isinstance(text, str):
+            raise TypeError(f"CharTokenizer.encode: expected a str, got {type(text).__name__}"
+                            + ("; decode bytes first (data.decode('utf-8'))" if isinstance(text, (bytes, bytearray))
+                               else ""))
         stoi = self.stoi
         if self.unk is None:
             missing = set(text) - stoi.keys()
             if missing:
                 shown = "".join(sorted(missing))[:20]
-                raise KeyError(f"CharTokenizer.encode: {len(missing)} character(s) not in the vocabulary: "
-                               f"{shown!r}; build the vocabulary from this text or pass unk=")
+                raise UnknownCharacterError(
+                    f"CharTokenizer.encode: {len(missing)} character(s) not in the vocabulary: {shown!r}; "
+                    f"build the vocabulary from this text (CharTokenizer.from_text) or pass unk=")
             return np.fromiter((stoi[c] for c in text), dtype=np.int64, count=len(text))
         u = stoi[self.unk]
         return np.fromiter((stoi.get(c, u) for c in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids) -> str:
         """ids (any int sequence or array) -> str."""
-        ids = np.asarray(ids).reshape(-1)
+        ids = np.asarray(getattr(ids, "data", ids)).reshape(-1)          # Tensors too
+        if ids.size and not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"CharTokenizer.decode: ids must be integers, got dtype {ids.dtype} "
+                            f"(logits or probabilities? take argmax or sample an id first)")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self.chars)):
             raise ValueError(f"CharTokenizer.decode: ids must be in [0, {len(self.chars)}), "
                              f"got min {ids.min()}, max {ids.max()}")
