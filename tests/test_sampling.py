@@ -56,3 +56,24 @@ def test_generate_primes_once_and_feeds_back():
     assert calls[0] == [1, 2] and all(len(c) == 1 for c in calls[1:])
     with pytest.raises(ValueError, match="prime"):
         generate(step, [], 3)
+
+
+def test_bad_arguments_give_clear_errors():
+    logits = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="top_k must be >= 1"):
+        sample(logits, top_k=0)
+    with pytest.raises(TypeError, match="top_k must be an int"):
+        sample(logits, top_k=2.5)
+    for p in (0.0, 1.5, -0.1, float("nan")):
+        with pytest.raises(ValueError, match=r"top_p must be in \(0, 1\]"):
+            sample(logits, top_p=p)
+    assert probs_from_logits(logits, top_p=1.0).tolist() == probs_from_logits(logits).tolist()
+    with pytest.raises(ValueError, match="contain NaN"):
+        sample(np.array([0.0, np.nan, 1.0]))
+    with pytest.raises(ValueError, match="every logit of a row is -inf"):
+        sample(np.array([-np.inf, -np.inf]))
+    for t in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(ValueError, match="temperature must be"):
+            sample(logits, temperature=t)
+    with pytest.raises(TypeError, match="prime_ids must be integer"):
+        generate(lambda ids, s: (logits, s), [1.7], 2)

@@ -20,16 +20,24 @@ def _logits_array(logits):
     x = np.asarray(x)
     if x.ndim not in (1, 2) or x.shape[-1] == 0:
         raise ValueError(f"sampling: logits must be (V,) or (B, V), got shape {x.shape}")
-    return x.astype(np.float64)                  # probabilities of rare tokens need the precision
+    x = x.astype(np.float64)                     # probabilities of rare tokens need the precision
+    if np.isnan(x).any():
+        raise ValueError(f"sampling: the logits contain NaN (first at index {tuple(np.argwhere(np.isnan(x))[0])}): "
+                         f"the model's weights or activations diverged (learning rate too high? no clipping?)")
+    return x
 
 
 def top_k_filter(logits, k: int):
     """Set every logit below the k-th largest (per row) to -inf. k >= V keeps everything."""
     x = _logits_array(logits)
-    if k is None or k >= x.shape[-1]:
+    if k is None:
         return x
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"top_k must be an int (or None for no limit), got {type(k).__name__} {k!r}")
     if k < 1:
-        raise ValueError(f"top_k must be >= 1, got {k}")
+        raise ValueError(f"top_k must be >= 1 (or None for no limit), got {k}")
+    if k >= x.shape[-1]:
+        return x
     kth = np.partition(x, -k, axis=-1)[..., -k:].min(axis=-1, keepdims=True)    # k-th largest
     return np.where(x < kth, -np.inf, x)
 
@@ -37,10 +45,12 @@ def top_k_filter(logits, k: int):
 def top_p_filter(logits, p: float):
     """Nucleus filter: keep the most likely tokens until their probability sum reaches p."""
     x = _logits_array(logits)
-    if p is None or p >= 1.0:
+    if p is None:
         return x
-    if not 0.0 < p:
-        raise ValueError(f"top_p must be in (0, 1], got {p}")
+    if not 0.0 < p <= 1.0:                                    # also catches NaN
+        raise ValueError(f"top_p must be in (0, 1] (or None for no limit), got {p}")
+    if p == 1.0:
+        return x
     probs = softmax(x)
     order = np.argsort(-probs, axis=-1, kind="stable")
     sorted_p = np.take_along_axis(probs, order, axis=-1)
@@ -60,8 +70,8 @@ def softmax(x):
 def probs_from_logits(logits, temperature: float = 1.0, top_k=None, top_p=None) -> np.ndarray:
     """The distribution sample() draws from: float64 (V,) or (B, V), rows sum to 1."""
     x = _logits_array(logits)
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}")
+    if not temperature >= 0 or temperature == np.inf:      # also catches NaN
+        raise ValueError(f"temperature must be a finite number >= 0, got {temperature}")
     if temperature == 0:                                   # greedy: all mass on the argmax
         out = np.zeros_like(x)
         np.put_along_axis(out, x.argmax(axis=-1)[..., None], 1.0, axis=-1)
@@ -69,6 +79,8 @@ def probs_from_logits(logits, temperature: float = 1.0, top_k=None, top_p=None) 
     x = x / temperature
     x = top_k_filter(x, top_k) if top_k is not None else x
     x = top_p_filter(x, top_p) if top_p is not None else x
+    if np.isneginf(x.max(axis=-1)).any():
+        raise ValueError("sampling: every logit of a row is -inf, there is nothing to sample from")
     return softmax(x)
 
 
@@ -91,7 +103,11 @@ def generate(step, prime_ids, max_new_tokens: int, temperature: float = 1.0, top
     The prime is fed in one call (an RNN runs over it and keeps its hidden state); after that,
     each sampled id is fed back alone. Returns the new ids (not the prime) as an int64 array.
     """
-    prime_ids = np.asarray(prime_ids, dtype=np.int64).reshape(-1)
+    prime = np.asarray(prime_ids).reshape(-1)
+    if prime.size and not np.issubdtype(prime.dtype, np.integer):
+        raise TypeError(f"generate: prime_ids must be integer token ids, got dtype {prime.dtype} "
+                        f"(encode the text with the tokenizer first)")
+    prime_ids = prime.astype(np.int64)
     if prime_ids.size == 0:
         raise ValueError("generate: the prime must have at least one token (e.g. a newline)")
     out = []
