@@ -63,3 +63,13 @@ def test_detach_state():
     out = detach_state((h, h))
     assert isinstance(out, tuple) and all(not s.requires_grad and s.is_leaf for s in out)
     assert detach_state(None) is None
+
+
+def test_tbptt_bad_input_errors():
+    with pytest.raises(ValueError, match="at least 8 tokens"):
+        TBPTTBatches(np.arange(5), 4, 3)
+    with pytest.raises(TypeError, match="encode it first"):
+        TBPTTBatches("hello world", 2, 2)
+    with pytest.raises(TypeError, match="must be integers, got dtype float64"):
+        TBPTTBatches(np.array([0.5, 1.7, 2.2, 3.0]), 1, 2)
+    assert len(TBPTTBatches(np.arange(4, dtype=np.int32), 2, 1)) == 1        # any integer dtype

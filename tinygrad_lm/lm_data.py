@@ -36,12 +36,19 @@ class TBPTTBatches:
     """
 
     def __init__(self, ids, batch_size: int, seq_len: int, drop_last: bool = False):
-        ids = np.asarray(ids, dtype=np.int64).reshape(-1)
+        if isinstance(ids, (str, bytes)):
+            raise TypeError("TBPTTBatches: expected token ids, got text; encode it first (tok.encode(text))")
+        ids = np.asarray(getattr(ids, "data", ids)).reshape(-1)
+        if ids.size and not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"TBPTTBatches: token ids must be integers, got dtype {ids.dtype}")
+        ids = ids.astype(np.int64)
         if batch_size < 1 or seq_len < 1:
             raise ValueError(f"batch_size and seq_len must be >= 1, got {batch_size}, {seq_len}")
         L = len(ids) // batch_size                                           # tokens per lane
         if L < 2:
-            raise ValueError(f"TBPTTBatches: {len(ids)} tokens are too few for batch_size={batch_size}")
+            raise ValueError(f"TBPTTBatches: {len(ids)} tokens are too few for batch_size={batch_size}: each of "
+                             f"the B lanes needs at least 2 tokens (an input and its target), so at least "
+                             f"{2 * batch_size} tokens; use a longer text or a smaller batch_size")
         lanes = ids[:batch_size * L].reshape(batch_size, L)                  # (B, L)
         self.x, self.y = lanes[:, :-1], lanes[:, 1:]                         # (B, L-1) each
         self.batch_size, self.seq_len, self.lane_len = batch_size, seq_len, self.x.shape[1]
