@@ -136,3 +136,15 @@ def test_bad_inputs_raise_clear_errors():
         m(tg.randn(5, 2, 3), (tg.zeros(1, 3, 4), tg.zeros(1, 3, 4)))
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="batch_first=True"):           # (B, T, I) fed to a time-major LSTM
+        m(tg.randn(2, 5, 3), (tg.zeros(1, 2, 4), tg.zeros(1, 2, 4)))
+    with pytest.raises(ValueError, match="batch_first=False"):
+        nn.LSTM(3, 4, batch_first=True)(tg.randn(5, 2, 3), (tg.zeros(1, 2, 4), tg.zeros(1, 2, 4)))
+    with pytest.raises(ValueError, match=r"h0\[None\]"):
+        m(tg.randn(5, 2, 3), (tg.zeros(2, 4), tg.zeros(2, 4)))
+    with pytest.raises(ValueError, match="embed them first"):
+        m(tg.Tensor(np.zeros((5, 2), dtype=np.int64)))
+    with pytest.raises(ValueError, match="empty input"):
+        m(tg.randn(0, 2, 3))
+    with pytest.raises(ValueError, match=r"pair \(h, c\)"):
+        nn.LSTMCell(3, 4)(tg.randn(2, 3), tg.zeros(2, 4))

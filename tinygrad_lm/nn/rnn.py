@@ -141,8 +141,11 @@ class _RNNBase(Module):
         if not isinstance(x, Tensor):
             x = Tensor(x)
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
+            ids = " (integer token ids? embed them first with nn.Embedding)" if np.issubdtype(x.dtype, np.integer) else ""
             raise ValueError(f"{type(self).__name__}: input must be (T, B, I), (B, T, I) with batch_first, "
-                             f"or unbatched (T, I) with I = {self.input_size}; got shape {x.shape}")
+                             f"or unbatched (T, I) with I = {self.input_size}; got shape {x.shape}{ids}")
+        if x.shape[0] == 0 or (x.ndim == 3 and x.shape[1] == 0):
+            raise ValueError(f"{type(self).__name__}: empty input of shape {x.shape} (no time steps or no batch)")
         unbatched = x.ndim == 2
         if unbatched:
             x = x.unsqueeze(1)                                     # (T, 1, I)
@@ -164,8 +167,15 @@ class _RNNBase(Module):
                 if unbatched and s.ndim == 2:
                     s = s.unsqueeze(1)
                 if s.shape != (L, B, H):
+                    layout = "(B, T, I), batch_first=True" if self.batch_first else "(T, B, I), batch_first=False"
+                    hint = ""
+                    if s.ndim == 3 and s.shape[0] == L and s.shape[2] == H and x.ndim == 3 and s.shape[1] == x.shape[0]:
+                        hint = (f"; the input was read as {layout}, so B = {B}, but the state's batch is {s.shape[1]}: "
+                                f"build the module with batch_first={not self.batch_first}?")
+                    elif s.ndim == 2:
+                        hint = "; add the layer axis: h0[None] (L = 1)"
                     raise ValueError(f"{type(self).__name__}: initial state must be (L, B, H) = ({L}, {B}, {H}), "
-                                     f"got {s.shape}")
+                                     f"got {s.shape}{hint}")
                 states.append([s[layer] for layer in range(L)])
         return x, states, unbatched
 
@@ -277,6 +287,8 @@ class LSTMCell(_CellBase):
 
     def forward(self, x, hx=None):
         x1, w = self._args(x)
+        if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+            raise ValueError(f"LSTMCell: the state must be a pair (h, c) of (B, H) tensors, got {type(hx).__name__}")
         h, c = (self._zero(x1[0]), self._zero(x1[0])) if hx is None else hx
         packed = lstm_layer(x1, *w, h, c)                          # (2, B, H): h', c'
         return packed[0], packed[1]
