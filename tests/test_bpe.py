@@ -3,6 +3,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tinygrad_lm.tokenizers import ByteLevelBPE
@@ -204,3 +205,13 @@ def test_cache_bound_does_not_change_ids(tok, shakespeare, monkeypatch):
     assert small.encode(text) == want
     assert small.encode(text[:5000]) == naive_encode(text[:5000], tok.merges)
     assert len(small._cache) <= 50 + len(set(split_chunks(text[:5000])))
+
+
+def test_bad_ids_and_batch_of_one_str_give_clear_errors():
+    from tinygrad_lm.tokenizers.bpe import ByteLevelBPE
+    tok = ByteLevelBPE()
+    assert tok.decode(np.array([104, 105], dtype=np.int64)) == "hi"
+    with pytest.raises(TypeError, match="token ids must be integers, got float"):
+        tok.decode([104, 1.5])
+    with pytest.raises(TypeError, match="got one str"):
+        tok.encode_batch("hello")

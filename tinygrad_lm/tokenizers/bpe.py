@@ -27,6 +27,7 @@ Does not handle: normalization, unigram/sentencepiece models, byte fallback for 
 """
 import heapq
 from itertools import chain
+from operator import index
 
 import numpy as np
 
@@ -234,6 +235,8 @@ class ByteLevelBPE:
 
     def encode_batch(self, texts, **kwargs) -> list:
         """[encode(t) for t in texts], sharing the chunk cache."""
+        if isinstance(texts, str):
+            raise TypeError("encode_batch expects a list of str, got one str (use encode, or wrap it: [text])")
         return [self.encode(t, **kwargs) for t in texts]
 
     # ------------------------------------------------------------------ decoding
@@ -241,9 +244,12 @@ class ByteLevelBPE:
         """Exact inverse of encode at the byte level: concatenate the tokens' bytes."""
         vocab = self.vocab
         try:
-            return b"".join([vocab[int(i)] for i in ids])
+            return b"".join([vocab[index(i)] for i in ids])       # index(): ints only, 1.5 is not an id
         except KeyError as e:
             raise ValueError(f"decode: unknown token id {e.args[0]} (vocab ids are 0..{max(vocab)})") from None
+        except TypeError:
+            bad = next(i for i in ids if not isinstance(i, (int, np.integer)))
+            raise TypeError(f"decode: token ids must be integers, got {type(bad).__name__} {bad!r}") from None
 
     def decode(self, ids, errors="replace") -> str:
         """Ids -> str. A token may hold part of a UTF-8 character: bytes are joined first, then
