@@ -19,6 +19,7 @@ Shapes: N tokens, B batch (lanes), T window length, V vocabulary.
 import numpy as np
 
 import tinygrad_lm.functional as F
+from tinygrad_lm.lm_data import detach_state as detach   # .detach() of every Tensor in None / h / (h, c)
 from tinygrad_lm.optim import clip_grad_norm_
 
 
@@ -40,16 +41,6 @@ def tbptt_batches(ids, batch_size, seq_len):
     continue row b of this one, and carrying the state would feed the wrong context).
     """
     raise NotImplementedError("Week 3, task 3.8: cut a token stream into consecutive (x, y) windows for truncated BPTT.")
-
-
-def detach(state):
-    """Cut a hidden state (None, a Tensor, or a tuple like an LSTM's (h, c)) from the graph,
-    keeping its values: the `.detach()` of every Tensor in it."""
-    if state is None:
-        return None
-    if isinstance(state, tuple):
-        return tuple(detach(s) for s in state)
-    return state.detach()
 
 
 def tbptt_step(model, x, y, state, optimizer, max_norm=1.0):

@@ -17,6 +17,7 @@ Shapes: N tokens, B batch (lanes), T window length, V vocabulary.
 import numpy as np
 
 import tinygrad_lm.functional as F
+from tinygrad_lm.lm_data import detach_state as detach   # .detach() of every Tensor in None / h / (h, c)
 from tinygrad_lm.optim import clip_grad_norm_
 
 
@@ -47,16 +48,6 @@ def tbptt_batches(ids, batch_size, seq_len):
         out.append((x_all[:, start:start + seq_len].copy(), y_all[:, start:start + seq_len].copy()))
     return out
     ### END SOLUTION
-
-
-def detach(state):
-    """Cut a hidden state (None, a Tensor, or a tuple like an LSTM's (h, c)) from the graph,
-    keeping its values: the `.detach()` of every Tensor in it."""
-    if state is None:
-        return None
-    if isinstance(state, tuple):
-        return tuple(detach(s) for s in state)
-    return state.detach()
 
 
 def tbptt_step(model, x, y, state, optimizer, max_norm=1.0):
