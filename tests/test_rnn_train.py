@@ -23,6 +23,15 @@ def test_train_resume_and_sample(tmp_path, capsys):
     assert main_sample(["--checkpoint", str(out / "best.safetensors"), "--prime", "All:", "--length", "40"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("All:") and len(printed) >= 44
+    assert main_sample(["--checkpoint", str(out / "best.safetensors"), "--prime", "ALL{"]) == 2
+    assert "never saw" in capsys.readouterr().err
+    assert main_sample(["--checkpoint", str(tmp_path / "missing.safetensors")]) == 2
+    assert "not found" in capsys.readouterr().err
+    other = tmp_path / "other.txt"
+    other.write_text(text + "{}")
+    assert main_train(["char-lstm", "--steps", "10", "--resume", str(out / "last.safetensors")]
+                      + common[:1] + [str(other)] + common[2:]) == 2
+    assert "does not fit the vocabulary" in capsys.readouterr().err
 
 
 def test_train_char_rnn_runs(tmp_path):
@@ -37,3 +46,10 @@ def test_usage_errors():
     assert main_train([]) == 2
     assert main_train(["char-gpt"]) == 2
     assert main_train(["char-lstm", "--data", "/nonexistent.txt", "--steps", "1"]) == 2
+
+
+def test_too_short_text_is_a_usage_error(tmp_path, capsys):
+    data = tmp_path / "short.txt"
+    data.write_text("hello world")
+    assert main_train(["char-lstm", "--data", str(data), "--out", str(tmp_path / "r"), "--steps", "1"]) == 2
+    assert "too short" in capsys.readouterr().err

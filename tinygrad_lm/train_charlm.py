@@ -31,7 +31,7 @@ from .optim import AdamW, clip_grad_norm_
 from .random import manual_seed
 from .sampling import generate
 from .tensor import Tensor, no_grad
-from .tokenizers.char import CharTokenizer
+from .tokenizers.char import CharTokenizer, UnknownCharacterError
 
 
 class CharLM(nn.Module):
@@ -118,8 +118,17 @@ def train(args):
         tok = CharTokenizer.from_text(text)
         cfg = {"cell": args.cell, "vocab_size": tok.vocab_size, "emb": args.emb, "hidden": args.hidden,
                "layers": args.layers, "dropout": args.dropout, "tokenizer": tok.to_config()}
-    ids = tok.encode(text)
+    try:
+        ids = tok.encode(text)
+    except UnknownCharacterError as e:                       # only possible with --resume
+        print(f"tglm train: {args.data} does not fit the vocabulary of {args.resume}: {e}", file=sys.stderr)
+        return 2
     train_ids, val_ids = train_val_split(ids, args.val_fraction)
+    if len(train_ids) < 2 * args.batch_size or len(val_ids) < 2:
+        print(f"tglm train: {args.data} is too short ({len(ids)} characters) for --batch-size {args.batch_size} "
+              f"and --val-fraction {args.val_fraction}: training needs 2 characters per lane, validation 2",
+              file=sys.stderr)
+        return 2
     model = _config_model(cfg)
     params = list(model.parameters())
     decay = [p for p in params if p.ndim >= 2]
@@ -207,7 +216,8 @@ def train(args):
 
 
 def _train_parser(cell):
-    p = argparse.ArgumentParser(prog=f"tglm train char-{cell}", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog=f"tglm train char-{cell}", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--data", default="data/tiny_shakespeare/input.txt", help="a UTF-8 text file")
     p.add_argument("--out", default=f"runs/char-{cell}", help="directory for checkpoints and history.json")
     p.add_argument("--resume", default=None, help="continue from a checkpoint (last.safetensors)")
@@ -252,7 +262,8 @@ def main_train(argv) -> int:
 
 def main_sample(argv) -> int:
     """`tglm sample --checkpoint PATH [--prime TEXT] [--temperature T] ...`"""
-    p = argparse.ArgumentParser(prog="tglm sample", description="sample text from a char-lstm / char-rnn checkpoint")
+    p = argparse.ArgumentParser(prog="tglm sample", description="sample text from a char-lstm / char-rnn checkpoint",
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--prime", default="\n")
     p.add_argument("--length", type=int, default=500)
@@ -261,6 +272,10 @@ def main_sample(argv) -> int:
     p.add_argument("--top-p", type=float, default=None)
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
+    if not os.path.exists(args.checkpoint):
+        print(f"tglm sample: checkpoint {args.checkpoint!r} not found (train one first: tglm train char-lstm)",
+              file=sys.stderr)
+        return 2
     ckpt = read_checkpoint(args.checkpoint)
     cfg = ckpt["config"]
     if not cfg or "tokenizer" not in cfg:
@@ -272,6 +287,14 @@ def main_sample(argv) -> int:
     meta = ckpt["metadata"]
     print(f"# {args.checkpoint}: char-{cfg['cell']} H={cfg['hidden']} L={cfg['layers']}, step {ckpt['step']}, "
           f"val {meta.get('val_loss', '?')} nats/char", file=sys.stderr)
-    text = sample_text(model, tok, args.prime, args.length, args.temperature, args.top_k, args.top_p, args.seed)
+    if not args.prime:
+        print("tglm sample: --prime must not be empty (it starts the model's memory; the default is a newline)",
+              file=sys.stderr)
+        return 2
+    try:
+        text = sample_text(model, tok, args.prime, args.length, args.temperature, args.top_k, args.top_p, args.seed)
+    except UnknownCharacterError as e:
+        print(f"tglm sample: the prime has characters the model never saw: {e}", file=sys.stderr)
+        return 2
     print(args.prime + text)
     return 0
