@@ -221,23 +221,23 @@ def _train_parser(cell):
     p.add_argument("--data", default="data/tiny_shakespeare/input.txt", help="a UTF-8 text file")
     p.add_argument("--out", default=f"runs/char-{cell}", help="directory for checkpoints and history.json")
     p.add_argument("--resume", default=None, help="continue from a checkpoint (last.safetensors)")
-    p.add_argument("--hidden", type=int, default=256)
-    p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--emb", type=int, default=64)
+    p.add_argument("--hidden", type=int, default=256, help="hidden size H")
+    p.add_argument("--layers", type=int, default=1, help="stacked recurrent layers")
+    p.add_argument("--emb", type=int, default=64, help="embedding size E")
     p.add_argument("--dropout", type=float, default=0.0, help="between stacked layers")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="lanes B")
     p.add_argument("--seq-len", type=int, default=100, help="BPTT window T")
     # measured in 10-minute runs: LSTM val 1.572 at 6e-3 vs 1.647 at 3e-3; the vanilla RNN uses 3e-3
     p.add_argument("--lr", type=float, default=6e-3 if cell == "lstm" else 3e-3, help="peak AdamW learning rate")
     p.add_argument("--warmup", type=float, default=0.02, help="fraction of the run with linear LR warmup")
-    p.add_argument("--weight-decay", type=float, default=0.01)
+    p.add_argument("--weight-decay", type=float, default=0.01, help="AdamW, on matrices only")
     p.add_argument("--clip", type=float, default=1.0, help="max global gradient norm")
     p.add_argument("--time", type=float, default=600.0, help="wall-clock budget in seconds (0 = none)")
     p.add_argument("--steps", type=int, default=0, help="number of steps (0 = until --time)")
-    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--eval-every", type=int, default=500, help="steps between validation + checkpoints")
     p.add_argument("--sample-every", type=int, default=2, help="print a sample every N evaluations (0 = never)")
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--val-fraction", type=float, default=0.1, help="last part of the text held out")
+    p.add_argument("--seed", type=int, default=0, help="initialisation seed")
     return p
 
 
@@ -264,13 +264,13 @@ def main_sample(argv) -> int:
     """`tglm sample --checkpoint PATH [--prime TEXT] [--temperature T] ...`"""
     p = argparse.ArgumentParser(prog="tglm sample", description="sample text from a char-lstm / char-rnn checkpoint",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--checkpoint", required=True)
-    p.add_argument("--prime", default="\n")
-    p.add_argument("--length", type=int, default=500)
-    p.add_argument("--temperature", type=float, default=0.8)
-    p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--top-p", type=float, default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--checkpoint", required=True, help="e.g. runs/char-lstm/best.safetensors")
+    p.add_argument("--prime", default="\n", help="text fed first (its characters must be in the vocabulary)")
+    p.add_argument("--length", type=int, default=500, help="characters to generate")
+    p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
+    p.add_argument("--top-k", type=int, default=None, help="keep the k most likely characters")
+    p.add_argument("--top-p", type=float, default=None, help="nucleus sampling, in (0, 1]")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed")
     args = p.parse_args(argv)
     if not os.path.exists(args.checkpoint):
         print(f"tglm sample: checkpoint {args.checkpoint!r} not found (train one first: tglm train char-lstm)",
