@@ -203,7 +203,8 @@ def train(args):
             bar.write(f"step {step:6d} | {elapsed:6.0f}s | train {loss.item():.4f} | val {val:.4f} nats/char "
                       f"= {val / math.log(2):.3f} bits/char{'  (best, saved)' if improved else ''}")
             if args.sample_every and step % (args.eval_every * args.sample_every) == 0:
-                bar.write("---- sample ----\n" + sample_text(model, tok, _prime_for(tok, "\n"), 200, 0.8, seed=step) + "\n----------------")
+                sample = sample_text(model, tok, _prime_for(tok, "\n"), 200, 0.8, seed=step)
+                bar.write("---- sample ----\n" + sample + "\n----------------")
     bar.close()
     elapsed = elapsed0 + time.perf_counter() - start
     with open(os.path.join(args.out, "history.json"), "w") as f:
@@ -265,7 +266,7 @@ def main_sample(argv) -> int:
     p = argparse.ArgumentParser(prog="tglm sample", description="sample text from a char-lstm / char-rnn checkpoint",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", required=True, help="e.g. runs/char-lstm/best.safetensors")
-    p.add_argument("--prime", default="\n", help="text fed first (its characters must be in the vocabulary)")
+    p.add_argument("--prime", default="\n", help="text fed first (its characters must be in the vocabulary; default: %(default)r)")
     p.add_argument("--length", type=int, default=500, help="characters to generate")
     p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
     p.add_argument("--top-k", type=int, default=None, help="keep the k most likely characters")
