@@ -266,7 +266,8 @@ def main_sample(argv) -> int:
     p = argparse.ArgumentParser(prog="tglm sample", description="sample text from a char-lstm / char-rnn checkpoint",
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", required=True, help="e.g. runs/char-lstm/best.safetensors")
-    p.add_argument("--prime", default="\n", help="text fed first (its characters must be in the vocabulary; default: %(default)r)")
+    p.add_argument("--prime", default="\n",
+                   help="text fed first (its characters must be in the vocabulary; default: %(default)r)")
     p.add_argument("--length", type=int, default=500, help="characters to generate")
     p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
     p.add_argument("--top-k", type=int, default=None, help="keep the k most likely characters")
