@@ -75,11 +75,11 @@ def rnn_forward(x, h0, Wx, Wh, b):
     ### BEGIN SOLUTION
     B, T, D = x.shape
     H = h0.shape[1]
-    h = np.zeros((B, T, H), dtype=x.dtype)
-    caches = []
-    prev_h = h0
-    for t in range(T):
-        prev_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)
+    h = np.zeros((B, T, H), dtype=x.dtype)                 # h[:, t] = state AFTER step t
+    caches = []                                            # one step cache per t
+    prev_h = h0                                            # (B, H)
+    for t in range(T):                                     # left to right
+        prev_h, step_cache = rnn_step_forward(x[:, t], prev_h, Wx, Wh, b)   # x[:, t] (B, D) -> (B, H)
         h[:, t] = prev_h
         caches.append(step_cache)
     return h, caches
@@ -101,17 +101,18 @@ def rnn_backward(dh, cache):
     """
     ### BEGIN SOLUTION
     B, T, H = dh.shape
-    x0, _, Wx, Wh, _ = cache[0]
-    dx = np.zeros((B, T, Wx.shape[0]), dtype=dh.dtype)
+    _, _, Wx, Wh, _ = cache[0]                             # the same weights at every step
+    dx = np.zeros((B, T, Wx.shape[0]), dtype=dh.dtype)     # (B, T, D)
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H, dtype=dh.dtype)
-    dprev = np.zeros((B, H), dtype=dh.dtype)
-    for t in reversed(range(T)):
+    dprev = np.zeros((B, H), dtype=dh.dtype)               # dL/dh_t arriving from step t+1 (none after T-1)
+    for t in reversed(range(T)):                           # right to left
+        # h_t feeds the loss (dh[:, t]) AND step t+1 (dprev): the two gradients add up
         dx_t, dprev, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t] + dprev, cache[t])
-        dx[:, t] = dx_t
-        dWx += dWx_t
+        dx[:, t] = dx_t                                    # (B, D)
+        dWx += dWx_t                                       # sum over steps: dL/dW = sum_t dL/dW_t
         dWh += dWh_t
         db += db_t
-    return dx, dprev, dWx, dWh, db
+    return dx, dprev, dWx, dWh, db                         # after t = 0, dprev is dL/dh0
     ### END SOLUTION
 
 
