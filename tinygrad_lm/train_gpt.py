@@ -207,12 +207,10 @@ def train(args) -> int:
     return 0
 
 
-def build_parser():
-    p = argparse.ArgumentParser(prog="tglm train gpt", description="train a GPT language model on a text file")
-    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="a named config (others override it)")
+def add_lm_args(p, out: str, batch_size: int, max_iters: int) -> None:
+    """The options every `tglm train` LM shares: data, tokenizer, model size, AdamW, eval."""
     p.add_argument("--data", default="data/tiny_shakespeare/input.txt")
-    p.add_argument("--out", default="runs/gpt")
-    p.add_argument("--resume", default=None, help="continue exactly from a checkpoint (last.safetensors)")
+    p.add_argument("--out", default=out)
     p.add_argument("--tokenizer", choices=["char", "bpe"], default="char")
     p.add_argument("--vocab-size", type=int, default=1024, help="for --tokenizer bpe")
     p.add_argument("--n-layer", type=int, default=4)
@@ -220,29 +218,40 @@ def build_parser():
     p.add_argument("--n-embd", type=int, default=128)
     p.add_argument("--block-size", type=int, default=64)
     p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--batch-size", type=int, default=12)
-    p.add_argument("--max-iters", type=int, default=2000)
+    p.add_argument("--batch-size", type=int, default=batch_size)
+    p.add_argument("--max-iters", type=int, default=max_iters)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--min-lr", type=float, default=1e-4)
     p.add_argument("--warmup-iters", type=int, default=100)
-    p.add_argument("--lr-decay-iters", type=int, default=2000)
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--clip", type=float, default=1.0)
     p.add_argument("--eval-every", type=int, default=250)
     p.add_argument("--eval-iters", type=int, default=20)
     p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=1337)
+
+
+def parse_with_presets(p, presets, argv):
+    """Parse argv; a --preset NAME sets new defaults that explicit options still override."""
+    pre, _ = p.parse_known_args(argv)
+    if pre.preset:
+        p.set_defaults(**presets[pre.preset])
+    return p.parse_args(argv)
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="tglm train gpt", description="train a GPT language model on a text file")
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="a named config (others override it)")
+    add_lm_args(p, out="runs/gpt", batch_size=12, max_iters=2000)
+    p.add_argument("--resume", default=None, help="continue exactly from a checkpoint (last.safetensors)")
+    p.add_argument("--lr-decay-iters", type=int, default=2000)
     p.add_argument("--sample-tokens", type=int, default=300, help="sample this many tokens at the end (0 = none)")
     p.add_argument("--sample-prompt", default="\n")
-    p.add_argument("--seed", type=int, default=1337)
     return p
 
 
 def parse_args(argv):
-    p = build_parser()
-    pre, _ = p.parse_known_args(argv)
-    if pre.preset:
-        p.set_defaults(**PRESETS[pre.preset])
-    return p.parse_args(argv)
+    return parse_with_presets(build_parser(), PRESETS, argv)
 
 
 def main(argv) -> int:

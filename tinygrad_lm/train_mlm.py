@@ -29,7 +29,8 @@ from .models.mlm import MaskedLM, mask_tokens
 from .optim import clip_grad_norm_
 from .random import manual_seed
 from .tensor import no_grad
-from .train_gpt import lr_at, make_tokenizer, tokenizer_from_config, tokenizer_to_config
+from .train_gpt import (add_lm_args, lr_at, make_tokenizer, parse_with_presets, tokenizer_from_config,
+                        tokenizer_to_config)
 
 MASK = "[MASK]"
 
@@ -145,36 +146,13 @@ def build_parser():
     p = argparse.ArgumentParser(prog="tglm train mlm", description="train a masked language model (BERT-style "
                                 "encoder) on a text file")
     p.add_argument("--preset", choices=sorted(PRESETS), default=None, help="a named config (others override it)")
-    p.add_argument("--data", default="data/tiny_shakespeare/input.txt")
-    p.add_argument("--out", default="runs/mlm")
-    p.add_argument("--tokenizer", choices=["char", "bpe"], default="char")
-    p.add_argument("--vocab-size", type=int, default=1024, help="for --tokenizer bpe (before [MASK] is added)")
-    p.add_argument("--n-layer", type=int, default=4)
-    p.add_argument("--n-head", type=int, default=4)
-    p.add_argument("--n-embd", type=int, default=128)
-    p.add_argument("--block-size", type=int, default=64)
-    p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--max-iters", type=int, default=1500)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--min-lr", type=float, default=1e-4)
-    p.add_argument("--warmup-iters", type=int, default=100)
-    p.add_argument("--weight-decay", type=float, default=0.1)
-    p.add_argument("--clip", type=float, default=1.0)
+    add_lm_args(p, out="runs/mlm", batch_size=32, max_iters=1500)
     p.add_argument("--mask-prob", type=float, default=0.15)
-    p.add_argument("--eval-every", type=int, default=250)
-    p.add_argument("--eval-iters", type=int, default=20)
-    p.add_argument("--val-fraction", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=1337)
     return p
 
 
 def main(argv) -> int:
-    p = build_parser()
-    pre, _ = p.parse_known_args(argv)
-    if pre.preset:
-        p.set_defaults(**PRESETS[pre.preset])
-    return train(p.parse_args(argv))
+    return train(parse_with_presets(build_parser(), PRESETS, argv))
 
 
 # ---- tglm fill-mask ---------------------------------------------------------------------------
