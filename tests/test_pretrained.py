@@ -95,7 +95,10 @@ def test_generate_cli_model(capsys):
 def test_demo_tells_a_story(capsys):
     from tinygrad_lm.demo import main
     assert main(["--max-new-tokens", "5"]) == 0
-    assert capsys.readouterr().out.startswith("once upon a time")
+    out = capsys.readouterr().out
+    assert out.startswith("once upon a time")
+    ppl = float(out.rsplit("never saw: ", 1)[1].split()[0])
+    assert 5 < ppl < 30, f"the shipped model's held-out perplexity should be ~11 (MODEL_CARD.md), got {ppl}"
 
 
 def test_generate_cli_unknown_model(capsys):
