@@ -11,14 +11,17 @@ The contract that Tensor ops rely on (do not change it):
         dlogits = d loss / d logits, shape (N, V), or None when need_grad is False
     layer_norm_forward(x, weight, bias, eps) x (N, C) -> (y (N, C), mean (N,), rstd (N,))
     layer_norm_backward(dy, x, weight, mean, rstd) -> (dx (N, C), dweight (C,), dbias (C,))
+    gemv(W, x)                         x (R, C) float32 @ W^T, W (O, C) float32 or float16 -> (R, O)
+                                       (one-token decoding; float16 is storage only, math is float32)
+    float16_to_float32(a)              a float16 array -> the same values as float32 (fast astype)
 
 Dispatch rules:
   * every input float32 -> the Numba kernel (matmul.py, softmax.py, cross_entropy.py,
     layer_norm.py); any other dtype (float64 in gradcheck, mixed dtypes) -> the NumPy twin that
     sits next to each kernel, so float64 gradchecks test the same math;
   * tiny matmuls (< SMALL_MATMUL_FLOPS) go to numpy, which starts faster than our dispatch, and
-    so do skinny ones (<= SKINNY_ROWS rows of a against a 2-D b: KV-cached decoding), where
-    BLAS's matrix-vector path beats packing all of b for a few rows;
+    so do skinny ones (<= SKINNY_ROWS rows of a against a 2-D b: KV-cached decoding; gemv when b is
+    a transposed row-major W), which beat packing all of b for a few rows;
   * small inputs run the kernels on the calling thread only (see _jit.threads_for): waking the
     thread pool costs more than the work;
   * the switch `use("numpy")` (or env TGLM_KERNELS=numpy before import) runs the twins for
@@ -36,13 +39,14 @@ import numpy as np
 
 from ._jit import PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_FLOPS, threads_for
 from .cross_entropy import cross_entropy_kernel, cross_entropy_numpy
+from .gemv import gemv_f16_kernel, gemv_f32_kernel, gemv_numpy, widen_f16_kernel
 from .layer_norm import (layer_norm_backward_kernel, layer_norm_backward_numpy,
                          layer_norm_forward_kernel, layer_norm_forward_numpy)
 from .matmul import flat_view, matmul_kernel, matmul_numpy, scratch
 from .softmax import log_softmax_kernel, log_softmax_numpy, softmax_kernel, softmax_numpy
 
 __all__ = ["matmul", "softmax", "log_softmax", "cross_entropy", "layer_norm_forward",
-           "layer_norm_backward", "use", "backend"]
+           "layer_norm_backward", "gemv", "float16_to_float32", "use", "backend"]
 
 _F32 = np.dtype(np.float32)
 SMALL_MATMUL_FLOPS = 1 << 20    # 2*M*N*K below this: np.matmul (~2-20 us vs our ~60 us dispatch)
@@ -114,6 +118,8 @@ def matmul(a, b):
         a, batch_shape = a.reshape(-1, K), ()
         M = a.shape[0]
     if M * math.prod(batch_shape) <= SKINNY_ROWS and b.ndim == 2:   # KV-cached decoding: x (1, K) @ W
+        if b.T.flags.c_contiguous:             # x @ W.T of a Linear: W's rows are contiguous dots
+            return gemv(b.T, a.reshape(-1, K)).reshape(out_shape)     # reads W once, all cores
         return matmul_numpy(a, b).reshape(out_shape)   # BLAS gemv; packing W cost 70x more (benchmarks/gpt2.py)
     batch = math.prod(batch_shape)
     abuf, a_off, s_am, s_ak = flat_view(a, batch_shape)      # read in place, any strides
@@ -124,6 +130,43 @@ def matmul(a, b):
         matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
                       c, *scratch(nt))
     return c.reshape(out_shape)
+
+
+# ---- gemv: one-token decoding ---------------------------------------------------------------------
+def gemv(W, x):
+    """x (R, C) float32 (or (C,)) times W^T, W (O, C) float32 or float16 -> (R, O) float32 (or (O,))."""
+    W = np.asarray(W)
+    x = _as_float_array(x, "gemv", "x")
+    if W.ndim != 2 or W.dtype not in (np.float32, np.float16):
+        raise TypeError(f"gemv: W must be a 2-D float32 or float16 array (O, C), got {W.dtype} {W.shape}")
+    if x.dtype != _F32 or x.ndim not in (1, 2) or x.shape[-1] != W.shape[1]:
+        raise ValueError(f"gemv: x must be float32 (R, C) or (C,) with C = {W.shape[1]} for W {W.shape}, "
+                         f"got {x.dtype} {x.shape}")
+    x2 = x.reshape(-1, W.shape[1])                                # (R, C)
+    if _backend != "numba" or 0 in W.shape or x2.shape[0] == 0:
+        y = gemv_numpy(W, x2)
+    else:
+        y = np.empty((x2.shape[0], W.shape[0]), dtype=_F32)       # (R, O), every element written
+        W, x2 = _c(W), _c(x2)
+        with threads_for(W.size, PARALLEL_MIN_ELEMENTS):
+            if W.dtype == _F32:
+                gemv_f32_kernel(W.reshape(-1), W.shape[1], x2, y)
+            else:
+                gemv_f16_kernel(W.reshape(-1).view(np.uint16), W.shape[1], x2, y)
+    return y.reshape(x.shape[:-1] + (W.shape[0],))
+
+
+def float16_to_float32(a):
+    """a.astype(float32) for a float16 array, at memory speed (vcvtph2ps) instead of ~2.4 ns/element."""
+    a = np.asarray(a)
+    if a.dtype != np.float16:
+        raise TypeError(f"float16_to_float32: expected a float16 array, got {a.dtype} {a.shape}")
+    if _backend != "numba" or a.size < PARALLEL_MIN_ELEMENTS:
+        return a.astype(_F32)
+    src = np.ascontiguousarray(a)
+    out = np.empty(a.shape, dtype=_F32)
+    widen_f16_kernel(src.reshape(-1).view(np.uint16), out.reshape(-1))
+    return out
 
 
 # ---- softmax / log_softmax -----------------------------------------------------------------------

@@ -1,0 +1,240 @@
+"""Matrix-vector products for one-token decoding: y = x @ W^T with W stored as float32 OR float16.
+
+Shapes: W (O, C) row-major, PyTorch's Linear layout (and the tied LM head: wte (V, C)); x (R, C)
+float32 with R a handful of rows (R = 1 when decoding one token with a KV cache) -> y (R, O) float32:
+    y[r, o] = sum_c W[o, c] * x[r, c]          (a dot product of two contiguous rows)
+Why a kernel of its own: decoding one token reads every weight once and does 2 flops per weight,
+so its speed is set by memory bandwidth, not arithmetic (GPT-2 124M in float32 is 500 MB per token;
+this machine streams ~25 GB/s, so <= ~50 tokens/s whatever the code). Two things follow:
+  * read each weight row exactly once, contiguously, on all threads (prange over blocks of rows);
+  * store the weights in float16 to halve the bytes: each row is widened to float32 in a small
+    in registers (`fpext <16 x half> to <16 x float>`, one vcvtph2ps instruction) and the dot
+    product runs in float32. Only the storage is rounded; the arithmetic is float32.
+float16 keeps 11 significant bits (relative rounding <= 2^-11 ~ 4.9e-4) and a range of +-65504;
+GPT weights are O(0.1), far inside it (float16_weights() refuses a weight that would overflow).
+
+NumPy twin: gemv_numpy (W.astype(float32) then x @ W.T). With NUMBA_DISABLE_JIT=1 the float16
+widening runs as a NumPy `astype` (dot_f16_numpy: the @intrinsic cannot run as Python).
+Omissions: no int8 / bfloat16 storage, no batched (3-D) W, no backward (inference only).
+"""
+import numba
+import numpy as np
+
+from ._jit import FASTMATH
+
+VEC = 16                                  # halves widened per instruction
+
+
+# ---- NumPy twin -----------------------------------------------------------------------------------
+def gemv_numpy(W, x):
+    """x (R, C) float32, W (O, C) float32 or float16 -> x @ W^T (R, O) float32."""
+    return x @ W.astype(np.float32, copy=False).T
+
+
+# ---- one row: dot(w row, x row), 16 lanes x 4 accumulators, as LLVM IR ----------------------------
+def dot_f16_numpy(src, src_off, x, x_off, n):
+    """sum_{i<n} float32(src[src_off+i] as float16 bits) * x[x_off+i]; n a multiple of 16."""
+    w = src[src_off:src_off + n].view(np.float16).astype(np.float32)
+    return np.float32(w @ x[x_off:x_off + n])
+
+
+def dot_f32_numpy(w, w_off, x, x_off, n):
+    """sum_{i<n} w[w_off+i] * x[x_off+i] (float32); n a multiple of 16."""
+    return np.float32(w[w_off:w_off + n] @ x[x_off:x_off + n])
+
+
+def widen16_numpy(src, src_off, dst, dst_off):
+    """dst[dst_off:dst_off+16] = float32 of the 16 float16 bit patterns src[src_off:src_off+16]."""
+    dst[dst_off:dst_off + VEC] = src[src_off:src_off + VEC].view(np.float16).astype(np.float32)
+
+
+if numba.config.DISABLE_JIT:
+    dot_f16, dot_f32, widen16 = dot_f16_numpy, dot_f32_numpy, widen16_numpy
+else:
+    from llvmlite import ir
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    def _dot_codegen(half: bool):
+        """IR for sum_i w[i] * x[i] over n (a multiple of 16) elements, w float16 bits or float32.
+        Why IR: as Numba loops LLVM kept a single accumulator chain (one FMA every 4 cycles) and
+        ran at ~1/3 of this speed; here 4 independent 16-lane chains, then a tree of adds."""
+        def codegen(context, builder, signature, args):
+            w, w_off, x, x_off, n = args
+            i64, f32 = ir.IntType(64), ir.FloatType()
+            f32v = ir.VectorType(f32, VEC)
+            wa = context.make_array(signature.args[0])(context, builder, w)
+            xa = context.make_array(signature.args[2])(context, builder, x)
+            pw, px = builder.gep(wa.data, [w_off]), builder.gep(xa.data, [x_off])
+            fma = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(f32v, [f32v, f32v, f32v]), f"llvm.fma.v{VEC}f32")
+            zero = ir.Constant(f32v, None)
+
+            def load_w(i):                                  # 16 weights as float32
+                if not half:
+                    return builder.load(builder.bitcast(builder.gep(pw, [i]), f32v.as_pointer()), align=4)
+                i16v, halfv = ir.VectorType(ir.IntType(16), VEC), ir.VectorType(ir.HalfType(), VEC)
+                h = builder.load(builder.bitcast(builder.gep(pw, [i]), i16v.as_pointer()), align=2)
+                return builder.fpext(builder.bitcast(h, halfv), f32v)                # vcvtph2ps
+
+            def product_term(i, acc):                       # acc + w[i:i+16] * x[i:i+16]
+                xv = builder.load(builder.bitcast(builder.gep(px, [i]), f32v.as_pointer()), align=4)
+                return builder.call(fma, [load_w(i), xv, acc])
+
+            n64 = builder.and_(n, ir.Constant(i64, ~63))
+            entry = builder.block
+            head64, body64 = builder.append_basic_block("dot.head64"), builder.append_basic_block("dot.body64")
+            mid = builder.append_basic_block("dot.mid")
+            head16, body16 = builder.append_basic_block("dot.head16"), builder.append_basic_block("dot.body16")
+            done = builder.append_basic_block("dot.done")
+            builder.branch(head64)
+            # for i in range(0, n64, 64): acc[j] += w[i+16j : i+16j+16] * x[...]    (4 chains)
+            builder.position_at_end(head64)
+            i = builder.phi(i64)
+            accs = [builder.phi(f32v) for _ in range(4)]
+            builder.cbranch(builder.icmp_signed("<", i, n64), body64, mid)
+            builder.position_at_end(body64)
+            new = [product_term(builder.add(i, ir.Constant(i64, 16 * j)), accs[j]) for j in range(4)]
+            i_next = builder.add(i, ir.Constant(i64, 64))
+            builder.branch(head64)
+            i.add_incoming(ir.Constant(i64, 0), entry)
+            i.add_incoming(i_next, body64)
+            for phi, value in zip(accs, new):
+                phi.add_incoming(zero, entry)
+                phi.add_incoming(value, body64)
+            # the remaining 16-chunks: one chain
+            builder.position_at_end(mid)
+            acc_in = builder.fadd(builder.fadd(accs[0], accs[1]), builder.fadd(accs[2], accs[3]))
+            builder.branch(head16)
+            builder.position_at_end(head16)
+            k = builder.phi(i64)
+            acc = builder.phi(f32v)
+            builder.cbranch(builder.icmp_signed("<", k, n), body16, done)
+            builder.position_at_end(body16)
+            acc_next = product_term(k, acc)
+            k_next = builder.add(k, ir.Constant(i64, 16))
+            builder.branch(head16)
+            k.add_incoming(i, mid)
+            k.add_incoming(k_next, body16)
+            acc.add_incoming(acc_in, mid)
+            acc.add_incoming(acc_next, body16)
+            # horizontal sum of the 16 lanes: halve 16 -> 8 -> 4 -> 2 -> 1
+            builder.position_at_end(done)
+            v, width = acc, VEC
+            while width > 1:
+                width //= 2
+                half_idx = [ir.Constant(ir.VectorType(ir.IntType(32), width), list(range(o, o + width)))
+                            for o in (0, width)]
+                v = builder.fadd(builder.shuffle_vector(v, v, half_idx[0]), builder.shuffle_vector(v, v, half_idx[1]))
+            return builder.extract_element(v, ir.Constant(ir.IntType(32), 0))
+        return codegen
+
+    @intrinsic
+    def dot_f16(typingctx, src, src_off, x, x_off, n):
+        """Same contract as dot_f16_numpy: src 1-D uint16, x 1-D float32; bounds are the caller's job."""
+        return types.float32(src, src_off, x, x_off, n), _dot_codegen(half=True)
+
+    @intrinsic
+    def dot_f32(typingctx, w, w_off, x, x_off, n):
+        """Same contract as dot_f32_numpy: w, x 1-D float32; bounds are the caller's job."""
+        return types.float32(w, w_off, x, x_off, n), _dot_codegen(half=False)
+
+    @intrinsic
+    def widen16(typingctx, src, src_off, dst, dst_off):
+        """Same contract as widen16_numpy (bounds are the caller's job)."""
+        sig = types.void(src, src_off, dst, dst_off)
+
+        def codegen(context, builder, signature, args):
+            src, src_off, dst, dst_off = args
+            s = context.make_array(signature.args[0])(context, builder, src)
+            d = context.make_array(signature.args[2])(context, builder, dst)
+            i16v, halfv = ir.VectorType(ir.IntType(16), VEC), ir.VectorType(ir.HalfType(), VEC)
+            f32v = ir.VectorType(ir.FloatType(), VEC)
+            h = builder.load(builder.bitcast(builder.gep(s.data, [src_off]), i16v.as_pointer()), align=2)
+            pd = builder.bitcast(builder.gep(d.data, [dst_off]), f32v.as_pointer())
+            builder.store(builder.fpext(builder.bitcast(h, halfv), f32v), pd, align=4)   # vcvtph2ps
+            return context.get_dummy_value()
+        return sig, codegen
+
+
+@numba.njit(cache=True)
+def _half_bits_to_float(h):
+    """One float16 bit pattern (0..65535) -> its float32 value (for the < 16 leftover columns)."""
+    h = np.int64(h)                                               # signed: e - 25 may be negative
+    sign = np.float32(-1.0) if h & 0x8000 else np.float32(1.0)
+    e = (h >> 10) & 0x1F
+    m = h & 0x3FF
+    if e == 0:                                                    # zero / subnormal: m * 2^-24
+        return sign * np.float32(m) * np.float32(2.0 ** -24)
+    if e == 31:
+        return sign * np.float32(np.inf) if m == 0 else np.float32(np.nan)
+    return sign * np.float32(1024 + m) * np.float32(2.0 ** (e - 25))   # (1 + m/1024) * 2^(e-15)
+
+
+# ---- kernels ---------------------------------------------------------------------------------------
+ROWS_PER_TASK = 32                        # rows of W per parallel task (a few KB to a few 100 KB)
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+def gemv_f32_kernel(W, C, x, y):
+    """y[r, o] = dot(W[o], x[r]): W a flat float32 array of O*C, x (R, C), y (R, O), C-contiguous."""
+    O = W.size // C
+    R = x.shape[0]
+    C16 = C - C % VEC
+    xf = x.reshape(-1)
+    n_tasks = (O + ROWS_PER_TASK - 1) // ROWS_PER_TASK
+    for t in numba.prange(n_tasks):
+        for o in range(t * ROWS_PER_TASK, min(O, (t + 1) * ROWS_PER_TASK)):
+            base = o * C
+            for r in range(R):                                       # W[o] stays in L1 after r = 0
+                s = dot_f32(W, base, xf, r * C, C16)                 # the 16-wide part
+                for c in range(C16, C):                              # < 16 leftover columns
+                    s += W[base + c] * xf[r * C + c]
+                y[r, o] = s
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+def gemv_f16_kernel(W16, C, x, y):
+    """Same as gemv_f32_kernel with W given as float16 BITS: W16 a flat uint16 array of O*C.
+    R <= 2 rows: widen in registers inside each dot; more rows (a prompt): widen each W row once
+    into a float32 buffer, then R float32 dots against it."""
+    O = W16.size // C
+    R = x.shape[0]
+    C16 = C - C % VEC
+    xf = x.reshape(-1)
+    n_tasks = (O + ROWS_PER_TASK - 1) // ROWS_PER_TASK
+    for t in numba.prange(n_tasks):
+        w = np.empty(C, dtype=np.float32)                            # one widened row
+        for o in range(t * ROWS_PER_TASK, min(O, (t + 1) * ROWS_PER_TASK)):
+            base = o * C
+            if R <= 2:
+                for r in range(R):
+                    s = dot_f16(W16, base, xf, r * C, C16)
+                    for c in range(C16, C):
+                        s += _half_bits_to_float(W16[base + c]) * xf[r * C + c]
+                    y[r, o] = s
+            else:
+                for c in range(0, C16, VEC):
+                    widen16(W16, base + c, w, c)
+                for c in range(C16, C):
+                    w[c] = _half_bits_to_float(W16[base + c])
+                for r in range(R):
+                    s = dot_f32(w, 0, xf, r * C, C16)
+                    for c in range(C16, C):
+                        s += w[c] * xf[r * C + c]
+                    y[r, o] = s
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+def widen_f16_kernel(src, dst):
+    """dst[i] = float32(src[i] as float16 bits) for flat uint16 src and float32 dst of one size.
+    (numpy's astype does this at ~2.4 ns per element here; this runs at memory speed.)"""
+    n = src.size
+    n16 = n - n % VEC
+    chunk = 1 << 16
+    n_tasks = (n16 + chunk - 1) // chunk
+    for t in numba.prange(n_tasks):
+        for i in range(t * chunk, min(n16, (t + 1) * chunk), VEC):
+            widen16(src, i, dst, i)
+    for i in range(n16, n):
+        dst[i] = _half_bits_to_float(src[i])
