@@ -23,6 +23,21 @@ def test_generate_streams_the_same_tokens_as_decoding_generate(tmp_path, capsys)
     # longer than block_size: the sliding window keeps going
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0"]) == 0
     assert len(capsys.readouterr().out) == 1 + 30 + 1
+    # --weights float32: inference.Decoder gives the same greedy text, window sliding included
+    assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0",
+                 "--weights", "float32"]) == 0
+    fast = capsys.readouterr().out
+    assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0"]) == 0
+    assert fast == capsys.readouterr().out
+
+
+def test_generate_float16_weights_tell_the_same_story_with_the_shipped_model(capsys):
+    args = ["generate", "--model", "tinystories-3m", "--prompt", "Once upon a time", "--max-new-tokens", "25",
+            "--temperature", "0"]
+    assert main(args) == 0
+    slow = capsys.readouterr().out
+    assert main(args + ["--weights", "float16"]) == 0       # the shipped weights ARE float16: same greedy story
+    assert capsys.readouterr().out == slow
 
 
 def test_generate_errors_are_clear(tmp_path, capsys):

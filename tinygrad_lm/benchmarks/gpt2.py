@@ -3,10 +3,13 @@
     tglm bench --only gpt2            (or --quick for fewer tokens)
 
 Prints
-- generation tokens/s, greedy, batch 1, after a 16-token prompt: with the KV cache (each new token
-  attends to cached keys/values: O(T) work) and without (the whole window is recomputed: O(T^2)).
-  Reference point: picoGPT (plain NumPy, no autograd) reaches ~72 tokens/s with a cache and ~20
-  without on a laptop.
+- the memory bandwidth measured in this run and the ceiling it sets: one new token reads every
+  weight once, so tokens/s <= bandwidth / bytes of weights (float32 497 MB, float16 248 MB);
+- generation tokens/s, greedy, batch 1, after a 16-token prompt (the prompt's time included):
+  the model itself with its KV cache (GPT.forward, autograd off), inference.Decoder with float32
+  and with float16 weights, and the model without a cache (the whole window recomputed: O(T^2));
+  plus each one's steady per-token time after the prompt.
+  Reference point: picoGPT (plain NumPy, no autograd) ~72 tokens/s with a cache, ~20 without.
 - one fine-tuning step (forward + backward + AdamW, batch 4, context 64) in ms.
 Numbers move with machine load (read the ratio); tokens per CPU-second (process time, all threads)
 is what an idle machine would give at one thread. Tests never time anything.
@@ -17,12 +20,25 @@ import time
 import numpy as np
 
 
-def _generation_rate(model, n_new, use_cache):
+def _generation_rate(model, n_new, use_cache=True):
+    """(tokens/s including the prompt, median ms per token after the first) for greedy decoding."""
     from ..decoding import stream
     prompt = np.arange(16, dtype=np.int64) + 100
-    t0, c0 = time.perf_counter(), time.process_time()
-    n = sum(1 for _ in stream(model, prompt, n_new, temperature=0.0, use_cache=use_cache))
-    return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
+    stamps = [time.perf_counter()]
+    for _ in stream(model, prompt, n_new, temperature=0.0, use_cache=use_cache):
+        stamps.append(time.perf_counter())
+    return n_new / (stamps[-1] - stamps[0]), 1000.0 * float(np.median(np.diff(stamps)[1:]))
+
+
+def _bandwidth_gbs():
+    """GB/s of summing a 400 MB float32 array (best of 3): what streaming the weights can reach."""
+    a = np.ones(100_000_000, dtype=np.float32)
+    best = 0.0
+    for _ in range(3):
+        t0 = time.perf_counter()
+        a.sum()
+        best = max(best, a.nbytes / (time.perf_counter() - t0) / 1e9)
+    return best
 
 
 def _step_ms(model, opt, B, T, repeats):
@@ -51,14 +67,28 @@ def run(args) -> None:
     model.eval()
     print(f"GPT-2 124M: {model.num_parameters(non_embedding=False):,} parameters, built in "
           f"{time.perf_counter() - t0:.1f}s")
+    from ..inference import Decoder
     n_new = 16 if args.quick else 64
-    _generation_rate(model, 4, True)            # warm up (JIT, caches)
-    cached, cached_cpu = _generation_rate(model, n_new, True)
-    uncached, uncached_cpu = _generation_rate(model, n_new // 4, False)
-    print(f"{'generation (batch 1, greedy)':<34}{'tokens/s':>10}{'tokens/CPU-s':>14}")
-    print(f"{'  with KV cache, ' + str(n_new) + ' tokens':<34}{cached:>10.1f}{cached_cpu:>14.1f}")
-    print(f"{'  without cache, ' + str(n_new // 4) + ' tokens':<34}{uncached:>10.1f}{uncached_cpu:>14.1f}")
-    print(f"  KV cache speedup: {cached / uncached:.1f}x   (picoGPT, NumPy: ~72 with cache, ~20 without)")
+    gbs = _bandwidth_gbs()
+    t0 = time.perf_counter()
+    runs = [("model + KV cache (GPT.forward)", model), ("Decoder, float32 weights", Decoder(model, "float32"))]
+    dec16 = Decoder(model, "float16")
+    build16 = time.perf_counter() - t0
+    runs.append(("Decoder, float16 weights", dec16))
+    print(f"memory bandwidth (sum of 400 MB): {gbs:.1f} GB/s -> ceiling {gbs * 1e9 / runs[1][1].nbytes():.0f} "
+          f"tokens/s with float32 weights ({runs[1][1].nbytes() / 1e6:.0f} MB/token), "
+          f"{gbs * 1e9 / dec16.nbytes():.0f} with float16 ({dec16.nbytes() / 1e6:.0f} MB/token)")
+    print(f"{'generation (batch 1, greedy, ' + str(n_new) + ' tokens)':<40}{'tokens/s':>10}{'ms/token':>10}")
+    rates = {}
+    for name, src in runs:
+        _generation_rate(src, 4)                    # warm up (JIT, caches)
+        rates[name], ms = _generation_rate(src, n_new)
+        print(f"{'  ' + name:<40}{rates[name]:>10.1f}{ms:>10.1f}")
+    uncached, ms = _generation_rate(model, n_new // 4, use_cache=False)
+    print(f"{'  model without cache, ' + str(n_new // 4) + ' tokens':<40}{uncached:>10.1f}{ms:>10.1f}")
+    print(f"  (tokens/s includes the 16-token prompt; ms/token is the median step after it; building the "
+          f"float16 Decoder took {build16:.1f} s)")
+    print(f"  KV cache speedup: {rates[runs[0][0]] / uncached:.1f}x   (picoGPT, NumPy: ~72 with cache, ~20 without)")
     model.train()
     opt = model.configure_optimizers(0.0, 1e-5)
     ms = _step_ms(model, opt, 4, 64, 2 if args.quick else min(args.repeats, 5))
