@@ -35,7 +35,7 @@ PRESETS = {
     # nanoGPT README, "I only have a macbook": shakespeare_char, CPU -> val loss ~1.88 in ~3 min.
     "nanogpt-cpu": dict(tokenizer="char", n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12,
                         max_iters=2000, lr=1e-3, min_lr=1e-4, lr_decay_iters=2000, warmup_iters=100,
-                        dropout=0.0, eval_every=250, eval_iters=20, weight_decay=0.1),
+                        dropout=0.0, bias=False, eval_every=250, eval_iters=20, weight_decay=0.1),
     # A bigger model for a ~15 minute run.
     "shakespeare-15min": dict(tokenizer="char", n_layer=6, n_head=6, n_embd=192, block_size=128, batch_size=32,
                               max_iters=3000, lr=2e-3, min_lr=2e-4, lr_decay_iters=3000, warmup_iters=100,
@@ -126,7 +126,7 @@ def train(args) -> int:
         if args.tokenizer == "bpe":
             print(f"trained a byte-level BPE with {tok.vocab_size} tokens in {time.perf_counter() - t0:.1f}s")
         model_cfg = GPTConfig(vocab_size=tok.vocab_size, block_size=args.block_size, n_layer=args.n_layer,
-                              n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=True)
+                              n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=args.bias)
         cfg = {"model": model_cfg.to_dict(), "tokenizer": tokenizer_to_config(tok), "train": vars(args).copy()}
     ids = np.asarray(tok.encode(text), dtype=np.uint16 if tok.vocab_size <= 65535 else np.int32)
     n_val = int(len(ids) * args.val_fraction)
@@ -218,6 +218,8 @@ def add_lm_args(p, out: str, batch_size: int, max_iters: int) -> None:
     p.add_argument("--n-embd", type=int, default=128)
     p.add_argument("--block-size", type=int, default=64)
     p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--bias", action=argparse.BooleanOptionalAction, default=True,
+                   help="biases in Linear and LayerNorm (nanoGPT's default is --no-bias)")
     p.add_argument("--batch-size", type=int, default=batch_size)
     p.add_argument("--max-iters", type=int, default=max_iters)
     p.add_argument("--lr", type=float, default=1e-3)

@@ -95,7 +95,7 @@ def train(args) -> int:
     tok = make_tokenizer(args.tokenizer, text, args.vocab_size)
     mask_id = tok.vocab_size                                              # one extra id, the last one
     model_cfg = GPTConfig(vocab_size=tok.vocab_size + 1, block_size=args.block_size, n_layer=args.n_layer,
-                          n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=True)
+                          n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=args.bias)
     cfg = {"model": model_cfg.to_dict(), "tokenizer": tokenizer_to_config(tok), "mask_id": mask_id,
            "kind": "mlm", "train": vars(args).copy()}
     ids = np.asarray(tok.encode(text), dtype=np.int32)
