@@ -49,3 +49,20 @@ def test_resume_is_exact(tmp_path):
 def test_missing_data_file_is_a_clear_error(tmp_path, capsys):
     assert train_gpt.main(["--data", str(tmp_path / "nope.txt")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_split_loss_is_the_mean_over_every_whole_window():
+    import tinygrad_lm as tg
+    from tinygrad_lm.models import GPT, GPTConfig
+    tg.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=16))
+    ids = np.random.default_rng(0).integers(0, 11, size=8 * 5 + 3).astype(np.uint16)   # 5 windows + a rest
+    per_window = [model(ids[None, i:i + 8].astype(np.int64), ids[None, i + 1:i + 9].astype(np.int64))[1].item()
+                  for i in range(0, 40, 8)]
+    assert abs(train_gpt.split_loss(model, ids, 8, batch_size=2) - np.mean(per_window)) < 1e-5
+    assert model.training, "split_loss must restore training mode"
+
+
+def test_training_ends_with_the_whole_validation_split_score(tmp_path, capsys):
+    _run(tmp_path, "f", "--max-iters", "10", "--eval-every", "10")
+    assert "on the whole validation split" in capsys.readouterr().out
