@@ -1,0 +1,17 @@
+"""Smoke test of the week-4 project script gpt_vs_lstm (the long runs are in the week README)."""
+import json
+
+from solutions.week4 import gpt_vs_lstm
+
+
+def test_gpt_vs_lstm_writes_a_fair_comparison(tmp_path, capsys):
+    data = tmp_path / "shakespeare_head.txt"
+    data.write_text(open("data/tiny_shakespeare/input.txt", encoding="utf-8").read()[:60_000], encoding="utf-8")
+    out = tmp_path / "cmp"
+    assert gpt_vs_lstm.main(["--preset", "tiny", "--data", str(data), "--out", str(out)]) == 0
+    res = json.loads((out / "results.json").read_text())
+    assert res["budget_s"] > 0 and res["gpt"]["steps"] == 200 and res["lstm"]["steps"] > 0
+    for name in ("gpt", "lstm"):
+        assert 0.5 < res[name]["val_loss"] < 4.2, f"{name} val loss {res[name]['val_loss']} is not a trained model's"
+    assert (out / "gpt_vs_lstm.svg").read_text().startswith("<svg")
+    assert "same budget" in capsys.readouterr().out
