@@ -1,9 +1,13 @@
 """Smoke test of the week-4 project script gpt_vs_lstm (the long runs are in the week README)."""
 import json
 
+import numba
+import pytest
+
 from solutions.week4 import gpt_vs_lstm
 
 
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="two training runs: too slow as pure Python (NUMBA_DISABLE_JIT=1)")
 def test_gpt_vs_lstm_writes_a_fair_comparison(tmp_path, capsys):
     data = tmp_path / "shakespeare_head.txt"
     data.write_text(open("data/tiny_shakespeare/input.txt", encoding="utf-8").read()[:60_000], encoding="utf-8")
