@@ -13,6 +13,7 @@ timed in alternation, step by step, so machine load hits both alike: read the RA
 Does not: time dropout (p = 0), gradient clipping, data loading or evaluation.
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -143,6 +144,10 @@ def run(args=None):
             row += f" {times[1] * 1e3:9.1f} {tokens / times[1]:8.0f} {times[0] / times[1]:6.2f}"
         print(row)
         sys.stdout.flush()
+    import importlib.util
+    if os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE" and importlib.util.find_spec("torch"):
+        print("note: OMP_WAIT_POLICY=PASSIVE (tinygrad_lm's default) also slows PyTorch's OpenMP pool in this "
+              "process,\n      so the ratio flatters us; the fair comparison: OMP_WAIT_POLICY=ACTIVE tglm bench --only gpt")
 
 
 def profile(n_steps=5, top=25):
