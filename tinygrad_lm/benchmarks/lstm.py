@@ -14,6 +14,7 @@ all threads per step) is what each side costs in work; it moves least with machi
 Reference (course machine, 2 cores, torch 2.13, idle): torch 31 ms/step at H=256, 101 ms at H=512.
 Does not handle: multi-layer / dropout configurations, inference-only timings.
 """
+import os
 import sys
 import time
 
@@ -129,6 +130,9 @@ def run(args=None):
         print(f"  {H:>5}  {ours:14.1f}  {theirs}  {ratio}  {cpu_ratio}  {loop:>17}")
     if not have_torch:
         print("  (torch not importable: no comparison)")
+    elif os.environ.get("OMP_WAIT_POLICY", "").upper() == "PASSIVE":
+        print("  note: OMP_WAIT_POLICY=PASSIVE (tinygrad_lm's default) also slows PyTorch's OpenMP pool in this "
+              "process;\n  the fair comparison: OMP_WAIT_POLICY=ACTIVE tglm bench --only lstm")
 
 
 if __name__ == "__main__":
