@@ -64,5 +64,7 @@ def test_split_loss_is_the_mean_over_every_whole_window():
 
 
 def test_training_ends_with_the_whole_validation_split_score(tmp_path, capsys):
-    _run(tmp_path, "f", "--max-iters", "10", "--eval-every", "10")
+    out = _run(tmp_path, "f", "--max-iters", "10", "--eval-every", "10")
     assert "on the whole validation split" in capsys.readouterr().out
+    result = json.loads((out / "result.json").read_text())
+    assert result["steps"] == 10 and 0 < result["best_val_loss_whole_split"] < 10

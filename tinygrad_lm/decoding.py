@@ -55,31 +55,20 @@ def stream(model, prompt_ids, max_new_tokens: int = 100, temperature: float = 1.
     ids = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
     if not ids:
         raise ValueError("generate: the prompt must contain at least one token")
-    block = model.config.block_size
     stop = {int(s) for s in stop_tokens}
-    if weights is not None:
-        if not use_cache:
-            raise ValueError("stream: weights='float32'/'float16' decodes with a KV cache; use_cache=False "
-                             "needs weights=None")
+    if weights is not None and not use_cache:
+        raise ValueError("stream: weights='float32'/'float16' decodes with a KV cache; use_cache=False "
+                         "needs weights=None")
+    if weights is None:
+        next_logits, was_training = _model_logits(model, use_cache), model.training
+        model.eval()
+    else:
         dec = model if isinstance(model, Decoder) else Decoder(model, weights)
-        yield from _stream_decoder(dec, ids, max_new_tokens, temperature, top_k, top_p,
-                                   repetition_penalty, stop, rng)
-        return
-    was_training = model.training
-    model.eval()
+        next_logits, was_training = _decoder_logits(dec), None
     try:
         with no_grad():
-            cache, fed = None, 0                  # fed: how many of `ids` the cache holds
             for _ in range(max_new_tokens):
-                if use_cache and cache is not None and cache.length + len(ids) - fed <= block:
-                    logits, _ = model(np.array([ids[fed:]], dtype=np.int64), kv_cache=cache)
-                elif use_cache:                   # first step, or the window slid: refill
-                    cache = KVCache(model.config.n_layer)
-                    logits, _ = model(np.array([ids[-block:]], dtype=np.int64), kv_cache=cache)
-                else:
-                    logits, _ = model(np.array([ids[-block:]], dtype=np.int64))
-                fed = len(ids)
-                last = logits.data[0, -1]                                          # (V,)
+                last = next_logits(ids)                                            # (V,)
                 last = apply_repetition_penalty(last, ids, repetition_penalty)
                 nxt = int(sample(last, temperature, top_k, top_p, rng))
                 ids.append(nxt)
@@ -87,25 +76,44 @@ def stream(model, prompt_ids, max_new_tokens: int = 100, temperature: float = 1.
                 if nxt in stop:
                     return
     finally:
-        model.train(was_training)
+        if was_training is not None:
+            model.train(was_training)
 
 
-def _stream_decoder(dec, ids, max_new_tokens, temperature, top_k, top_p, repetition_penalty, stop, rng):
-    """stream() on an inference.Decoder: the same loop, the cache held by the Decoder."""
-    block, fed = dec.config.block_size, 0             # fed: how many of `ids` the cache holds
-    for _ in range(max_new_tokens):
+def _model_logits(model, use_cache):
+    """ids -> next-token logits (V,) from the model itself. With the cache only the ids it does not
+    hold yet are fed; when the window would pass block_size it is refilled from the last block."""
+    block = model.config.block_size
+    cache, fed = None, 0                          # fed: how many of `ids` the cache holds
+
+    def next_logits(ids):
+        nonlocal cache, fed
+        if use_cache and cache is not None and cache.length + len(ids) - fed <= block:
+            logits, _ = model(np.array([ids[fed:]], dtype=np.int64), kv_cache=cache)
+        elif use_cache:                           # first step, or the window slid: refill
+            cache = KVCache(model.config.n_layer)
+            logits, _ = model(np.array([ids[-block:]], dtype=np.int64), kv_cache=cache)
+        else:
+            logits, _ = model(np.array([ids[-block:]], dtype=np.int64))
+        fed = len(ids)
+        return logits.data[0, -1]
+    return next_logits
+
+
+def _decoder_logits(dec):
+    """The same for an inference.Decoder, which holds its own cache."""
+    block, fed = dec.config.block_size, 0
+
+    def next_logits(ids):
+        nonlocal fed
         if fed and dec.length + len(ids) - fed <= block:
             last = dec.forward(ids[fed:])                                  # (V,)
         else:                                                              # first step, or the window slid
             dec.reset()
             last = dec.forward(ids[-block:])                               # (V,)
         fed = len(ids)
-        last = apply_repetition_penalty(last, ids, repetition_penalty)
-        nxt = int(sample(last, temperature, top_k, top_p, rng))
-        ids.append(nxt)
-        yield nxt
-        if nxt in stop:
-            return
+        return last
+    return next_logits
 
 
 def generate(model, prompt_ids, max_new_tokens: int = 100, **kwargs) -> np.ndarray:

@@ -59,23 +59,20 @@ class Decoder:
             w = sd[name]
             return float16_weights(w, name) if weights == "float16" else w
 
-        def vector(name):                                     # biases, LayerNorm: float32, or None
-            return sd.get(name)
-
+        zeros = np.zeros(self.C, dtype=np.float32)           # LayerNorm bias of a bias=False model
         self.wte = matrix("transformer.wte.weight")           # (V, C): embedding AND the LM head
         self.wpe = sd["transformer.wpe.weight"]               # (block, C) float32: one row per step
         self.layers = []
         for i in range(cfg.n_layer):
             p = f"transformer.h.{i}."
-            self.layers.append({k: (matrix(p + n) if n.endswith("weight") and k.startswith("W") else
-                                    vector(p + n))
-                                for k, n in [("ln1_w", "ln_1.weight"), ("ln1_b", "ln_1.bias"),
-                                             ("W_qkv", "attn.c_attn.weight"), ("b_qkv", "attn.c_attn.bias"),
-                                             ("W_proj", "attn.c_proj.weight"), ("b_proj", "attn.c_proj.bias"),
-                                             ("ln2_w", "ln_2.weight"), ("ln2_b", "ln_2.bias"),
-                                             ("W_fc", "mlp.c_fc.weight"), ("b_fc", "mlp.c_fc.bias"),
-                                             ("W_out", "mlp.c_proj.weight"), ("b_out", "mlp.c_proj.bias")]})
-        self.lnf_w, self.lnf_b = sd["transformer.ln_f.weight"], sd.get("transformer.ln_f.bias")
+            self.layers.append({                              # Linear biases may be None
+                "ln1_w": sd[p + "ln_1.weight"], "ln1_b": sd.get(p + "ln_1.bias", zeros),
+                "W_qkv": matrix(p + "attn.c_attn.weight"), "b_qkv": sd.get(p + "attn.c_attn.bias"),
+                "W_proj": matrix(p + "attn.c_proj.weight"), "b_proj": sd.get(p + "attn.c_proj.bias"),
+                "ln2_w": sd[p + "ln_2.weight"], "ln2_b": sd.get(p + "ln_2.bias", zeros),
+                "W_fc": matrix(p + "mlp.c_fc.weight"), "b_fc": sd.get(p + "mlp.c_fc.bias"),
+                "W_out": matrix(p + "mlp.c_proj.weight"), "b_out": sd.get(p + "mlp.c_proj.bias")})
+        self.lnf_w, self.lnf_b = sd["transformer.ln_f.weight"], sd.get("transformer.ln_f.bias", zeros)
         D = self.C // self.n_head
         shape = (cfg.n_layer, self.n_head, cfg.block_size, D)
         self.k_cache = np.zeros(shape, dtype=np.float32)     # (L, H, block, D)
@@ -106,9 +103,7 @@ class Decoder:
 
     @staticmethod
     def _layer_norm(x, w, b):
-        C = x.shape[-1]
-        bias = b if b is not None else np.zeros(C, dtype=np.float32)
-        return kernels.layer_norm_forward(x, w, bias, 1e-5)[0]             # (T, C)
+        return kernels.layer_norm_forward(x, w, b, 1e-5)[0]                # (T, C)
 
     # ---- the forward pass ------------------------------------------------------------------------
     def forward(self, ids, all_logits: bool = False) -> np.ndarray:

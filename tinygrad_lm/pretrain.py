@@ -36,9 +36,8 @@ import numpy as np
 
 from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .models.gpt import GPT, GPTConfig
-from .optim import clip_grad_norm_
 from .random import manual_seed
-from .train_gpt import estimate_loss, get_batch, tokenizer_from_config, tokenizer_to_config
+from .train_gpt import estimate_loss, get_batch, tokenizer_from_config, tokenizer_to_config, train_step
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -158,14 +157,8 @@ def pretrain(cfg: dict, out: str, resume: str = None) -> int:
         if progress >= 1.0:
             break
         lr = lr_at(step, progress, t)
-        for g in opt.param_groups:
-            g["lr"] = lr
         x, y = get_batch(train_ids, B, T, data_rng)                        # (B, T), (B, T)
-        _, loss = model(x, y)
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), t["clip"])
-        opt.step()
+        loss = train_step(model, opt, x, y, lr, t["clip"])
         step += 1
         bar.update(1)
         if step % 10 == 0:

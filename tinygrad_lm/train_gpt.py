@@ -9,7 +9,8 @@ array -> forward -> cross-entropy -> backward -> clip the global gradient norm -
 cosine learning rate after a linear warmup. Every --eval-every steps: mean train and validation loss
 over fixed batches (the same batches every time, so the numbers are comparable), a checkpoint
 (model + optimizer + step + config + tokenizer + best val loss; `last.safetensors` for --resume and
-`best.safetensors` when validation improved), history.json and an SVG loss curve.
+`best.safetensors` when validation improved), history.json and an SVG loss curve; at the end
+result.json with the best checkpoint's loss on the whole validation split.
 Resume is exact: the optimizer state, step, and the data-sampling RNG state are all restored.
 
 Legend: B batch, T block size (context), V vocabulary.
@@ -92,6 +93,19 @@ def get_batch(ids, batch_size, block_size, rng):
     offsets = np.arange(block_size + 1)
     win = ids[starts[:, None] + offsets].astype(np.int64)                 # (B, T + 1)
     return win[:, :-1], win[:, 1:]
+
+
+def train_step(model, opt, x, y, lr: float, clip: float):
+    """One optimisation step shared by every `tglm train` LM: set lr -> forward -> backward ->
+    clip the global gradient norm -> AdamW. x, y (B, T) int. Returns the loss Tensor."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    _, loss = model(x, y)
+    opt.zero_grad()
+    loss.backward()
+    clip_grad_norm_(model.parameters(), clip)
+    opt.step()
+    return loss
 
 
 @no_grad()
@@ -193,14 +207,8 @@ def train(args) -> int:
     loss = None
     while step < args.max_iters:
         lr = lr_at(step, args.lr, args.min_lr, args.warmup_iters, args.lr_decay_iters)
-        for g in opt.param_groups:
-            g["lr"] = lr
         x, y = get_batch(train_ids, B, T, data_rng)                        # (B, T), (B, T)
-        _, loss = model(x, y)
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), args.clip)
-        opt.step()
+        loss = train_step(model, opt, x, y, lr, args.clip)
         step += 1
         tokens += x.size
         bar.update(1)
@@ -217,10 +225,14 @@ def train(args) -> int:
     elapsed = elapsed0 + time.perf_counter() - start
     print(f"done: {step} steps in {elapsed:.0f}s, best val loss {best:.4f}; "
           f"checkpoint {os.path.join(args.out, 'best.safetensors')}, curve {os.path.join(args.out, 'loss.svg')}")
-    if args.full_eval:
+    if args.full_eval:                    # the number to quote; also saved in result.json
         load_checkpoint(os.path.join(args.out, "best.safetensors"), model, restore_rng=False)
+        whole = split_loss(model, val_ids, T)
+        with open(os.path.join(args.out, "result.json"), "w") as f:
+            json.dump({"steps": step, "elapsed": round(elapsed, 1), "best_val_loss": best,
+                       "best_val_loss_whole_split": whole}, f, indent=1)
         print(f"best checkpoint on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
-              f"val loss {split_loss(model, val_ids, T):.4f}")
+              f"val loss {whole:.4f}")
     if args.sample_tokens:
         from .decoding import generate
         prompt = [int(i) for i in tok.encode(args.sample_prompt)] or [0]     # CharTokenizer gives an array

@@ -26,11 +26,10 @@ import numpy as np
 from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .models.gpt import GPTConfig
 from .models.mlm import MaskedLM, mask_tokens
-from .optim import clip_grad_norm_
 from .random import manual_seed
 from .tensor import no_grad
 from .train_gpt import (add_lm_args, lr_at, make_tokenizer, parse_with_presets, tokenizer_from_config,
-                        tokenizer_to_config)
+                        tokenizer_to_config, train_step)
 
 MASK = "[MASK]"
 
@@ -112,14 +111,8 @@ def train(args) -> int:
     bar = tqdm(total=args.max_iters, unit="step", dynamic_ncols=True, file=sys.stdout, mininterval=1.0)
     while step < args.max_iters:
         lr = lr_at(step, args.lr, args.min_lr, args.warmup_iters, args.max_iters)
-        for g in opt.param_groups:
-            g["lr"] = lr
         x, y = mask_tokens(_windows(train_ids, B, T, rng), mask_id, V, rng, args.mask_prob)   # (B, T) each
-        _, loss = model(x, y)
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(model.parameters(), args.clip)
-        opt.step()
+        loss = train_step(model, opt, x, y, lr, args.clip)
         step += 1
         bar.update(1)
         if step % 10 == 0:
