@@ -42,6 +42,13 @@ def test_gemv_float16_widening_is_exact_for_every_kind_of_half():
         assert kernels.gemv(W, e)[0, 0] == np.float32(W[0, j]), f"column {j}: bits {W.view(np.uint16)[0, j]:#x}"
 
 
+def test_gemv_reads_a_read_only_weight_in_place():
+    W = np.random.default_rng(5).standard_normal((300, 48)).astype(np.float16)     # e.g. an mmap'd checkpoint
+    W.flags.writeable = False
+    x = np.ones((1, 48), dtype=np.float32)
+    np.testing.assert_allclose(kernels.gemv(W, x), x @ W.astype(np.float32).T, rtol=1e-5, atol=1e-4)
+
+
 def test_gemv_rejects_bad_inputs():
     W = np.zeros((3, 4), dtype=np.float32)
     with pytest.raises(ValueError, match="C = 4"):

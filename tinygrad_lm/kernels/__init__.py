@@ -147,7 +147,7 @@ def gemv(W, x):
         y = gemv_numpy(W, x2)
     else:
         y = np.empty((x2.shape[0], W.shape[0]), dtype=_F32)       # (R, O), every element written
-        W, x2 = _c(W), _c(x2)
+        W, x2 = np.ascontiguousarray(W), _c(x2)       # W is never copied when contiguous (even read-only)
         with threads_for(W.size, PARALLEL_MIN_ELEMENTS):
             if W.dtype == _F32:
                 gemv_f32_kernel(W.reshape(-1), W.shape[1], x2, y)
