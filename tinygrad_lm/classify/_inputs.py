@@ -6,7 +6,7 @@ names the problem (probabilities instead of labels, mismatched lengths, a vocabu
 """
 import numpy as np
 
-from ..metrics import as_class_ids
+from ..metrics.classification import as_class_ids
 from ..sparse import CSRMatrix
 
 
