@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tinygrad_lm import datasets
+from tinygrad_lm.datasets import classification as datasets
 
 
 def test_rt_polarity_counts():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.lm_data import TBPTTBatches, detach_state, random_windows, train_val_split
+from tinygrad_lm.datasets.lm_batches import TBPTTBatches, detach_state, random_windows, train_val_split
 from tinygrad_lm.tokenizers.char import CharTokenizer
 
 

@@ -5,7 +5,7 @@
 
 Legend: B batch, T BPTT window, E embedding size, H hidden size, V vocabulary (characters).
 Model: Embedding(V, E) -> LSTM or RNN (H, L layers, time-major) -> Linear(H, V).
-Training: truncated BPTT over B contiguous lanes of the text (lm_data.TBPTTBatches) with the
+Training: truncated BPTT over B contiguous lanes of the text (datasets.lm_batches.TBPTTBatches) with the
 hidden state carried from window to window and detached; AdamW, gradient-norm clipping, cosine
 learning rate over the run (by steps, or by elapsed time when only --time is given).
 Every --eval-every steps: validation loss over the whole validation split (nats/char and
@@ -26,7 +26,7 @@ import numpy as np
 from . import functional as F
 from . import nn
 from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
-from .lm_data import TBPTTBatches, detach_state, train_val_split
+from .datasets.lm_batches import TBPTTBatches, detach_state, train_val_split
 from .optim import AdamW, clip_grad_norm_
 from .random import manual_seed
 from .sampling import generate

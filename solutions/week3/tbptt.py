@@ -11,13 +11,13 @@ and memory grows without bound); resetting the state instead of carrying it make
 start from zero context.
 
 Scope: the batching (task 3.8) and one training step with carry + detach (task 3.9); the library versions are
-tinygrad_lm.lm_data.TBPTTBatches / detach_state and the loop in tinygrad_lm/train_charlm.py.
+tinygrad_lm.datasets.lm_batches.TBPTTBatches / detach_state and the loop in tinygrad_lm/train_charlm.py.
 Shapes: N tokens, B batch (lanes), T window length, V vocabulary.
 """
 import numpy as np
 
 import tinygrad_lm.functional as F
-from tinygrad_lm.lm_data import detach_state as detach   # .detach() of every Tensor in None / h / (h, c)
+from tinygrad_lm.datasets.lm_batches import detach_state as detach   # .detach() of every Tensor in None / h / (h, c)
 from tinygrad_lm.optim import clip_grad_norm_
 
 

@@ -7,7 +7,7 @@ Handles: a generic `load_tsv(path)` for `text<TAB>label` files with a header lin
 names the file and says where the corpus comes from.
 
 Does not handle: downloading (there is no network at run time), CSV quoting (the shipped TSVs have no
-tabs or newlines inside a text), language-model corpora (see `tinygrad_lm/lm_data.py`).
+tabs or newlines inside a text), language-model corpora (see `datasets/lm_batches.py`).
 """
 from dataclasses import dataclass
 import os
@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-# data/ lives at the repository root, next to the package; TGLM_DATA overrides it.
-DATA_DIR = Path(os.environ.get("TGLM_DATA", Path(__file__).resolve().parent.parent / "data"))
+from ..paths import DATA_DIR
 
 SPLITS = ("train", "test")
 
