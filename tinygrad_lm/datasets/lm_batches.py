@@ -13,8 +13,8 @@ Does not handle: documents / padding / attention masks, shuffling lanes between 
 """
 import numpy as np
 
-from . import random as _random
-from .tensor import Tensor
+from .. import random as _random
+from ..tensor import Tensor
 
 
 def train_val_split(ids, val_fraction: float = 0.1):
