@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm import Tensor
-from tinygrad_lm.attention import scaled_dot_product_attention, self_attention_qkv
+from tinygrad_lm.ops.attention import scaled_dot_product_attention, self_attention_qkv
 from tinygrad_lm.gradcheck import gradcheck
 from tinygrad_lm.kernels import _alloc
 from tinygrad_lm.kernels import attention as KA

@@ -4,7 +4,7 @@ import pytest
 
 from tinygrad_lm.classify import LogisticRegression, NBLogisticRegression
 from tinygrad_lm.classify.nbsvm import nb_log_count_ratio
-from tinygrad_lm.sparse import CSRMatrix
+from tinygrad_lm.ops.sparse import CSRMatrix
 
 
 def _toy(n=300, V=40, K=2, seed=0):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm.classify import MultinomialNB
-from tinygrad_lm.sparse import CSRMatrix
+from tinygrad_lm.ops.sparse import CSRMatrix
 
 
 def test_matches_dense_formula():

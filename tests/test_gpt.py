@@ -5,7 +5,7 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm import gradcheck
-from tinygrad_lm.attention import scaled_dot_product_attention, attention_reference
+from tinygrad_lm.ops.attention import scaled_dot_product_attention, attention_reference
 from tinygrad_lm.models import GPT, GPTConfig, KVCache
 from tinygrad_lm.nn import functional_call
 

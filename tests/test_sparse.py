@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tinygrad_lm.sparse import (CSRMatrix, csr_matmul_numpy, csr_t_matmul_numpy, sparse_matmul)
+from tinygrad_lm.ops.sparse import (CSRMatrix, csr_matmul_numpy, csr_t_matmul_numpy, sparse_matmul)
 from tinygrad_lm.tensor import Tensor
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_lm.sparse import CSRMatrix
+from tinygrad_lm.ops.sparse import CSRMatrix
 from tinygrad_lm.text.vectorize import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 FIX = json.loads((Path(__file__).parent / "fixtures" / "text" / "sklearn_vectorizers.json").read_text(encoding="utf-8"))

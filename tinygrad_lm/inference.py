@@ -27,7 +27,7 @@ block_size tokens).
 import numpy as np
 
 from . import kernels
-from .attention import attention_probs
+from .ops.attention import attention_probs
 from .ops.gelu import gelu_forward
 
 SKINNY = 64                        # up to this many new rows: kernels.gemv (each weight read once)

@@ -10,7 +10,7 @@ or train on several processes.
 
 The model is any tinygrad_lm.nn.Module mapping a batch of inputs to logits (B, V); the inputs X
 can be anything that `X[idx]` slices by an index array: a dense float32 array (B, C), a padded
-int64 array of token ids (B, T), or a tinygrad_lm.sparse.CSRMatrix of TF-IDF features.
+int64 array of token ids (B, T), or a tinygrad_lm.ops.sparse.CSRMatrix of TF-IDF features.
 
 Shapes: N examples, B batch size, V number of classes.
 """

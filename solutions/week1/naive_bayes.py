@@ -6,7 +6,7 @@ Legend: N documents, V features, K classes. X is a CSRMatrix (N, V) of counts (o
 """
 import numpy as np
 
-from tinygrad_lm.sparse import CSRMatrix
+from tinygrad_lm.ops.sparse import CSRMatrix
 
 
 def fit_naive_bayes(X: CSRMatrix, y, n_classes: int, alpha: float = 1.0):

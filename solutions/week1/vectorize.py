@@ -14,7 +14,7 @@ from collections import Counter
 
 import numpy as np
 
-from tinygrad_lm.sparse import CSRMatrix
+from tinygrad_lm.ops.sparse import CSRMatrix
 
 
 def build_vocabulary(docs, min_df=1, max_df=1.0, max_features=None):

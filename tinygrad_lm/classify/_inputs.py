@@ -7,7 +7,7 @@ names the problem (probabilities instead of labels, mismatched lengths, a vocabu
 import numpy as np
 
 from ..metrics.classification import as_class_ids
-from ..sparse import CSRMatrix
+from ..ops.sparse import CSRMatrix
 
 
 def as_csr(X) -> CSRMatrix:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import functional as F
 from ..optim import SGD, Adam
-from ..sparse import sparse_matmul
+from ..ops.sparse import sparse_matmul
 from ._inputs import fit_inputs, predict_inputs
 from ..tensor import Tensor, no_grad
 

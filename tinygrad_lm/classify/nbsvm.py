@@ -21,7 +21,7 @@ Legend: N documents, V features.
 """
 import numpy as np
 
-from ..sparse import CSRMatrix
+from ..ops.sparse import CSRMatrix
 from ._inputs import fit_inputs, predict_inputs
 from .logistic import LogisticRegression
 

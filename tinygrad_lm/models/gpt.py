@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import nn
 from .. import functional as F
-from ..attention import scaled_dot_product_attention, self_attention_qkv
+from ..ops.attention import scaled_dot_product_attention, self_attention_qkv
 from ..tensor import Tensor
 
 

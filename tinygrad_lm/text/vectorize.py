@@ -2,7 +2,7 @@
 
 Handles: CountVectorizer (vocabulary with min_df / max_df / max_features / ngram_range / stop_words,
 counts or binary), TfidfTransformer and TfidfVectorizer (use_idf, smooth_idf, sublinear_tf, norm
-"l2"/"l1"/None). Output is a tinygrad_lm.sparse.CSRMatrix (N, V) with float32 values.
+"l2"/"l1"/None). Output is a tinygrad_lm.ops.sparse.CSRMatrix (N, V) with float32 values.
 Formulas (identical to scikit-learn 1.x, checked against recorded fixtures in tests/fixtures/text/):
     analyzer(doc) = word n-grams of tokenizer(preprocessor(doc)), n in ngram_range, joined by " "
     preprocessor  = str.lower when lowercase=True;  tokenizer = re.findall(token_pattern, doc)
@@ -23,7 +23,7 @@ Legend: N documents, V features.
 import numpy as np
 import regex as re
 
-from ..sparse import CSRMatrix
+from ..ops.sparse import CSRMatrix
 from .stopwords import ENGLISH_STOP_WORDS
 
 

@@ -19,7 +19,7 @@ Legend: N rows (documents), V columns (features), K dense columns (classes).
 import numba
 import numpy as np
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 # ---- kernels and their NumPy twins -----------------------------------------------------------

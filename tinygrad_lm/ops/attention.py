@@ -29,10 +29,10 @@ arbitrary user masks other than causal + key padding.
 import numba
 import numpy as np
 
-from . import kernels
-from .kernels import attention as _ka
-from .kernels._jit import PARALLEL_MIN_FLOPS, threads_for
-from .tensor import Tensor
+from .. import kernels
+from ..kernels import attention as _ka
+from ..kernels._jit import PARALLEL_MIN_FLOPS, threads_for
+from ..tensor import Tensor
 
 
 def _causal_mask(Tq: int, Tk: int) -> np.ndarray:
