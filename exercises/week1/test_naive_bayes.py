@@ -5,7 +5,7 @@ import pytest
 from tinygrad_lm.classify import MultinomialNB
 from tinygrad_lm.course import assert_close, assert_equal, load
 from tinygrad_lm.datasets import load_rt_polarity
-from tinygrad_lm.sparse import CSRMatrix
+from tinygrad_lm.ops.sparse import CSRMatrix
 from tinygrad_lm.text.vectorize import CountVectorizer
 
 mod = load("week1.naive_bayes")

@@ -4,7 +4,7 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm.course import assert_close, assert_equal, load
-from tinygrad_lm.lm_data import TBPTTBatches
+from tinygrad_lm.datasets.lm_batches import TBPTTBatches
 from tinygrad_lm.optim import SGD
 from tinygrad_lm.train_charlm import CharLM
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.attention import scaled_dot_product_attention
+from tinygrad_lm.ops.attention import scaled_dot_product_attention
 from tinygrad_lm.course import assert_close, assert_equal, load
 
 mod = load("week4.attention")
