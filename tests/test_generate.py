@@ -15,7 +15,7 @@ def test_generate_streams_the_same_tokens_as_decoding_generate(tmp_path, capsys)
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "ROMEO:", "--max-new-tokens", "40",
                  "--temperature", "0.8", "--top-k", "5", "--seed", "3"]) == 0
     printed = capsys.readouterr().out
-    from tinygrad_lm.decoding import generate
+    from tinygrad_lm.generation.decoding import generate
     from tinygrad_lm.generate_cli import load_gpt
     model, tok, _ = load_gpt(ckpt)
     ids = generate(model, tok.encode("ROMEO:"), 40, temperature=0.8, top_k=5, rng=np.random.default_rng(3))
@@ -57,7 +57,7 @@ def test_stream_text_holds_back_unfinished_utf8():
 
     class FakeModel:
         pass
-    import tinygrad_lm.decoding as dec
+    import tinygrad_lm.generation.decoding as dec
     orig = dec.stream
     dec.stream = lambda model, ids, n, **kw: iter(list("é!".encode("utf-8")))
     try:

@@ -11,8 +11,8 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm import kernels
-from tinygrad_lm.decoding import generate
-from tinygrad_lm.inference import Decoder
+from tinygrad_lm.generation.decoding import generate
+from tinygrad_lm.generation.decoder import Decoder
 from tinygrad_lm.kernels.gemv import gemv_numpy
 from tinygrad_lm.models import GPT, GPTConfig
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm import Tensor, optim
-from tinygrad_lm.safetensors import load_file, load_metadata
+from tinygrad_lm.checkpoints.safetensors import load_file, load_metadata
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "optim", "torch_steps.safetensors")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm import pretrain
-from tinygrad_lm.pretrained import REGISTRY, SHIPPED_DIR, list_models, load
+from tinygrad_lm.models.pretrained import REGISTRY, SHIPPED_DIR, list_models, load
 
 SHIPPED = "tinystories-3m"
 have_shipped = pytest.mark.skipif(not os.path.isfile(os.path.join(SHIPPED_DIR, SHIPPED, "model.safetensors")),
@@ -60,7 +60,7 @@ def test_tiny_pretrain_export_load_generate(tmp_path):
     assert sorted(os.listdir(dest)) == ["config.json", "model.safetensors", "tokenizer.bpe"]
     model, tok, info = load(dest)
     assert info["lowercase"] and info["eos_token_id"] == tok.vocab_size - 1 == model.config.vocab_size - 1
-    from tinygrad_lm.decoding import generate
+    from tinygrad_lm.generation.decoding import generate
     out = generate(model, tok.encode("once"), 5, temperature=0.0)
     assert 1 <= len(out) <= 5
     (tmp_path / "valid.txt").write_text("Once upon a time there was a dog.\n\n" * 20, encoding="utf-8")
@@ -78,7 +78,7 @@ def test_shipped_model_loads_and_tells_a_story():
     size = os.path.getsize(os.path.join(SHIPPED_DIR, SHIPPED, "model.safetensors"))
     assert size <= 25 * 2 ** 20, f"shipped weights are {size / 2**20:.1f} MB"
     assert os.path.isfile(os.path.join(SHIPPED_DIR, SHIPPED, "MODEL_CARD.md"))
-    from tinygrad_lm.decoding import generate
+    from tinygrad_lm.generation.decoding import generate
     text = tok.decode(generate(model, tok.encode("once upon a time"), 20, temperature=0.0).tolist())
     assert len(text.split()) >= 5
 

@@ -2,7 +2,7 @@
 checkpoints written with the val loss in their metadata, resume, and sampling from the result."""
 import numpy as np
 
-from tinygrad_lm.checkpoint import read_checkpoint
+from tinygrad_lm.checkpoints.checkpoint import read_checkpoint
 from tinygrad_lm.train_charlm import main_sample, main_train
 
 

@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from tinygrad_lm import train_gpt
-from tinygrad_lm.checkpoint import read_checkpoint
+from tinygrad_lm.checkpoints.checkpoint import read_checkpoint
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 60
 

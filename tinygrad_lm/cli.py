@@ -19,7 +19,7 @@ COMMANDS = {
     "grade":    ("tinygrad_lm.course.grade:main", "grade exercises/weekN (or all) with the autograder tests; prints points per task"),
     "tokenizer": ("tinygrad_lm.tokenizers.cli:main", "byte-level BPE: `tokenizer train|encode|decode|vocab`"),
     "train":    ("tinygrad_lm.train:main", "train a model: `train char-lstm|char-rnn|gpt [options]`"),
-    "ckpt":     ("tinygrad_lm.checkpoint:main", "inspect a checkpoint / safetensors file: metadata, tensor names, dtypes, shapes"),
+    "ckpt":     ("tinygrad_lm.checkpoints.checkpoint:main", "inspect a checkpoint / safetensors file: metadata, tensor names, dtypes, shapes"),
     "sample":   ("tinygrad_lm.train_charlm:main_sample", "generate text from a char-lstm/char-rnn checkpoint (week 3)"),
     "generate": ("tinygrad_lm.generate_cli:main", "stream text from a GPT checkpoint (`tglm train gpt`), KV-cached"),
     "fill-mask": ("tinygrad_lm.train_mlm:main_fill_mask", "top-k predictions for each [MASK] of a masked-LM checkpoint"),

@@ -63,7 +63,7 @@ def heldout_perplexity(model_name: str, n_windows: int = 256, T: int = 128, B: i
     """exp(mean next-token loss) of a shipped model on the first n_windows x T tokens of held-out stories."""
     import numpy as np
     from tqdm import tqdm
-    from .pretrained import load
+    from .models.pretrained import load
     from .tensor import no_grad
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.path.join(here, "data", "tinystories", "tinystories_valid_head.txt")

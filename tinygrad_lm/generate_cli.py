@@ -18,7 +18,7 @@ import numpy as np
 
 def load_gpt(path):
     """(model in eval mode, tokenizer, config dict) from a `tglm train gpt` checkpoint."""
-    from .checkpoint import load_checkpoint, read_checkpoint
+    from .checkpoints.checkpoint import load_checkpoint, read_checkpoint
     from .models.gpt import GPT, GPTConfig
     from .train_gpt import tokenizer_from_config
     cfg = read_checkpoint(path)["config"]
@@ -33,7 +33,7 @@ def load_gpt(path):
 
 def stream_text(model, tok, prompt: str, max_new_tokens: int, **sampling):
     """Yield decoded text pieces as tokens are generated (complete characters only)."""
-    from .decoding import stream
+    from .generation.decoding import stream
     prompt_ids = [int(i) for i in np.asarray(tok.encode(prompt)).reshape(-1)]
     if not prompt_ids:
         raise ValueError("the prompt encodes to no tokens; give at least one character (e.g. a newline)")
@@ -72,7 +72,7 @@ def main(argv) -> int:
     stop = []
     try:
         if args.model:                            # pretrained.py: stops at <|endoftext|>, lowercase if trained so
-            from .pretrained import load
+            from .models.pretrained import load
             model, tok, info = load(args.model)
             args.prompt = args.prompt.lower() if info["lowercase"] else args.prompt
             stop = [] if info["eos_token_id"] is None else [info["eos_token_id"]]

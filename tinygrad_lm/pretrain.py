@@ -34,7 +34,7 @@ import time
 
 import numpy as np
 
-from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
+from .checkpoints.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .models.gpt import GPT, GPTConfig
 from .random import manual_seed
 from .train_gpt import estimate_loss, get_batch, tokenizer_from_config, tokenizer_to_config, train_step
@@ -199,8 +199,8 @@ def export(checkpoint: str, name: str, dest_root: str = None, dtype=np.float16) 
 def evaluate_model(name_or_path: str, cfg: dict, block_size: int = 128, batch_size: int = 16) -> dict:
     """Loss / perplexity of a pretrained model on the held-out stories (every window, no sampling) and
     on the head of TinyStories' own validation split, plus three samples for "Once upon a time"."""
-    from .decoding import generate
-    from .pretrained import load
+    from .generation.decoding import generate
+    from .models.pretrained import load
     from .tensor import no_grad
     model, tok, info = load(name_or_path)
     T = min(block_size, model.config.block_size)

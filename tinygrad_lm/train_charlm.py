@@ -25,11 +25,11 @@ import numpy as np
 
 from . import functional as F
 from . import nn
-from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
+from .checkpoints.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .datasets.lm_batches import TBPTTBatches, detach_state, train_val_split
 from .optim import AdamW, clip_grad_norm_
 from .random import manual_seed
-from .sampling import generate
+from .generation.sampling import generate_from_step
 from .tensor import Tensor, no_grad
 from .tokenizers.char import CharTokenizer, UnknownCharacterError
 
@@ -86,7 +86,7 @@ def sample_text(model, tok, prime="\n", length=300, temperature=0.8, top_k=None,
         return logits.data[-1, 0], state
 
     rng = np.random.default_rng(seed) if seed is not None else None
-    out = generate(step, tok.encode(prime), length, temperature, top_k, top_p, rng=rng)
+    out = generate_from_step(step, tok.encode(prime), length, temperature, top_k, top_p, rng=rng)
     model.train(was_training)
     return tok.decode(out)
 

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
+from .checkpoints.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .models.gpt import GPT, GPTConfig
 from .optim import clip_grad_norm_
 from .random import manual_seed
@@ -234,7 +234,7 @@ def train(args) -> int:
         print(f"best checkpoint on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
               f"val loss {whole:.4f}")
     if args.sample_tokens:
-        from .decoding import generate
+        from .generation.decoding import generate
         prompt = [int(i) for i in tok.encode(args.sample_prompt)] or [0]     # CharTokenizer gives an array
         out = generate(model, prompt, args.sample_tokens, temperature=0.8, top_k=40, rng=np.random.default_rng(0))
         print("---- sample ----\n" + args.sample_prompt + tok.decode(out.tolist()) + "\n----------------")

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from .checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
+from .checkpoints.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
 from .models.gpt import GPTConfig
 from .models.mlm import MaskedLM, mask_tokens
 from .random import manual_seed

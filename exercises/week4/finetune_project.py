@@ -40,7 +40,7 @@ import numpy as np
 
 from tinygrad_lm.models.gpt import GPT
 from tinygrad_lm.plot import line_chart
-from tinygrad_lm.pretrained import REPO, load
+from tinygrad_lm.models.pretrained import REPO, load
 from tinygrad_lm.random import manual_seed
 
 from .finetune import evaluate, finetune, freeze
@@ -71,7 +71,7 @@ def load_dialogues(path, tok, lowercase, limit=None):
 
 
 def sample(model, tok, prompt, lowercase, n=60, seed=0):
-    from tinygrad_lm.decoding import generate
+    from tinygrad_lm.generation.decoding import generate
     p = prompt.lower() if lowercase else prompt
     out = generate(model, tok.encode(p), n, temperature=0.8, top_k=40, rng=np.random.default_rng(seed),
                    stop_tokens=[tok.special_tokens[EOT]] if EOT in tok.special_tokens else ())

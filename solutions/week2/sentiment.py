@@ -31,7 +31,7 @@ import numpy as np
 from tinygrad_lm import Tensor, manual_seed, metrics, nn, plot
 from tinygrad_lm.random import rng
 from tinygrad_lm.datasets import load_twitter_airline_sentiment
-from tinygrad_lm.safetensors import load_file, load_metadata, save_file
+from tinygrad_lm.checkpoints.safetensors import load_file, load_metadata, save_file
 from tinygrad_lm.ops.sparse import CSRMatrix, sparse_matmul
 from tinygrad_lm.text.tokenize import tweet_tokenize
 from tinygrad_lm.text.vectorize import TfidfVectorizer

@@ -38,7 +38,7 @@ import numpy as np
 
 from tinygrad_lm.models.gpt import GPT
 from tinygrad_lm.plot import line_chart
-from tinygrad_lm.pretrained import REPO, load
+from tinygrad_lm.models.pretrained import REPO, load
 from tinygrad_lm.random import manual_seed
 
 from .finetune import evaluate, finetune, freeze
@@ -69,7 +69,7 @@ def load_dialogues(path, tok, lowercase, limit=None):
 
 
 def sample(model, tok, prompt, lowercase, n=60, seed=0):
-    from tinygrad_lm.decoding import generate
+    from tinygrad_lm.generation.decoding import generate
     p = prompt.lower() if lowercase else prompt
     out = generate(model, tok.encode(p), n, temperature=0.8, top_k=40, rng=np.random.default_rng(seed),
                    stop_tokens=[tok.special_tokens[EOT]] if EOT in tok.special_tokens else ())
@@ -117,7 +117,7 @@ def main(argv=None):
     args.block_size = min(args.block_size, model.config.block_size)
     train_ids, _ = load_dialogues(os.path.join(args.data, "validation.jsonl"), tok, lc)
     val_ids, _ = load_dialogues(os.path.join(args.data, "test.jsonl"), tok, lc, args.val_dialogues)
-    print(f"{args.model}: {model.num_parameters(False):,} parameters; DailyDialog train {len(train_ids):,} "
+    print(f"{args.model}: {model.num_parameters(non_embedding=False):,} parameters; DailyDialog train {len(train_ids):,} "
           f"tokens, val {len(val_ids):,} tokens; {args.steps} steps of {args.batch_size}x{args.block_size}")
     prompt = "a: hello, how was your weekend?\nb:"
     print(f"\nbefore fine-tuning (val ppl {math.exp(evaluate(model, val_ids, args.batch_size, args.block_size)):.1f}):"

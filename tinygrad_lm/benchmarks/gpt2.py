@@ -22,7 +22,7 @@ import numpy as np
 
 def _generation_rate(model, n_new, use_cache=True):
     """(tokens/s including the prompt, median ms per token after the first) for greedy decoding."""
-    from ..decoding import stream
+    from ..generation.decoding import stream
     prompt = np.arange(16, dtype=np.int64) + 100
     stamps = [time.perf_counter()]
     for _ in stream(model, prompt, n_new, temperature=0.0, use_cache=use_cache):
@@ -67,7 +67,7 @@ def run(args) -> None:
     model.eval()
     print(f"GPT-2 124M: {model.num_parameters(non_embedding=False):,} parameters, built in "
           f"{time.perf_counter() - t0:.1f}s")
-    from ..inference import Decoder
+    from ..generation.decoder import Decoder
     n_new = 16 if args.quick else 64
     gbs = _bandwidth_gbs()
     t0 = time.perf_counter()

@@ -24,9 +24,7 @@ masking.
 """
 import numpy as np
 
-from .. import nn
-from .. import functional as F
-from .gpt import GPT, Block, GPTConfig
+from .gpt import GPT, GPTConfig
 
 IGNORE_INDEX = -100
 
@@ -68,28 +66,10 @@ class MaskedLM(GPT):
     """
 
     def __init__(self, config: GPTConfig):
-        nn.Module.__init__(self)
-        self.config = config
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(config.vocab_size, config.n_embd),
-            wpe=nn.Embedding(config.block_size, config.n_embd),
-            drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList([Block(config, causal=False) for _ in range(config.n_layer)]),
-            ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
-        ))
-        self.reset_parameters()
+        super().__init__(config, causal=False)
 
     def forward(self, idx, targets=None, kv_cache=None):
         if kv_cache is not None:
             raise ValueError("MaskedLM is bidirectional: every position sees the whole sequence, so there is "
                              "no KV cache (re-run the full sequence instead)")
         return super().forward(idx, targets)
-
-    @staticmethod
-    def loss(logits, targets):
-        """Mean cross-entropy over the picked positions (targets != -100) of logits (B, T, V)."""
-        B, T, V = logits.shape
-        t = np.asarray(targets).reshape(B * T)
-        if not (t != IGNORE_INDEX).any():
-            raise ValueError("MaskedLM.loss: no position is picked (all targets are -100)")
-        return F.cross_entropy(logits.reshape(B * T, V), t, ignore_index=IGNORE_INDEX)

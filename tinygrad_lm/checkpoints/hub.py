@@ -1,9 +1,8 @@
-"""Pretrained models by name or path: our shipped models and local Hugging Face GPT-2 downloads.
+"""Finding a pretrained model by name: the models shipped in data/pretrained/ and local Hugging Face downloads.
 
-    from tinygrad_lm.pretrained import load
-    model, tok, info = load("tinystories-3m")        # shipped in data/pretrained/tinystories-3m/
-    model, tok, info = load("gpt2")                  # from the local Hugging Face cache, if downloaded
-    model, tok, info = load("path/to/model_dir")     # any directory with config.json + model.safetensors
+    from tinygrad_lm.checkpoints.hub import resolve
+    resolve("tinystories-3m")      # -> .../data/pretrained/tinystories-3m
+    resolve("gpt2")                # -> ~/.cache/huggingface/hub/models--openai-community--gpt2/snapshots/<rev>
 
 Where a name is looked up, in order (nothing is ever downloaded):
 1. a directory (or a model.safetensors file inside one) at that path;
@@ -12,18 +11,14 @@ Where a name is looked up, in order (nothing is ever downloaded):
    ~/.cache/huggingface/hub, as models--<org>--<name>/snapshots/<revision>/ (revision from refs/main
    when present). "gpt2" also matches "openai-community/gpt2", "distilgpt2" "distilbert/distilgpt2".
 If nothing matches, the error lists every place that was checked and how to get GPT-2 locally.
-
-Tokenizers: tokenizer.bpe (ours), or GPT-2's vocab.json + merges.txt (Hugging Face names) /
-encoder.json + vocab.bpe (OpenAI names).
-Does not handle: downloading, sharded checkpoints, models other than GPT-2-shaped ones.
+Only paths: building the model from the directory is models/gpt.py's GPT.from_pretrained.
+Does not handle: downloading, sharded checkpoints.
 """
-import json
 import os
-import shutil
-import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHIPPED_DIR = os.path.join(REPO, "data", "pretrained")
+from ..paths import PRETRAINED_DIR
+
+SHIPPED_DIR = str(PRETRAINED_DIR)
 
 # What ships with the repository (data/pretrained/<name>/MODEL_CARD.md has the details).
 REGISTRY = {
@@ -114,44 +109,3 @@ def list_models() -> list:
     if not os.path.isdir(SHIPPED_DIR):
         return []
     return sorted(n for n in os.listdir(SHIPPED_DIR) if os.path.isfile(os.path.join(SHIPPED_DIR, n, "config.json")))
-
-
-def load_tokenizer(directory: str):
-    """The tokenizer stored next to a model: tokenizer.bpe, vocab.json + merges.txt, or encoder.json + vocab.bpe."""
-    from .tokenizers import ByteLevelBPE
-    from .tokenizers.gpt2 import load_gpt2
-    ours = os.path.join(directory, "tokenizer.bpe")
-    if os.path.isfile(ours):
-        return ByteLevelBPE.load(ours)
-    if all(os.path.isfile(os.path.join(directory, f)) for f in ("encoder.json", "vocab.bpe")):
-        return load_gpt2(directory)
-    if all(os.path.isfile(os.path.join(directory, f)) for f in ("vocab.json", "merges.txt")):
-        with tempfile.TemporaryDirectory() as tmp:          # same files, OpenAI's names
-            shutil.copy(os.path.join(directory, "vocab.json"), os.path.join(tmp, "encoder.json"))
-            shutil.copy(os.path.join(directory, "merges.txt"), os.path.join(tmp, "vocab.bpe"))
-            return load_gpt2(tmp)
-    raise FileNotFoundError(f"no tokenizer in {directory}: looked for tokenizer.bpe, vocab.json + merges.txt, "
-                            f"encoder.json + vocab.bpe")
-
-
-def load_model(name_or_path: str):
-    """A GPT (eval mode, float32) from a shipped name, a Hugging Face cache name, or a directory."""
-    from .models.gpt2_hf import load_gpt2_dir
-    return load_gpt2_dir(resolve(name_or_path))
-
-
-def load(name_or_path: str):
-    """-> (model, tokenizer, info). info: directory, lowercase (lowercase prompts first), eos_token_id."""
-    directory = resolve(name_or_path)
-    from .models.gpt2_hf import load_gpt2_dir
-    model = load_gpt2_dir(directory)
-    tok = load_tokenizer(directory)
-    with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
-        hf = json.load(f)
-    extra = hf.get("tglm", {})
-    eos = extra.get("eos_token_id", hf.get("eos_token_id"))
-    info = {"directory": directory, "lowercase": bool(extra.get("lowercase", False)), "eos_token_id": eos}
-    if tok.vocab_size > model.config.vocab_size:
-        raise ValueError(f"{directory}: tokenizer has {tok.vocab_size} ids but the model only "
-                         f"{model.config.vocab_size} embeddings")
-    return model, tok, info

@@ -3,12 +3,12 @@
     save_checkpoint("ckpt.safetensors", model, optimizer, step=1000, config=cfg, scheduler=sched)
     info = load_checkpoint("ckpt.safetensors", model, optimizer, scheduler)   # info["step"] == 1000
 
-File contents (see tinygrad_lm/safetensors.py for the format):
+File contents (see tinygrad_lm/checkpoints/safetensors.py for the format):
     tensors   "model.<name>"              every entry of model.state_dict() (a tied weight is stored
                                           once; metadata "aliases" maps its other names to it)
               "optim.<index>.<buffer>"    optimizer state, e.g. optim.3.exp_avg; numbers (Adam's step
                                           count) as 0-d I64 / F64 tensors
-    metadata  format = "tinygrad_lm.checkpoint", version = "1", step = "1000",
+    metadata  format = "tinygrad_lm.checkpoints.checkpoint", version = "1", step = "1000",
               config = JSON of `config` (the model/training config dict),
               optimizer = JSON {"type": "AdamW", "param_groups": [...hyperparameters...]},
               scheduler = JSON of scheduler.state_dict(), rng = JSON of the library generator's
@@ -23,10 +23,10 @@ import json
 
 import numpy as np
 
-from . import random as _random
+from .. import random as _random
 from .safetensors import CheckpointError, load_file, load_metadata, save_file
 
-FORMAT, VERSION = "tinygrad_lm.checkpoint", "1"
+FORMAT, VERSION = "tinygrad_lm.checkpoints.checkpoint", "1"
 __all__ = ["save_checkpoint", "load_checkpoint", "read_checkpoint", "CheckpointError"]
 
 

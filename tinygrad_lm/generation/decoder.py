@@ -1,6 +1,6 @@
 """Fast GPT decoding: the same math as GPT.forward with a KV cache, without autograd, weights frozen.
 
-    from tinygrad_lm.inference import Decoder
+    from tinygrad_lm.generation.decoder import Decoder
     dec = Decoder(model)                      # float32: the model's own weights, not copied
     dec = Decoder(model, weights="float16")   # a float16 copy: half the bytes to read per token
     logits = dec.forward(prompt_ids)          # (V,) next-token logits after the prompt
@@ -26,9 +26,9 @@ block_size tokens).
 """
 import numpy as np
 
-from . import kernels
-from .ops.attention import attention_probs
-from .ops.gelu import gelu_forward
+from .. import kernels
+from ..ops.attention import attention_probs
+from ..ops.gelu import gelu_forward
 
 SKINNY = 64                        # up to this many new rows: kernels.gemv (each weight read once)
 

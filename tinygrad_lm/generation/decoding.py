@@ -21,9 +21,9 @@ Does not handle: beam search, batched generation of different-length prompts.
 """
 import numpy as np
 
-from .models.gpt import KVCache
+from ..models.gpt import KVCache
 from .sampling import sample
-from .tensor import no_grad
+from ..tensor import no_grad
 
 
 def apply_repetition_penalty(logits: np.ndarray, previous_ids, penalty: float) -> np.ndarray:
@@ -47,7 +47,7 @@ def stream(model, prompt_ids, max_new_tokens: int = 100, temperature: float = 1.
     an inference.Decoder for this call (always cached). `model` may also be a Decoder, built once
     and reused across calls (building a float16 one converts every weight: ~0.3 s for GPT-2); build
     it once the weights are final (a float16 Decoder is a copy)."""
-    from .inference import Decoder
+    from .decoder import Decoder
     if isinstance(model, Decoder):
         if weights is not None and weights != model.weights:
             raise ValueError(f"stream: the Decoder holds {model.weights} weights, weights={weights!r} asked")

@@ -6,13 +6,13 @@ Legend: V vocabulary size, B batch. Logits are (V,) or (B, V) NumPy arrays (or T
     probabilities whose sum reaches p; renormalize what is kept and draw one id per row.
 temperature = 0 means greedy (argmax). Ties in top-k keep every logit equal to the k-th largest
 (so the result does not depend on sort order); the ids themselves come from a seeded Generator.
-`generate` is model-agnostic: it only needs a `step(ids, state) -> (logits, state)` function, so
+`generate_from_step` is model-agnostic: it only needs a `step(ids, state) -> (logits, state)` function, so
 the RNN weeks (state = hidden state) and the GPT weeks (state = a KV cache or the context) share it.
 Does not handle: beam search, repetition penalties, min-p, logit bias.
 """
 import numpy as np
 
-from . import random as _random
+from .. import random as _random
 
 
 def _logits_array(logits):
@@ -95,7 +95,7 @@ def sample(logits, temperature: float = 1.0, top_k=None, top_p=None, rng=None):
     return int(ids[0]) if probs.ndim == 1 else ids.astype(np.int64)
 
 
-def generate(step, prime_ids, max_new_tokens: int, temperature: float = 1.0, top_k=None, top_p=None,
+def generate_from_step(step, prime_ids, max_new_tokens: int, temperature: float = 1.0, top_k=None, top_p=None,
              rng=None, state=None, stop_id=None):
     """Prime a model with `prime_ids`, then sample `max_new_tokens` ids one at a time.
 
@@ -105,11 +105,11 @@ def generate(step, prime_ids, max_new_tokens: int, temperature: float = 1.0, top
     """
     prime = np.asarray(prime_ids).reshape(-1)
     if prime.size and not np.issubdtype(prime.dtype, np.integer):
-        raise TypeError(f"generate: prime_ids must be integer token ids, got dtype {prime.dtype} "
+        raise TypeError(f"generate_from_step: prime_ids must be integer token ids, got dtype {prime.dtype} "
                         f"(encode the text with the tokenizer first)")
     prime_ids = prime.astype(np.int64)
     if prime_ids.size == 0:
-        raise ValueError("generate: the prime must have at least one token (e.g. a newline)")
+        raise ValueError("generate_from_step: the prime must have at least one token (e.g. a newline)")
     out = []
     logits, state = step(prime_ids, state)
     for _ in range(max_new_tokens):
