@@ -16,7 +16,7 @@ def test_generate_streams_the_same_tokens_as_decoding_generate(tmp_path, capsys)
                  "--temperature", "0.8", "--top-k", "5", "--seed", "3"]) == 0
     printed = capsys.readouterr().out
     from tinygrad_lm.generation.decoding import generate
-    from tinygrad_lm.generate_cli import load_gpt
+    from tinygrad_lm.training.lm import load_gpt
     model, tok, _ = load_gpt(ckpt)
     ids = generate(model, tok.encode("ROMEO:"), 40, temperature=0.8, top_k=5, rng=np.random.default_rng(3))
     assert printed == "ROMEO:" + tok.decode(ids.tolist()) + "\n"
@@ -46,7 +46,7 @@ def test_generate_errors_are_clear(tmp_path, capsys):
 
 
 def test_stream_text_holds_back_unfinished_utf8():
-    from tinygrad_lm.generate_cli import stream_text
+    from tinygrad_lm.generation.decoding import stream_text
 
     class Tok:                                         # ids are bytes; "é" is two of them
         def encode(self, s):

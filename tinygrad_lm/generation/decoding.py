@@ -119,3 +119,21 @@ def _decoder_logits(dec):
 def generate(model, prompt_ids, max_new_tokens: int = 100, **kwargs) -> np.ndarray:
     """All new token ids at once, as an int64 array (same arguments as `stream`)."""
     return np.array(list(stream(model, prompt_ids, max_new_tokens, **kwargs)), dtype=np.int64)
+
+
+def stream_text(model, tok, prompt: str, max_new_tokens: int, **sampling):
+    """Yield decoded text pieces as tokens are generated (complete characters only)."""
+    prompt_ids = [int(i) for i in np.asarray(tok.encode(prompt)).reshape(-1)]
+    if not prompt_ids:
+        raise ValueError("the prompt encodes to no tokens; give at least one character (e.g. a newline)")
+    new, shown = [], ""
+    for tid in stream(model, prompt_ids, max_new_tokens, **sampling):
+        new.append(tid)
+        text = tok.decode(new)
+        if text.endswith("\ufffd"):              # an unfinished UTF-8 sequence: wait for the next token
+            continue
+        yield text[len(shown):]
+        shown = text
+    text = tok.decode(new) if new else ""
+    if len(text) > len(shown):
+        yield text[len(shown):]

@@ -15,39 +15,9 @@ import time
 
 import numpy as np
 
-
-def load_gpt(path):
-    """(model in eval mode, tokenizer, config dict) from a `tglm train gpt` checkpoint."""
-    from .checkpoints.checkpoint import load_checkpoint, read_checkpoint
-    from .models.gpt import GPT, GPTConfig
-    from .train_gpt import tokenizer_from_config
-    cfg = read_checkpoint(path)["config"]
-    if not cfg or "model" not in cfg or "tokenizer" not in cfg or cfg.get("kind", "gpt") != "gpt":
-        raise ValueError(f"{path}: not a GPT checkpoint written by `tglm train gpt` "
-                         f"(masked LMs: `tglm fill-mask`; char-lstm: `tglm sample`)")
-    model = GPT(GPTConfig(**cfg["model"]))
-    load_checkpoint(path, model, restore_rng=False)
-    model.eval()
-    return model, tokenizer_from_config(cfg["tokenizer"]), cfg
-
-
-def stream_text(model, tok, prompt: str, max_new_tokens: int, **sampling):
-    """Yield decoded text pieces as tokens are generated (complete characters only)."""
-    from .generation.decoding import stream
-    prompt_ids = [int(i) for i in np.asarray(tok.encode(prompt)).reshape(-1)]
-    if not prompt_ids:
-        raise ValueError("the prompt encodes to no tokens; give at least one character (e.g. a newline)")
-    new, shown = [], ""
-    for tid in stream(model, prompt_ids, max_new_tokens, **sampling):
-        new.append(tid)
-        text = tok.decode(new)
-        if text.endswith("\ufffd"):              # an unfinished UTF-8 sequence: wait for the next token
-            continue
-        yield text[len(shown):]
-        shown = text
-    text = tok.decode(new) if new else ""
-    if len(text) > len(shown):
-        yield text[len(shown):]
+from ..generation.decoding import stream_text
+from ..models.pretrained import load
+from ..training.lm import load_gpt
 
 
 def main(argv) -> int:
@@ -72,7 +42,6 @@ def main(argv) -> int:
     stop = []
     try:
         if args.model:                            # pretrained.py: stops at <|endoftext|>, lowercase if trained so
-            from .models.pretrained import load
             model, tok, info = load(args.model)
             args.prompt = args.prompt.lower() if info["lowercase"] else args.prompt
             stop = [] if info["eos_token_id"] is None else [info["eos_token_id"]]

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from . import _threads
+from .. import _threads
 
 # The body of the warm-start probe, run in a fresh interpreter (so imports are really timed).
 _PROBE = r"""
@@ -85,8 +85,8 @@ def collect(probe=True) -> dict:
     import numba
     import numpy as np
 
-    from . import __version__
-    from . import kernels as K
+    from .. import __version__
+    from .. import kernels as K
     info = {
         "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
         "llvmlite": llvmlite.__version__, "tinygrad_lm": __version__,

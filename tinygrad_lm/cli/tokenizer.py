@@ -14,8 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .bpe import ByteLevelBPE
-from .gpt2 import load_gpt2
+from ..tokenizers import ByteLevelBPE, load_gpt2
 
 
 def _load(name):

@@ -11,13 +11,22 @@ data/tinystories/) with a progress bar: exp(mean cross-entropy per token) over 1
 `--train` trains the `tiny` preset of `tglm train gpt` on data/tiny_shakespeare/input.txt with a
 progress bar, reports the validation loss and writes a sample; extra options go to `tglm train gpt`.
 """
+import argparse
 import os
 import sys
 
+import numpy as np
+from tqdm import tqdm
+
+from ..models.pretrained import load
+from ..paths import DATA_DIR, REPO_ROOT
+from ..tensor import no_grad
+from .generate import main as generate_main
+from .train import main_gpt as train_main
+
 
 def _find_data():
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))      # the repository root
-    for root in (os.getcwd(), here):
+    for root in (os.getcwd(), str(REPO_ROOT)):
         path = os.path.join(root, "data", "tiny_shakespeare", "input.txt")
         if os.path.exists(path):
             return path
@@ -30,7 +39,6 @@ def train_demo(argv) -> int:
         print("tglm demo: data/tiny_shakespeare/input.txt not found; run from a clone of the repository",
               file=sys.stderr)
         return 2
-    from .train_gpt import main as train_main
     print("tinygrad_lm demo: training a small GPT on tiny Shakespeare (2 layers, 64 channels, 600 steps)\n")
     return train_main(["--preset", "tiny", "--data", data, "--out", os.path.join("runs", "demo"),
                        "--max-iters", "600", "--lr-decay-iters", "600", "--eval-every", "200",
@@ -38,8 +46,6 @@ def train_demo(argv) -> int:
 
 
 def story_demo(argv) -> int:
-    import argparse
-    from .generate_cli import main as generate_main
     p = argparse.ArgumentParser(prog="tglm demo")
     p.add_argument("--prompt", default="Once upon a time")
     p.add_argument("--model", default="tinystories-3m")
@@ -61,12 +67,7 @@ def story_demo(argv) -> int:
 
 def heldout_perplexity(model_name: str, n_windows: int = 256, T: int = 128, B: int = 16) -> float:
     """exp(mean next-token loss) of a shipped model on the first n_windows x T tokens of held-out stories."""
-    import numpy as np
-    from tqdm import tqdm
-    from .models.pretrained import load
-    from .tensor import no_grad
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    path = os.path.join(here, "data", "tinystories", "tinystories_valid_head.txt")
+    path = os.path.join(str(DATA_DIR), "tinystories", "tinystories_valid_head.txt")
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path} not found (it ships with the repository: data/tinystories/)")
     model, tok, info = load(model_name)
