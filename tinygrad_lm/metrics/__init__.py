@@ -4,7 +4,15 @@ classification.py  accuracy, confusion matrix, precision / recall / F1, k-fold (
 rouge.py           ROUGE-1/2/L/Lsum identical to Google's rouge-score (week 5)
 squad.py           the official SQuAD v2.0 exact-match / F1 (week 5)
 bleu.py, chrf.py   corpus / sentence BLEU and chrF(++) identical to sacreBLEU (week 6)
+agreement.py       Cohen's kappa (= scikit-learn), Fleiss' kappa and its count table (= statsmodels) (week 6)
+preference.py      Wilson interval, sign test, judgements needed, normal quantile without SciPy (week 6)
+ratings.py         Chatbot Arena's online Elo and Bradley-Terry (MLE, bootstrap intervals) (week 6)
 """
 from .classification import (accuracy, as_class_ids, classification_report, confusion_matrix,  # noqa: F401
                              cross_validate, f1_score, format_confusion_matrix, kfold_indices,
                              precision_recall_f1)
+from .agreement import aggregate_raters, cohen_kappa, fleiss_kappa  # noqa: F401
+from .preference import (judgements_needed, normal_cdf, normal_ppf, sign_test, sign_test_power,  # noqa: F401
+                         wilson_interval)
+from .ratings import (BootstrapRatings, bootstrap_bradley_terry, bradley_terry,  # noqa: F401
+                      bradley_terry_gradient_ascent, online_elo)
