@@ -4,7 +4,14 @@ classification.py  accuracy, confusion matrix, precision / recall / F1, k-fold (
 rouge.py           ROUGE-1/2/L/Lsum identical to Google's rouge-score (week 5)
 squad.py           the official SQuAD v2.0 exact-match / F1 (week 5)
 bleu.py, chrf.py   corpus / sentence BLEU and chrF(++) identical to sacreBLEU (week 6)
+bleu_tokenizers.py sacreBLEU's 13a / intl / char / none tokenizers (week 6)
+significance.py    paired bootstrap resampling between two systems (week 6)
+diversity.py       distinct-n and self-BLEU (week 6)
 """
 from .classification import (accuracy, as_class_ids, classification_report, confusion_matrix,  # noqa: F401
                              cross_validate, f1_score, format_confusion_matrix, kfold_indices,
                              precision_recall_f1)
+from .bleu import BLEUScore, corpus_bleu, sentence_bleu  # noqa: F401
+from .chrf import CHRFScore, corpus_chrf, sentence_chrf  # noqa: F401
+from .significance import PairedBootstrapResult, paired_bootstrap  # noqa: F401
+from .diversity import DistinctN, distinct_n, self_bleu  # noqa: F401
