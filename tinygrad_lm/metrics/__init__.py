@@ -7,6 +7,9 @@ bleu.py, chrf.py   corpus / sentence BLEU and chrF(++) identical to sacreBLEU (w
 agreement.py       Cohen's kappa (= scikit-learn), Fleiss' kappa and its count table (= statsmodels) (week 6)
 preference.py      Wilson interval, sign test, judgements needed, normal quantile without SciPy (week 6)
 ratings.py         Chatbot Arena's online Elo and Bradley-Terry (MLE, bootstrap intervals) (week 6)
+bleu_tokenizers.py sacreBLEU's 13a / intl / char / none tokenizers (week 6)
+significance.py    paired bootstrap resampling between two systems (week 6)
+diversity.py       distinct-n and self-BLEU (week 6)
 """
 from .classification import (accuracy, as_class_ids, classification_report, confusion_matrix,  # noqa: F401
                              cross_validate, f1_score, format_confusion_matrix, kfold_indices,
@@ -16,3 +19,7 @@ from .preference import (judgements_needed, normal_cdf, normal_ppf, sign_test, s
                          wilson_interval)
 from .ratings import (BootstrapRatings, bootstrap_bradley_terry, bradley_terry,  # noqa: F401
                       bradley_terry_gradient_ascent, online_elo)
+from .bleu import BLEUScore, corpus_bleu, sentence_bleu  # noqa: F401
+from .chrf import CHRFScore, corpus_chrf, sentence_chrf  # noqa: F401
+from .significance import PairedBootstrapResult, paired_bootstrap  # noqa: F401
+from .diversity import DistinctN, distinct_n, self_bleu  # noqa: F401
