@@ -151,10 +151,15 @@ def test_trigram_beats_unigram_on_held_out_shakespeare_and_is_fast():
     assert fit_seconds < 15, f"fitting a 3-gram on 1 MB took {fit_seconds:.1f} s"
     ids = tri.encode(held)
     assert math.isclose(tri.perplexity(ids), 2 ** (bpb3 * n_bytes / len(ids)), rel_tol=1e-9)
-    flat = KneserNeyLM(3, vocab_size=tri.V, modified=False).fit(tri.encode(train))
-    assert flat.bits_per_byte(ids, n_bytes) > bpb3, "modified KN should beat one discount per order here"
-    byte = KneserNeyLM.from_text(train, 3, level="byte")
-    assert abs(byte.bits_per_byte(byte.encode(held), n_bytes) - bpb3) < 0.01   # ASCII text: bytes == chars
+    small = train[:300_000]                                   # the two comparisons below on 300k chars (speed)
+    mod = KneserNeyLM.from_text(small, 3)
+    flat = KneserNeyLM(3, vocab_size=mod.V, modified=False).fit(mod.encode(small))
+    ids = mod.encode(held)
+    assert flat.bits_per_byte(ids, n_bytes) > mod.bits_per_byte(ids, n_bytes) + 0.03, \
+        "modified KN (three discounts) should beat one discount per order (3.287 vs 3.352 when written)"
+    byte = KneserNeyLM.from_text(small, 3, level="byte")
+    assert abs(byte.bits_per_byte(byte.encode(held), n_bytes) - mod.bits_per_byte(ids, n_bytes)) < 0.01, \
+        "on ASCII text a byte model and a character model should agree"
 
 
 def test_errors_are_clear():
