@@ -10,6 +10,7 @@ ratings.py         Chatbot Arena's online Elo and Bradley-Terry (MLE, bootstrap 
 bleu_tokenizers.py sacreBLEU's 13a / intl / char / none tokenizers (week 6)
 significance.py    paired bootstrap resampling between two systems (week 6)
 diversity.py       distinct-n and self-BLEU (week 6)
+perplexity.py      sliding-window NLL (Hugging Face's method), perplexity, bits per byte / char (week 5)
 """
 from .classification import (accuracy, as_class_ids, classification_report, confusion_matrix,  # noqa: F401
                              cross_validate, f1_score, format_confusion_matrix, kfold_indices,
@@ -23,3 +24,4 @@ from .bleu import BLEUScore, corpus_bleu, sentence_bleu  # noqa: F401
 from .chrf import CHRFScore, corpus_chrf, sentence_chrf  # noqa: F401
 from .significance import PairedBootstrapResult, paired_bootstrap  # noqa: F401
 from .diversity import DistinctN, distinct_n, self_bleu  # noqa: F401
+from .perplexity import NLL, bits_per_byte, bits_per_char, perplexity, sliding_window_nll  # noqa: F401
