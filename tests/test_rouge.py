@@ -102,3 +102,12 @@ def test_bad_input_is_rejected_clearly():
         RougeScorer(["rouge1"]).score(["a"], "a")
     with pytest.raises(ValueError, match="at least one reference"):
         RougeScorer(["rouge1"]).score_multi([], "a")
+
+
+def test_bit_parallel_lcs_equals_the_table():
+    from tinygrad_lm.metrics.rouge import lcs_table
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        a = list(rng.integers(0, 1 + trial % 6, size=rng.integers(0, 40)))
+        b = list(rng.integers(0, 1 + trial % 6, size=rng.integers(0, 90)))
+        assert lcs_length(a, b) == lcs_table(a, b)[-1][-1], f"trial {trial}: a={a} b={b}"
