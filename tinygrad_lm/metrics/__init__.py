@@ -11,3 +11,4 @@ from .classification import (accuracy, as_class_ids, classification_report, conf
                              precision_recall_f1)
 from .rouge import RougeScorer, rouge_score  # noqa: F401
 from .bootstrap import BootstrapAggregator  # noqa: F401
+from .squad import squad_v2  # noqa: F401
