@@ -2,6 +2,7 @@
 
 classification.py  accuracy, confusion matrix, precision / recall / F1, k-fold (week 1)
 rouge.py           ROUGE-1/2/L/Lsum identical to Google's rouge-score (week 5)
+bootstrap.py       bootstrap confidence intervals of mean scores, like rouge-score's BootstrapAggregator (week 5)
 squad.py           the official SQuAD v2.0 exact-match / F1 (week 5)
 bleu.py, chrf.py   corpus / sentence BLEU and chrF(++) identical to sacreBLEU (week 6)
 agreement.py       Cohen's kappa (= scikit-learn), Fleiss' kappa and its count table (= statsmodels) (week 6)
@@ -25,3 +26,6 @@ from .chrf import CHRFScore, corpus_chrf, sentence_chrf  # noqa: F401
 from .significance import PairedBootstrapResult, paired_bootstrap  # noqa: F401
 from .diversity import DistinctN, distinct_n, self_bleu  # noqa: F401
 from .perplexity import NLL, bits_per_byte, bits_per_char, perplexity, sliding_window_nll  # noqa: F401
+from .rouge import RougeScorer, rouge_score  # noqa: F401
+from .bootstrap import BootstrapAggregator  # noqa: F401
+from .squad import squad_v2  # noqa: F401
