@@ -46,16 +46,6 @@ class no_grad:
         return wrapper
 
 
-@contextmanager
-def enable_grad():
-    global _grad_enabled
-    prev, _grad_enabled = _grad_enabled, True
-    try:
-        yield
-    finally:
-        _grad_enabled = prev
-
-
 def _to_array(data, dtype):
     if isinstance(data, Tensor):
         data = data.data
@@ -254,7 +244,6 @@ class Tensor:
 # Fresh arrays for every op are only cheap if freed memory stays in the process (kernels/_alloc.py).
 from .kernels import _alloc  # noqa: E402
 _alloc.tune()
-
-# The ops (+, @, sum, softmax, ...) attach themselves to Tensor when imported. Importing them here,
-# after the class exists, means `from tinygrad_lm.tensor import Tensor` always gets a complete Tensor.
-from . import ops as _ops  # noqa: E402,F401
+# The ops (+, @, sum, softmax, ...) attach themselves to Tensor when tinygrad_lm/ops is imported;
+# the package's __init__.py does that, so `from tinygrad_lm.tensor import Tensor` (which runs the
+# package __init__ first) always gets a complete Tensor, and tensor.py never imports ops (no cycle).
