@@ -14,7 +14,6 @@ non-leaf tensors do not keep `.grad` (as in PyTorch without `retain_grad()`).
 dtype rule: floating data becomes float32 unless a dtype is given explicitly (gradcheck uses
 float64); integer data stays int64 and bool stays bool. Only floating tensors can require grad.
 """
-from contextlib import contextmanager
 import functools
 
 import numpy as np
