@@ -23,7 +23,7 @@ def test_generate_streams_the_same_tokens_as_decoding_generate(tmp_path, capsys)
     # longer than block_size: the sliding window keeps going
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0"]) == 0
     assert len(capsys.readouterr().out) == 1 + 30 + 1
-    # --weights float32: inference.Decoder gives the same greedy text, window sliding included
+    # --weights float32: generation.Decoder gives the same greedy text, window sliding included
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0",
                  "--weights", "float32"]) == 0
     fast = capsys.readouterr().out

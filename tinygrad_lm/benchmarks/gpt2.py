@@ -6,7 +6,7 @@ Prints
 - the memory bandwidth measured in this run and the ceiling it sets: one new token reads every
   weight once, so tokens/s <= bandwidth / bytes of weights (float32 497 MB, float16 248 MB);
 - generation tokens/s, greedy, batch 1, after a 16-token prompt (the prompt's time included):
-  the model itself with its KV cache (GPT.forward, autograd off), inference.Decoder with float32
+  the model itself with its KV cache (GPT.forward, autograd off), generation.Decoder with float32
   and with float16 weights, and the model without a cache (the whole window recomputed: O(T^2));
   plus each one's steady per-token time after the prompt.
   Reference point: picoGPT (plain NumPy, no autograd) ~72 tokens/s with a cache, ~20 without.

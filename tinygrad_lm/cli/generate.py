@@ -4,7 +4,7 @@
         --temperature 0.8 --top-k 40
 
 Each token is printed as soon as it is sampled (decoding.stream with the KV cache; --weights
-float32|float16 decodes with inference.Decoder instead, the fast path for GPT-2-sized models). With a BPE
+float32|float16 decodes with generation.Decoder instead, the fast path for GPT-2-sized models). With a BPE
 tokenizer a token can end in the middle of a multi-byte character: the text is decoded from all
 ids so far and only the new, complete part is printed, so the terminal never shows broken bytes.
 Does not handle: batch generation, interactive chat, checkpoints of other models (char-lstm: `tglm sample`).
@@ -34,7 +34,7 @@ def main(argv) -> int:
     p.add_argument("--repetition-penalty", type=float, default=1.0)
     p.add_argument("--no-cache", action="store_true", help="recompute the whole context at each step")
     p.add_argument("--weights", choices=["float32", "float16"], default=None,
-                   help="decode with inference.Decoder (no autograd; float16 stores the weights in half "
+                   help="decode with generation.Decoder (no autograd; float16 stores the weights in half "
                         "the bytes: ~2x tokens/s on big models). Default: the model itself")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--stats", action="store_true", help="print tokens/s at the end (to stderr)")

@@ -10,7 +10,7 @@ without the cache (tests/test_decoding.py checks it). When the context would pas
 cache is refilled from the last block_size tokens at every step (a sliding window, exactly what
 the uncached path computes, only no longer cheaper).
 
-Faster: weights="float32" or "float16" decodes with inference.Decoder (the same math without
+Faster: weights="float32" or "float16" decodes with generation.Decoder (the same math without
 autograd: matrix-vector kernels, a preallocated cache, optionally float16 weight storage), 2-4x
 faster for GPT-2-sized models where reading the weights is the whole cost.
 
@@ -44,7 +44,7 @@ def stream(model, prompt_ids, max_new_tokens: int = 100, temperature: float = 1.
     """Yield new token ids one at a time (int). Stops after max_new_tokens or at a stop token
     (the stop token is yielded, then generation ends). temperature 0 = greedy.
     weights: None runs the model itself (GPT.forward with a KVCache); "float32" / "float16" builds
-    an inference.Decoder for this call (always cached). `model` may also be a Decoder, built once
+    an generation.Decoder for this call (always cached). `model` may also be a Decoder, built once
     and reused across calls (building a float16 one converts every weight: ~0.3 s for GPT-2); build
     it once the weights are final (a float16 Decoder is a copy)."""
     from .decoder import Decoder
@@ -101,7 +101,7 @@ def _model_logits(model, use_cache):
 
 
 def _decoder_logits(dec):
-    """The same for an inference.Decoder, which holds its own cache."""
+    """The same for an generation.Decoder, which holds its own cache."""
     block, fed = dec.config.block_size, 0
 
     def next_logits(ids):

@@ -1,4 +1,4 @@
-"""inference.Decoder and kernels.gemv: fast decoding computes the model's own logits.
+"""generation.Decoder and kernels.gemv: fast decoding computes the model's own logits.
 
 float32: Decoder logits == GPT.forward logits (1e-4) at every step, prompt or one token at a time.
 float16: == the logits of the same model with its weights rounded to float16 (storage is the only
