@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 from ..checkpoints.checkpoint import load_checkpoint, read_checkpoint
+from ..datasets import course_base
 from ..generation.decoding import generate
 from ..models.gpt import GPT, GPTConfig
 from ..models.gpt2_hf import save_pretrained
@@ -45,6 +46,7 @@ from .loop import Run
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs")
 DEFAULT_CONFIG = os.path.join(CONFIG_DIR, "pretrain_stories.json")
 EOT = "<|endoftext|>"
+BUILDERS = {"course_base": course_base.load_corpus}        # corpora that are more than stories + books
 
 
 def split_stories(text: str) -> list:
@@ -54,12 +56,13 @@ def split_stories(text: str) -> list:
 
 def load_corpus(cfg: dict):
     """-> (train_docs, val_docs) lists of str, lowercased if cfg["lowercase"].
-    cfg["data"]["builder"] = "course_base" hands the whole job to tinygrad_lm/datasets/course_base.py
-    (any datasets/<builder>.py with a load_corpus(cfg) -> (train_docs, val_docs))."""
+    cfg["data"]["builder"] = "course_base" hands the whole job to a corpus builder of BUILDERS
+    (datasets/course_base.py: load_corpus(cfg) -> (train_docs, val_docs))."""
     d = cfg["data"]
     if d.get("builder"):
-        import importlib
-        return importlib.import_module(f".datasets.{d['builder']}", __package__).load_corpus(cfg)
+        if d["builder"] not in BUILDERS:
+            raise ValueError(f"unknown corpus builder {d['builder']!r}; known: {sorted(BUILDERS)}")
+        return BUILDERS[d["builder"]](cfg)
     stories = split_stories(open(_path(d["tinystories"]), encoding="utf-8").read())
     n_val = int(d["val_stories"])
     if n_val >= len(stories):
