@@ -17,7 +17,7 @@ faster for GPT-2-sized models where reading the weights is the whole cost.
 Repetition penalty (Keskar et al. 2019, as in Hugging Face): a logit l of a token already present
 in prompt or output becomes l / penalty if l > 0 else l * penalty.
 The filters and the sampler themselves live in sampling.py (shared with the RNN weeks).
-Does not handle: beam search, batched generation of different-length prompts.
+Does not handle: beam search (generation/beam.py), batched generation of different-length prompts.
 """
 import numpy as np
 

@@ -8,7 +8,7 @@ temperature = 0 means greedy (argmax). Ties in top-k keep every logit equal to t
 (so the result does not depend on sort order); the ids themselves come from a seeded Generator.
 `generate_from_step` is model-agnostic: it only needs a `step(ids, state) -> (logits, state)` function, so
 the RNN weeks (state = hidden state) and the GPT weeks (state = a KV cache or the context) share it.
-Does not handle: beam search, repetition penalties, min-p, logit bias.
+Does not handle: beam search (generation/beam.py), repetition penalties, min-p, logit bias.
 """
 import numpy as np
 
