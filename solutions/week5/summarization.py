@@ -1,0 +1,222 @@
+"""Week 5 project, part 1: summarize DialogSum dialogues by fine-tuning a pretrained GPT.
+
+    python -m solutions.week5.summarization train --model course-base --minutes 20          # fine-tune
+    python -m solutions.week5.summarization train --scratch --minutes 20 --out runs/week5/sum-scratch
+    python -m solutions.week5.summarization evaluate --checkpoint runs/week5/sum/best.safetensors --beams 4
+    ... --impl exercises            # the loss mask from YOUR summarize.py (task 5.8)
+
+The recipe:
+  prompt  = "<dialogue>\\n\\nSummary:" (as in the base corpus) and the target " <summary><|endoftext|>"
+  loss    only on the summary tokens and the closing <|endoftext|> (task 5.8's summary_example:
+          the prompt positions get target -100); prompts longer than the context lose their START
+  batches random training dialogues, each padded to the longest in the batch (inputs padded with
+          eos, targets with -100, so padding costs compute but never loss)
+  loop    training/loop.py (AdamW, warmup + cosine, clipping); every --eval-every steps the mean
+          summary loss on 100 fixed dev dialogues; best.safetensors = the best dev loss (early stopping)
+  decode  greedy or beam search (generation/beam.py), stopping at <|endoftext|>
+  score   ROUGE-1/2/L F1 with stemming (metrics/rouge.py = rouge-score) against summary1 and the best
+          of the three references, x100, with 95% bootstrap intervals
+--scratch trains the same architecture from random initialisation, for the same time.
+Training dialogues that also appear in DialogSum dev/test (or in DailyDialog test) are removed first.
+
+Legend: B batch, T tokens.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from tqdm import tqdm
+
+from tinygrad_lm.checkpoints.checkpoint import read_checkpoint
+from tinygrad_lm.course import load, pop_impl
+from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
+from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
+from tinygrad_lm.generation.beam import beam_search
+from tinygrad_lm.generation.decoding import generate
+from tinygrad_lm.metrics import BootstrapAggregator, RougeScorer
+from tinygrad_lm.models import GPT, GPTConfig
+from tinygrad_lm.models.pretrained import load as load_pretrained
+from tinygrad_lm.optim import cosine_warmup_lr
+from tinygrad_lm.random import manual_seed
+from tinygrad_lm.tensor import no_grad
+from tinygrad_lm.training.lm import load_gpt
+from tinygrad_lm.training.loop import Run, fit
+
+summarize = load("week5.summarize")        # the reference (solutions/) or yours (exercises/): --impl
+PROMPT = "{dialogue}\n\nSummary:"          # the format the course base model saw in pretraining
+EOT = "<|endoftext|>"
+
+
+def prompt_text(dialogue: str) -> str:
+    return PROMPT.format(dialogue=dialogue.strip())
+
+
+def training_records():
+    """DialogSum train minus every dialogue sharing its first two turns or a long consecutive turn pair
+    with DialogSum dev / test or DailyDialog test (datasets/course_base.py's overlap keys)."""
+    held = set().union(*evaluation_dialogue_keys().values())
+    records = load_dialogsum("train")
+    keep = [r for r in records if not pair_keys(dialogue_turns(r["dialogue"])) & held]
+    return keep, len(records) - len(keep)
+
+
+def encode_examples(tok, records, block_size, eos_id):
+    """-> list of (inputs, targets) int64 arrays, the loss on the summary + eos only (task 5.8)."""
+    out = []
+    for r in tqdm(records, desc="encoding", unit="dialogue", file=sys.stdout, mininterval=2.0):
+        p = tok.encode(prompt_text(r["dialogue"]))
+        s = tok.encode(" " + r["summaries"][0].strip())
+        out.append(summarize.summary_example(p, s, eos_id, block_size))
+    return out
+
+
+def pad_batch(examples, eos_id):
+    """Examples of different lengths -> x (B, T) padded with eos, y (B, T) padded with -100."""
+    T = max(len(x) for x, _ in examples)
+    x = np.full((len(examples), T), eos_id, dtype=np.int64)
+    y = np.full((len(examples), T), -100, dtype=np.int64)
+    for i, (xi, yi) in enumerate(examples):
+        x[i, :len(xi)], y[i, :len(yi)] = xi, yi
+    return x, y
+
+
+@no_grad()
+def dev_loss(model, examples, eos_id, batch_size=16):
+    """Mean loss per summary token over the examples (eval mode)."""
+    was = model.training
+    model.eval()
+    total, count = 0.0, 0
+    for i in range(0, len(examples), batch_size):
+        x, y = pad_batch(examples[i:i + batch_size], eos_id)
+        n = int((y != -100).sum())
+        total += model(x, y)[1].item() * n
+        count += n
+    model.train(was)
+    return total / max(count, 1)
+
+
+def train(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization train")
+    p.add_argument("--model", default="course-base", help="pretrained model name or directory")
+    p.add_argument("--scratch", action="store_true", help="the same architecture from random init")
+    p.add_argument("--out", default="runs/week5/sum")
+    p.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget")
+    p.add_argument("--max-steps", type=int, default=100_000)
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--scratch-lr", type=float, default=1e-3)
+    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--dev-size", type=int, default=100)
+    p.add_argument("--limit", type=int, default=None, help="use only the first N training dialogues (smoke runs)")
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args(argv)
+    manual_seed(args.seed)
+    pre, tok, info = load_pretrained(args.model)
+    eos = info["eos_token_id"]
+    if eos is None:
+        raise SystemExit(f"{args.model} has no end-of-text token; summarization needs one to stop")
+    if args.scratch:
+        model = GPT(GPTConfig(**pre.config.to_dict()))            # same shape, random weights
+    else:
+        model = pre
+    model.train()
+    T = model.config.block_size
+    records, removed = training_records()
+    if args.limit:
+        records = records[:args.limit]
+    print(f"DialogSum train: {len(records):,} dialogues ({removed} removed: shared with dev/test/DailyDialog test)")
+    train_ex = encode_examples(tok, records, T, eos)
+    dev_ex = encode_examples(tok, load_dialogsum("dev")[:args.dev_size], T, eos)
+    lr = args.scratch_lr if args.scratch else args.lr
+    opt = model.configure_optimizers(0.1, lr, (0.9, 0.95))
+    cfg = {"model": model.config.to_dict(), "tokenizer": tok.to_config(), "kind": "gpt", "eos_token_id": eos,
+           "summarization": {"base": None if args.scratch else args.model, "prompt": PROMPT, **vars(args)}}
+    run = Run(args.out, model, opt, cfg, title=f"DialogSum summarization ({'scratch' if args.scratch else args.model})")
+    rng = np.random.default_rng(args.seed)
+    budget = 60.0 * args.minutes
+    warmup = 50
+
+    def next_loss():
+        x, y = pad_batch([train_ex[i] for i in rng.integers(0, len(train_ex), args.batch_size)], eos)
+        return model(x, y)[1], int((y != -100).sum())
+
+    t0 = time.perf_counter()
+    elapsed = fit(run, next_loss=next_loss, eval_every=args.eval_every, clip=1.0, total_steps=None,
+                  progress=lambda step, s: max(step / args.max_steps, s / budget),
+                  lr_at=lambda step, prog: cosine_warmup_lr(step, lr, warmup, args.max_steps, lr / 10, progress=prog),
+                  evaluate=lambda: {"val": dev_loss(model, dev_ex, eos)}, unit="sumtok")
+    print(f"done: {run.step} steps in {elapsed:.0f}s ({time.perf_counter() - t0:.0f}s wall); best dev summary loss "
+          f"{run.best:.4f} -> {run.path('best.safetensors')}")
+    return 0
+
+
+@no_grad()
+def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0):
+    T = model.config.block_size
+    ids = [int(i) for i in tok.encode(prompt_text(dialogue))][-(T - max_new_tokens):]   # keep the END
+    if beams > 1:
+        seqs, _ = beam_search(model, ids, max_new_tokens, num_beams=beams, eos_token_id=eos,
+                              length_penalty=length_penalty, no_repeat_ngram_size=3, early_stopping=True)
+        out = seqs[0]
+    else:
+        out = generate(model, ids, max_new_tokens, temperature=0.0, stop_tokens=[eos]).tolist()
+    text = tok.decode([int(i) for i in out if int(i) != eos])
+    return text.replace(EOT, "").strip()
+
+
+def evaluate(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization evaluate")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--beams", type=int, default=1, help="1 = greedy")
+    p.add_argument("--length-penalty", type=float, default=1.0)
+    p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues")
+    p.add_argument("--out", default=None, help="JSON with scores and every summary (default: next to the checkpoint)")
+    args = p.parse_args(argv)
+    model, tok, cfg = load_gpt(args.checkpoint)
+    eos = cfg.get("eos_token_id")
+    test = load_dialogsum("test")[:args.limit]
+    scorer = RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    agg1, agg3 = BootstrapAggregator(seed=0), BootstrapAggregator(seed=0)
+    rows = []
+    t0 = time.perf_counter()
+    for r in tqdm(test, desc=f"summarizing ({'greedy' if args.beams == 1 else f'{args.beams} beams'})",
+                  unit="dialogue", file=sys.stdout):
+        pred = summarize_one(model, tok, r["dialogue"], eos, args.beams, length_penalty=args.length_penalty)
+        s1 = scorer.score(r["summaries"][0], pred)
+        s3 = scorer.score_multi(r["summaries"], pred)
+        agg1.add_scores(s1)
+        agg3.add_scores(s3)
+        rows.append({"fname": r["fname"], "prediction": pred, "reference1": r["summaries"][0],
+                     "rougeL_ref1": s1["rougeL"][2]})
+    res1, res3 = agg1.aggregate(), agg3.aggregate()
+    result = {"checkpoint": args.checkpoint, "beams": args.beams, "n": len(test),
+              "seconds": round(time.perf_counter() - t0, 1),
+              "ref1": {k: [100 * v.low[2], 100 * v.mid[2], 100 * v.high[2]] for k, v in res1.items()},
+              "max3": {k: [100 * v.low[2], 100 * v.mid[2], 100 * v.high[2]] for k, v in res3.items()},
+              "summaries": rows}
+    out = args.out or os.path.join(os.path.dirname(args.checkpoint) or ".",
+                                   f"test_rouge_{'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1)
+    for name, res in (("reference 1", result["ref1"]), ("best of 3", result["max3"])):
+        print(f"{name:<12} " + "  ".join(f"{k} {v[1]:.2f} [{v[0]:.2f}, {v[2]:.2f}]" for k, v in res.items()))
+    for row in rows[:3]:
+        print(f"--- {row['fname']}\nmodel:     {row['prediction']}\nreference: {row['reference1']}")
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = pop_impl(sys.argv[1:] if argv is None else argv)        # --impl exercises: your summarize.py
+    commands = {"train": train, "evaluate": evaluate}
+    if not argv or argv[0] not in commands:
+        print(__doc__.split("\n\n")[0] + "\n\nusage: python -m solutions.week5.summarization {train,evaluate} ...")
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
