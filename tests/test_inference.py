@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm import kernels
+from tinygrad_lm.kernels import api as kernels
 from tinygrad_lm.decoding import generate
 from tinygrad_lm.inference import Decoder
 from tinygrad_lm.kernels.gemv import gemv_numpy

@@ -26,7 +26,7 @@ block_size tokens).
 """
 import numpy as np
 
-from . import kernels
+from .kernels import api as kernels
 from .ops.attention import attention_probs
 from .ops.gelu import gelu_forward
 

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from .. import random as _random
 from ..kernels.lstm import lstm_backward, lstm_forward
 from ..kernels.rnn import rnn_backward, rnn_forward

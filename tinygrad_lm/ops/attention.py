@@ -29,7 +29,7 @@ arbitrary user masks other than causal + key padding.
 import numba
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from ..kernels import attention as _ka
 from ..kernels._jit import PARALLEL_MIN_FLOPS, threads_for
 from ..tensor import Tensor
