@@ -268,7 +268,8 @@ def test_submodules_are_not_shadowed_by_functions():
     """kernels/__init__ once defined functions named like its submodules; the modules must win."""
     import importlib
     import types
-    for name in ("matmul", "gemv", "softmax", "cross_entropy", "layer_norm", "attention", "lstm", "rnn"):
+    for name in ("matmul", "gemv", "softmax", "cross_entropy", "layer_norm", "gelu", "embedding",
+                 "sparse", "attention", "lstm", "rnn"):
         mod = importlib.import_module(f"tinygrad_lm.kernels.{name}")
         pkg_attr = getattr(importlib.import_module("tinygrad_lm.kernels"), name)
         assert isinstance(pkg_attr, types.ModuleType) and pkg_attr is mod, (

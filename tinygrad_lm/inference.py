@@ -28,7 +28,7 @@ import numpy as np
 
 from .kernels import api as kernels
 from .ops.attention import attention_probs
-from .ops.gelu import gelu_forward
+from .kernels.gelu import gelu_forward
 
 SKINNY = 64                        # up to this many new rows: kernels.gemv (each weight read once)
 

@@ -43,6 +43,8 @@ from ._jit import backend, use, use_kernel, use_numpy  # noqa: F401
 from .attention import (attention_qkv_backward, attention_qkv_backward_numpy,  # noqa: F401
                         attention_qkv_forward, attention_qkv_forward_numpy)
 from .cross_entropy import cross_entropy, cross_entropy_numpy  # noqa: F401
+from .embedding import scatter_add_rows, scatter_add_rows_numpy  # noqa: F401
+from .gelu import gelu_backward, gelu_backward_numpy, gelu_forward, gelu_numpy  # noqa: F401
 from .gemv import float16_to_float32, gemv, gemv_numpy  # noqa: F401
 from .layer_norm import (layer_norm_backward, layer_norm_backward_numpy,  # noqa: F401
                          layer_norm_forward, layer_norm_forward_numpy)
@@ -50,3 +52,4 @@ from .lstm import lstm_backward, lstm_backward_numpy, lstm_forward, lstm_forward
 from .matmul import matmul, matmul_numpy  # noqa: F401
 from .rnn import rnn_backward, rnn_backward_numpy, rnn_forward, rnn_forward_numpy  # noqa: F401
 from .softmax import log_softmax, log_softmax_numpy, softmax, softmax_numpy  # noqa: F401
+from .sparse import csr_matmul, csr_matmul_numpy, csr_t_matmul, csr_t_matmul_numpy  # noqa: F401
