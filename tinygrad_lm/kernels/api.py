@@ -39,17 +39,28 @@ Inputs are validated before any kernel call, with errors that name shapes and dt
 errors are unreadable). Non-contiguous inputs are copied only where a kernel needs it; size-0
 dims return empty/zero results without calling a kernel.
 """
-from ._jit import backend, use, use_kernel, use_numpy  # noqa: F401
-from .attention import (attention_qkv_backward, attention_qkv_backward_numpy,  # noqa: F401
+from ._jit import backend, use, use_kernel, use_numpy
+from .attention import (attention_qkv_backward, attention_qkv_backward_numpy,
                         attention_qkv_forward, attention_qkv_forward_numpy)
-from .cross_entropy import cross_entropy, cross_entropy_numpy  # noqa: F401
-from .embedding import scatter_add_rows, scatter_add_rows_numpy  # noqa: F401
-from .gelu import gelu_backward, gelu_backward_numpy, gelu_forward, gelu_numpy  # noqa: F401
-from .gemv import float16_to_float32, gemv, gemv_numpy  # noqa: F401
-from .layer_norm import (layer_norm_backward, layer_norm_backward_numpy,  # noqa: F401
+from .cross_entropy import cross_entropy, cross_entropy_numpy
+from .embedding import scatter_add_rows, scatter_add_rows_numpy
+from .gelu import gelu_backward, gelu_backward_numpy, gelu_forward, gelu_numpy
+from .gemv import float16_to_float32, gemv, gemv_numpy
+from .layer_norm import (layer_norm_backward, layer_norm_backward_numpy,
                          layer_norm_forward, layer_norm_forward_numpy)
-from .lstm import lstm_backward, lstm_backward_numpy, lstm_forward, lstm_forward_numpy  # noqa: F401
-from .matmul import matmul, matmul_numpy  # noqa: F401
-from .rnn import rnn_backward, rnn_backward_numpy, rnn_forward, rnn_forward_numpy  # noqa: F401
-from .softmax import log_softmax, log_softmax_numpy, softmax, softmax_numpy  # noqa: F401
-from .sparse import csr_matmul, csr_matmul_numpy, csr_t_matmul, csr_t_matmul_numpy  # noqa: F401
+from .lstm import lstm_backward, lstm_backward_numpy, lstm_forward, lstm_forward_numpy
+from .matmul import matmul, matmul_numpy
+from .rnn import rnn_backward, rnn_backward_numpy, rnn_forward, rnn_forward_numpy
+from .softmax import log_softmax, log_softmax_numpy, softmax, softmax_numpy
+from .sparse import csr_matmul, csr_matmul_numpy, csr_t_matmul, csr_t_matmul_numpy
+
+__all__ = ["backend", "use", "use_kernel", "use_numpy", "attention_qkv_backward",
+           "attention_qkv_backward_numpy", "attention_qkv_forward", "attention_qkv_forward_numpy",
+           "cross_entropy", "cross_entropy_numpy", "scatter_add_rows", "scatter_add_rows_numpy",
+           "gelu_backward", "gelu_backward_numpy", "gelu_forward", "gelu_numpy",
+           "float16_to_float32", "gemv", "gemv_numpy", "layer_norm_backward",
+           "layer_norm_backward_numpy", "layer_norm_forward", "layer_norm_forward_numpy",
+           "lstm_backward", "lstm_backward_numpy", "lstm_forward", "lstm_forward_numpy", "matmul",
+           "matmul_numpy", "rnn_backward", "rnn_backward_numpy", "rnn_forward",
+           "rnn_forward_numpy", "log_softmax", "log_softmax_numpy", "softmax", "softmax_numpy",
+           "csr_matmul", "csr_matmul_numpy", "csr_t_matmul", "csr_t_matmul_numpy"]
