@@ -1,4 +1,4 @@
-"""Tests for tinygrad_lm.checkpoint: a model + AdamW + scheduler + RNG state round trip resumes
+"""Tests for tinygrad_lm.checkpoints.checkpoint: a model + AdamW + scheduler + RNG state round trip resumes
 bit-exactly; wrong files and mismatched objects give clear CheckpointErrors."""
 import numpy as np
 import pytest
@@ -6,9 +6,9 @@ import pytest
 import tinygrad_lm
 import tinygrad_lm.functional as F
 from tinygrad_lm import nn, optim
-from tinygrad_lm.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
+from tinygrad_lm.checkpoints.checkpoint import CheckpointError, load_checkpoint, read_checkpoint, save_checkpoint
 from tinygrad_lm.random import rng
-from tinygrad_lm.safetensors import save_file
+from tinygrad_lm.checkpoints.safetensors import save_file
 
 CONFIG = {"vocab_size": 12, "n_embd": 8, "dropout": 0.2}
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm.decoding import apply_repetition_penalty, generate, stream
+from tinygrad_lm.generation.decoding import apply_repetition_penalty, generate, stream
 from tinygrad_lm.models import GPT, GPTConfig
 
 

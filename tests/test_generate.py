@@ -15,15 +15,15 @@ def test_generate_streams_the_same_tokens_as_decoding_generate(tmp_path, capsys)
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "ROMEO:", "--max-new-tokens", "40",
                  "--temperature", "0.8", "--top-k", "5", "--seed", "3"]) == 0
     printed = capsys.readouterr().out
-    from tinygrad_lm.decoding import generate
-    from tinygrad_lm.generate_cli import load_gpt
+    from tinygrad_lm.generation.decoding import generate
+    from tinygrad_lm.training.lm import load_gpt
     model, tok, _ = load_gpt(ckpt)
     ids = generate(model, tok.encode("ROMEO:"), 40, temperature=0.8, top_k=5, rng=np.random.default_rng(3))
     assert printed == "ROMEO:" + tok.decode(ids.tolist()) + "\n"
     # longer than block_size: the sliding window keeps going
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0"]) == 0
     assert len(capsys.readouterr().out) == 1 + 30 + 1
-    # --weights float32: inference.Decoder gives the same greedy text, window sliding included
+    # --weights float32: generation.Decoder gives the same greedy text, window sliding included
     assert main(["generate", "--checkpoint", ckpt, "--prompt", "R", "--max-new-tokens", "30", "--temperature", "0",
                  "--weights", "float32"]) == 0
     fast = capsys.readouterr().out
@@ -46,7 +46,7 @@ def test_generate_errors_are_clear(tmp_path, capsys):
 
 
 def test_stream_text_holds_back_unfinished_utf8():
-    from tinygrad_lm.generate_cli import stream_text
+    from tinygrad_lm.generation.decoding import stream_text
 
     class Tok:                                         # ids are bytes; "é" is two of them
         def encode(self, s):
@@ -57,7 +57,7 @@ def test_stream_text_holds_back_unfinished_utf8():
 
     class FakeModel:
         pass
-    import tinygrad_lm.decoding as dec
+    import tinygrad_lm.generation.decoding as dec
     orig = dec.stream
     dec.stream = lambda model, ids, n, **kw: iter(list("é!".encode("utf-8")))
     try:

@@ -10,11 +10,11 @@ import shutil
 import numpy as np
 import pytest
 
-from tinygrad_lm.decoding import generate
+from tinygrad_lm.generation.decoding import generate
 from tinygrad_lm.models.gpt import GPT, GPTConfig
-from tinygrad_lm.models.gpt2_hf import config_from_hf, hf_to_ours, load_gpt2_dir, save_pretrained
-from tinygrad_lm.pretrained import resolve
-from tinygrad_lm.safetensors import CheckpointError, load_file, save_file
+from tinygrad_lm.models.gpt2_hf import config_from_hf, hf_to_ours, save_pretrained
+from tinygrad_lm.models.pretrained import resolve
+from tinygrad_lm.checkpoints.safetensors import CheckpointError, load_file, save_file
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "gpt2_tiny")
 
@@ -26,7 +26,7 @@ def expected():
 
 @pytest.fixture(scope="module")
 def model():
-    return load_gpt2_dir(FIX)
+    return GPT.from_pretrained(FIX)
 
 
 def _logits(m, ids):
@@ -63,14 +63,14 @@ def test_export_has_reference_layout_and_reloads(model, expected, tmp_path):
     cfg = json.load(open(tmp_path / "config.json"))
     for k in ("n_layer", "n_head", "n_embd", "n_positions", "vocab_size"):
         assert cfg[k] == json.load(open(os.path.join(FIX, "config.json")))[k], k
-    again = load_gpt2_dir(tmp_path)
+    again = GPT.from_pretrained(tmp_path)
     np.testing.assert_array_equal(_logits(again, expected["input_ids"]), _logits(model, expected["input_ids"]))
 
 
 def test_export_float16(model, expected, tmp_path):
     save_pretrained(model, tmp_path, dtype=np.float16)
     assert load_file(tmp_path / "model.safetensors")["transformer.wte.weight"].dtype == np.float16
-    again = load_gpt2_dir(tmp_path)
+    again = GPT.from_pretrained(tmp_path)
     assert again.transformer.wte.weight.dtype == np.float32
     np.testing.assert_allclose(_logits(again, expected["input_ids"]), expected["logits"], atol=5e-2)
 
@@ -85,7 +85,7 @@ def test_prefix_absent_old_buffers_and_tied_head(model, expected, tmp_path):
     old["lm_head.weight"] = ref["transformer.wte.weight"]
     save_file(old, tmp_path / "model.safetensors")
     shutil.copy(os.path.join(FIX, "config.json"), tmp_path / "config.json")
-    np.testing.assert_array_equal(_logits(load_gpt2_dir(tmp_path), expected["input_ids"]),
+    np.testing.assert_array_equal(_logits(GPT.from_pretrained(tmp_path), expected["input_ids"]),
                                   _logits(model, expected["input_ids"]))
 
 
@@ -102,20 +102,20 @@ def test_shape_mismatch_names_the_tensor(tmp_path):
     cfg["n_embd"] = 64
     json.dump(cfg, open(tmp_path / "config.json", "w"))
     with pytest.raises(CheckpointError, match=r"shape mismatch.*transformer\.h\.0\.attn\.c_attn\.weight"):
-        load_gpt2_dir(tmp_path)
+        GPT.from_pretrained(tmp_path)
 
 
 def test_missing_and_corrupt_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="config.json"):
-        load_gpt2_dir(tmp_path)
+        GPT.from_pretrained(tmp_path)
     shutil.copy(os.path.join(FIX, "config.json"), tmp_path / "config.json")
     (tmp_path / "pytorch_model.bin").write_bytes(b"pickle")
     with pytest.raises(FileNotFoundError, match="never pickle"):
-        load_gpt2_dir(tmp_path)
+        GPT.from_pretrained(tmp_path)
     data = open(os.path.join(FIX, "model.safetensors"), "rb").read()
     (tmp_path / "model.safetensors").write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError):
-        load_gpt2_dir(tmp_path)
+        GPT.from_pretrained(tmp_path)
 
 
 @pytest.mark.parametrize("name,n_layer,n_embd", [("gpt2", 12, 768), ("gpt2-medium", 24, 1024),
@@ -188,12 +188,12 @@ def test_roundtrip_random_gpt(tmp_path):
     m = GPT(GPTConfig(vocab_size=50, block_size=16, n_layer=3, n_head=2, n_embd=8))
     save_pretrained(m, tmp_path)
     ids = np.arange(10, dtype=np.int64).reshape(1, 10)
-    np.testing.assert_array_equal(_logits(load_gpt2_dir(tmp_path), ids), _logits(m, ids))
+    np.testing.assert_array_equal(_logits(GPT.from_pretrained(tmp_path), ids), _logits(m, ids))
 
 
 def test_tokenizer_from_hf_file_names(tmp_path):
     """A Hugging Face GPT-2 snapshot names the tokenizer files vocab.json + merges.txt."""
-    from tinygrad_lm.pretrained import load_tokenizer
+    from tinygrad_lm.models.pretrained import load_tokenizer
     src = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "gpt2_bpe")
     shutil.copy(os.path.join(src, "encoder.json"), tmp_path / "vocab.json")
     shutil.copy(os.path.join(src, "vocab.bpe"), tmp_path / "merges.txt")

@@ -1,5 +1,5 @@
 """`tglm info` runs and reports what it promises (no timing asserts: the machine is shared)."""
-from tinygrad_lm import info
+from tinygrad_lm.cli import info
 
 
 def test_collect_has_the_promised_fields():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm import Tensor, optim
-from tinygrad_lm.safetensors import load_file, load_metadata
+from tinygrad_lm.checkpoints.safetensors import load_file, load_metadata
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "optim", "torch_steps.safetensors")
 
@@ -200,14 +200,17 @@ def test_clip_grad_value():
 
 # ---- schedules -------------------------------------------------------------------------------
 def test_cosine_warmup_function():
-    f = lambda s: optim.cosine_warmup_lr(s, 1e-3, warmup_steps=10, total_steps=110, min_lr=1e-4)  # noqa: E731
+    f = lambda s: optim.cosine_warmup_lr(s, 1e-3, warmup_steps=9, total_steps=109, min_lr=1e-4)  # noqa: E731
     assert f(0) == pytest.approx(1e-4)
     assert f(4) == pytest.approx(5e-4)
+    assert f(8) == pytest.approx(9e-4)
     assert f(9) == pytest.approx(1e-3)
-    assert f(10) == pytest.approx(1e-3)
-    assert f(60) == pytest.approx(5.5e-4)
-    assert f(110) == f(500) == pytest.approx(1e-4)
-    lrs = [f(s) for s in range(10, 111)]
+    assert f(59) == pytest.approx(5.5e-4)
+    assert f(109) == f(500) == pytest.approx(1e-4)
+    g = lambda s, p: optim.cosine_warmup_lr(s, 1e-3, 9, 109, 1e-4, progress=p)  # noqa: E731
+    assert g(3, 0.9) == f(3), "warmup is by steps even with a progress"
+    assert g(50, 0.5) == pytest.approx(5.5e-4) and g(50, 1.7) == pytest.approx(1e-4)
+    lrs = [f(s) for s in range(9, 110)]
     assert all(x >= y for x, y in zip(lrs, lrs[1:])), "decay must be monotone"
     assert optim.linear_warmup_lr(0, 1.0, 4) == 0.25 and optim.linear_warmup_lr(100, 1.0, 4) == 1.0
     with pytest.raises(ValueError):

@@ -2,8 +2,9 @@
 checkpoints written with the val loss in their metadata, resume, and sampling from the result."""
 import numpy as np
 
-from tinygrad_lm.checkpoint import read_checkpoint
-from tinygrad_lm.train_charlm import main_sample, main_train
+from tinygrad_lm.checkpoints.checkpoint import read_checkpoint
+from tinygrad_lm.cli.sample import main as main_sample
+from tinygrad_lm.cli.train import main as main_train
 
 
 def test_train_resume_and_sample(tmp_path, capsys):

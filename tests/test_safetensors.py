@@ -1,4 +1,4 @@
-"""Tests for tinygrad_lm.safetensors: round trips, byte-compatibility with the reference package
+"""Tests for tinygrad_lm.checkpoints.safetensors: round trips, byte-compatibility with the reference package
 (fixture written once by tests/fixtures/safetensors/make_fixtures.py), and corrupt-file errors."""
 import json
 import os
@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from tinygrad_lm import safetensors as st
-from tinygrad_lm.safetensors import CheckpointError
+from tinygrad_lm.checkpoints import safetensors as st
+from tinygrad_lm.checkpoints.safetensors import CheckpointError
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "safetensors")
 sys.path.insert(0, FIXTURES)

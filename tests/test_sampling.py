@@ -1,9 +1,9 @@
-"""tinygrad_lm.sampling on hand-built distributions: temperature, top-k, top-p, greedy, generate."""
+"""tinygrad_lm.generation.sampling on hand-built distributions: temperature, top-k, top-p, greedy, generate."""
 import numpy as np
 import pytest
 
 from tinygrad_lm import Tensor
-from tinygrad_lm.sampling import generate, probs_from_logits, sample, top_k_filter, top_p_filter
+from tinygrad_lm.generation.sampling import generate_from_step, probs_from_logits, sample, top_k_filter, top_p_filter
 
 
 def test_temperature_and_greedy():
@@ -51,11 +51,11 @@ def test_generate_primes_once_and_feeds_back():
         logits = np.full(10, -5.0)
         logits[(ids[-1] + 1) % 10] = 5.0
         return logits, state
-    out = generate(step, [1, 2], 3, temperature=0)
+    out = generate_from_step(step, [1, 2], 3, temperature=0)
     assert out.tolist() == [3, 4, 5]
     assert calls[0] == [1, 2] and all(len(c) == 1 for c in calls[1:])
     with pytest.raises(ValueError, match="prime"):
-        generate(step, [], 3)
+        generate_from_step(step, [], 3)
 
 
 def test_bad_arguments_give_clear_errors():
@@ -76,4 +76,4 @@ def test_bad_arguments_give_clear_errors():
         with pytest.raises(ValueError, match="temperature must be"):
             sample(logits, temperature=t)
     with pytest.raises(TypeError, match="prime_ids must be integer"):
-        generate(lambda ids, s: (logits, s), [1.7], 2)
+        generate_from_step(lambda ids, s: (logits, s), [1.7], 2)

@@ -1,6 +1,6 @@
 """`tglm tokenizer train|encode|decode|vocab` end to end on a small file."""
 from tinygrad_lm.tokenizers import ByteLevelBPE
-from tinygrad_lm.tokenizers.cli import main
+from tinygrad_lm.cli.tokenizer import main
 
 
 def test_cli_round_trip(tmp_path, capsys):

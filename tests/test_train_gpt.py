@@ -4,8 +4,10 @@ import os
 
 import numpy as np
 
-from tinygrad_lm import train_gpt
-from tinygrad_lm.checkpoint import read_checkpoint
+from tinygrad_lm.cli.train import main_gpt
+from tinygrad_lm.optim import cosine_warmup_lr
+from tinygrad_lm.training.lm import split_loss
+from tinygrad_lm.checkpoints.checkpoint import read_checkpoint
 
 TEXT = "the cat sat on the mat. the dog sat on the log. " * 60
 
@@ -15,12 +17,12 @@ def _run(tmp_path, out, *extra):
     data.write_text(TEXT, encoding="utf-8")
     argv = ["--preset", "tiny", "--data", str(data), "--out", str(tmp_path / out), "--n-embd", "32",
             "--block-size", "16", "--batch-size", "8", "--eval-iters", "2", "--sample-tokens", "0", *extra]
-    assert train_gpt.main(argv) == 0
+    assert main_gpt(argv) == 0
     return tmp_path / out
 
 
 def test_lr_schedule_warmup_then_cosine_to_min():
-    lrs = [train_gpt.lr_at(i, 1.0, 0.1, 10, 100) for i in range(120)]
+    lrs = [cosine_warmup_lr(i, 1.0, 10, 100, 0.1) for i in range(120)]
     assert lrs[0] < lrs[9] < 1.0 and abs(lrs[10] - 1.0) < 1e-9
     assert abs(lrs[55] - 0.55) < 1e-9 and lrs[100] == lrs[119] == 0.1
 
@@ -47,7 +49,7 @@ def test_resume_is_exact(tmp_path):
 
 
 def test_missing_data_file_is_a_clear_error(tmp_path, capsys):
-    assert train_gpt.main(["--data", str(tmp_path / "nope.txt")]) == 2
+    assert main_gpt(["--data", str(tmp_path / "nope.txt")]) == 2
     assert "not found" in capsys.readouterr().err
 
 
@@ -59,7 +61,7 @@ def test_split_loss_is_the_mean_over_every_whole_window():
     ids = np.random.default_rng(0).integers(0, 11, size=8 * 5 + 3).astype(np.uint16)   # 5 windows + a rest
     per_window = [model(ids[None, i:i + 8].astype(np.int64), ids[None, i + 1:i + 9].astype(np.int64))[1].item()
                   for i in range(0, 40, 8)]
-    assert abs(train_gpt.split_loss(model, ids, 8, batch_size=2) - np.mean(per_window)) < 1e-5
+    assert abs(split_loss(model, ids, 8, batch_size=2) - np.mean(per_window)) < 1e-5
     assert model.training, "split_loss must restore training mode"
 
 

@@ -8,22 +8,15 @@ from . import _threads  # noqa: F401  (must run before numpy is imported)
 
 from .random import manual_seed
 from .tensor import Tensor, no_grad, is_grad_enabled
+from . import ops  # noqa: F401,E402  (importing the ops attaches +, @, sum, ... to Tensor)
 # (no package-level `tensor()` factory: it would shadow the tinygrad_lm.tensor module; use Tensor(...))
 from .ops.creation import (zeros, ones, empty, full, zeros_like, ones_like, full_like,  # noqa: F401
                            randn, rand, randint, arange, eye)
 from .ops import cat, stack, where  # noqa: F401
-from .gradcheck import gradcheck  # noqa: F401  (eager: a lazy import would leave the name bound to the submodule)
+from .gradcheck import gradcheck  # noqa: F401
 
 __version__ = "0.1.0"
 __all__ = ["Tensor", "no_grad", "is_grad_enabled", "manual_seed", "gradcheck", "__version__",
            "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
            "randn", "rand", "randint", "arange", "eye", "cat", "stack", "where"]
 
-
-def __getattr__(name):
-    # gradcheck is imported lazily so that a half-written gradcheck never breaks `import tinygrad_lm`.
-    if name == "gradcheck":
-        from .gradcheck import gradcheck
-        globals()["gradcheck"] = gradcheck   # the submodule import just bound the name to the module
-        return gradcheck
-    raise AttributeError(f"module 'tinygrad_lm' has no attribute {name!r}")

@@ -14,7 +14,6 @@ non-leaf tensors do not keep `.grad` (as in PyTorch without `retain_grad()`).
 dtype rule: floating data becomes float32 unless a dtype is given explicitly (gradcheck uses
 float64); integer data stays int64 and bool stays bool. Only floating tensors can require grad.
 """
-from contextlib import contextmanager
 import functools
 
 import numpy as np
@@ -44,16 +43,6 @@ class no_grad:
             with no_grad():
                 return fn(*args, **kwargs)
         return wrapper
-
-
-@contextmanager
-def enable_grad():
-    global _grad_enabled
-    prev, _grad_enabled = _grad_enabled, True
-    try:
-        yield
-    finally:
-        _grad_enabled = prev
 
 
 def _to_array(data, dtype):
@@ -254,7 +243,6 @@ class Tensor:
 # Fresh arrays for every op are only cheap if freed memory stays in the process (kernels/_alloc.py).
 from .kernels import _alloc  # noqa: E402
 _alloc.tune()
-
-# The ops (+, @, sum, softmax, ...) attach themselves to Tensor when imported. Importing them here,
-# after the class exists, means `from tinygrad_lm.tensor import Tensor` always gets a complete Tensor.
-from . import ops as _ops  # noqa: E402,F401
+# The ops (+, @, sum, softmax, ...) attach themselves to Tensor when tinygrad_lm/ops is imported;
+# the package's __init__.py does that, so `from tinygrad_lm.tensor import Tensor` (which runs the
+# package __init__ first) always gets a complete Tensor, and tensor.py never imports ops (no cycle).

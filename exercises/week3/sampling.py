@@ -7,7 +7,7 @@
 Priming: run the model over a prompt ("ROMEO:") first, so its hidden state holds the context,
 then sample one token at a time, feeding each sampled token back in.
 
-Scope: one distribution (V,) at a time; the library version, tinygrad_lm.sampling, also does
+Scope: one distribution (V,) at a time; the library version, tinygrad_lm.generation.sampling, also does
 batches (B, V), top-p, and is shared with the GPT weeks.
 Shapes: V vocabulary size.
 """

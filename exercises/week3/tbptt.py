@@ -13,7 +13,7 @@ and memory grows without bound); resetting the state instead of carrying it make
 start from zero context.
 
 Scope: the batching (task 3.8) and one training step with carry + detach (task 3.9); the library versions are
-tinygrad_lm.datasets.lm_batches.TBPTTBatches / detach_state and the loop in tinygrad_lm/train_charlm.py.
+tinygrad_lm.datasets.lm_batches.TBPTTBatches / detach_state and the loop in tinygrad_lm/training/char_lm.py.
 Shapes: N tokens, B batch (lanes), T window length, V vocabulary.
 """
 import numpy as np

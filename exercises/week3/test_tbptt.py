@@ -6,7 +6,7 @@ import tinygrad_lm as tg
 from tinygrad_lm.course import assert_close, assert_equal, load
 from tinygrad_lm.datasets.lm_batches import TBPTTBatches
 from tinygrad_lm.optim import SGD
-from tinygrad_lm.train_charlm import CharLM
+from tinygrad_lm.models.char_lm import CharLM
 
 mod = load("week3.tbptt")
 

@@ -18,7 +18,7 @@ computes only its own q, k, v and attends over the cache (task 4.9).
 
 Legend: B batch, T time, C channels, H heads, D head size (C // H), Tq queries, Tk keys.
 Scope: forward passes on NumPy arrays (float32 in, float32 out). The library's fused version with
-its backward is tinygrad_lm/attention.py; tests compare your results with it.
+its backward is tinygrad_lm/ops/attention.py; tests compare your results with it.
 Not here: dropout on the attention weights, padding masks, flash-attention style tiling.
 """
 import numpy as np

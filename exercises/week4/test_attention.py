@@ -1,6 +1,6 @@
 """Week 4 autograder, part 2: attention in NumPy (tasks 4.7-4.9).
 
-The reference is the library's fused attention (tinygrad_lm/attention.py), run on the same arrays.
+The reference is the library's fused attention (tinygrad_lm/ops/attention.py), run on the same arrays.
 """
 import numpy as np
 import pytest

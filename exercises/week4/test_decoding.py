@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm.course import assert_close, load
-from tinygrad_lm.sampling import probs_from_logits
+from tinygrad_lm.generation.sampling import probs_from_logits
 
 mod = load("week4.decoding")
 P = np.array([0.5, 0.3, 0.15, 0.05])

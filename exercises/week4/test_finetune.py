@@ -13,7 +13,7 @@ from tinygrad_lm.course import assert_close, assert_equal, load
 from tinygrad_lm.models.gpt import GPT, GPTConfig
 from tinygrad_lm.models.gpt2_hf import config_from_hf, read_config
 from tinygrad_lm.random import manual_seed
-from tinygrad_lm.safetensors import load_file
+from tinygrad_lm.checkpoints.safetensors import load_file
 
 mod = load("week4.finetune")
 FIX = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),

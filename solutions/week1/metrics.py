@@ -1,7 +1,7 @@
 """Week 1, part 5: measuring a classifier.
 
 Task 1.10: accuracy, confusion matrix, per-class and macro-averaged F1.
-The library version is tinygrad_lm/metrics.py (also micro/weighted averages, k-fold CV).
+The library version is tinygrad_lm/metrics/classification.py (also micro/weighted averages, k-fold CV).
 Labels are int class indices 0..K-1.
 """
 import numpy as np

@@ -30,6 +30,7 @@ def measure(stem: str) -> int:
     HINT: y is a vowel after a consonant: in "ivy" the letters are V C V, so m = 1, not 0.
     """
     ### BEGIN SOLUTION
+    # teaching twin of tinygrad_lm/text/porter.py's measure (the tests compare the two)
     m, prev_vowel = 0, False
     for i in range(len(stem)):
         cons = is_consonant(stem, i)

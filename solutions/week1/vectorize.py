@@ -6,7 +6,7 @@ Tasks: 1.6 vocabulary (min_df, max_df, max_features), 1.7 bag of words as a CSR 
 is tinygrad_lm/text/vectorize.py (CountVectorizer, TfidfVectorizer).
 
 Why sparse: 10,000 reviews x 100,000 n-grams is 4 GB as a dense float32 matrix, but each review uses
-~30 of them. A CSRMatrix (tinygrad_lm/sparse.py) stores, for row i, the column numbers
+~30 of them. A CSRMatrix (tinygrad_lm/ops/sparse.py) stores, for row i, the column numbers
 indices[indptr[i]:indptr[i+1]] (sorted) and their values data[indptr[i]:indptr[i+1]].
 Legend: N documents, V vocabulary size.
 """

@@ -31,12 +31,14 @@ import numpy as np
 from tinygrad_lm import Tensor, manual_seed, metrics, nn, plot
 from tinygrad_lm.random import rng
 from tinygrad_lm.datasets import load_twitter_airline_sentiment
-from tinygrad_lm.safetensors import load_file, load_metadata, save_file
+from tinygrad_lm.checkpoints.safetensors import load_file, load_metadata, save_file
 from tinygrad_lm.ops.sparse import CSRMatrix, sparse_matmul
 from tinygrad_lm.text.tokenize import tweet_tokenize
 from tinygrad_lm.text.vectorize import TfidfVectorizer
 
-from .train_loop import evaluate, predict_logits, train_classifier
+from tinygrad_lm.course import load, pop_impl
+
+train_loop = load("week2.train_loop")     # the reference (solutions/) or yours (exercises/): --impl
 
 PAD, UNK = 0, 1
 
@@ -230,12 +232,12 @@ def train(argv=None) -> int:
     print(f"model: {type(model).__name__}, {model.num_parameters():,} parameters; config {cfg}")
 
     t0 = time.time()
-    hist = train_classifier(model, X_tr, y_all[keep], X_va, y_all[val], epochs=cfg["epochs"],
+    hist = train_loop.train_classifier(model, X_tr, y_all[keep], X_va, y_all[val], epochs=cfg["epochs"],
                             batch_size=cfg["batch_size"], lr=cfg["lr"], weight_decay=cfg["weight_decay"],
                             patience=cfg["patience"], seed=args.seed, progress=True)
     train_time = time.time() - t0
 
-    test_loss, acc, f1, pred = evaluate(model, X_te, y_test)
+    test_loss, acc, f1, pred = train_loop.evaluate(model, X_te, y_test)
     _, _, f1_per_class, _ = metrics.precision_recall_f1(y_test, pred, average=None, n_classes=len(classes))
     print(f"\ntraining time {train_time:.1f}s, best epoch {hist['best_epoch'] + 1} "
           f"(val loss {hist['val_loss'][hist['best_epoch']]:.4f})")
@@ -317,7 +319,7 @@ def predict(argv=None) -> int:
     args = p.parse_args(argv)
     texts = args.texts or [line.strip() for line in sys.stdin if line.strip()]
     feats, model, classes = load_classifier(args.ckpt)
-    logits = predict_logits(model, feats.transform(texts))                         # (N, 3)
+    logits = train_loop.predict_logits(model, feats.transform(texts))                         # (N, 3)
     probs = np.exp(logits - logits.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
     for text, pr in zip(texts, probs):
@@ -328,15 +330,15 @@ def predict(argv=None) -> int:
 
 
 def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = pop_impl(sys.argv[1:] if argv is None else argv)        # --impl exercises: your train_loop.py
     commands = {"train": train, "predict": predict, "baseline": baseline}
     if not argv or argv[0] not in commands:
         print(__doc__.split("\n\n")[1])
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     try:
         return commands[argv[0]](argv[1:])
-    except NotImplementedError as e:         # exercises/week2/sentiment.py runs YOUR train_loop.py
-        print(f"not implemented yet: {e}\nFinish it in {__package__.replace('.', '/')}/train_loop.py "
+    except NotImplementedError as e:         # --impl exercises runs YOUR train_loop.py
+        print(f"not implemented yet: {e}\nFinish it in exercises/week2/train_loop.py "
               f"(pytest exercises/week2/test_train_loop.py), or run the reference: "
               f"python -m solutions.week2.sentiment {' '.join(argv)}", file=sys.stderr)
         return 1

@@ -61,6 +61,7 @@ def merge_pair(ids, pair, new_id):
     HINT: check i + 1 < len(ids) before looking at ids[i + 1]; do not modify the input list.
     """
     ### BEGIN SOLUTION
+    # teaching twin of tinygrad_lm/tokenizers/bpe.py's merge (same loop; the library adds the fast kernel path)
     a, b = pair
     out, i, n = [], 0, len(ids)
     while i < n:

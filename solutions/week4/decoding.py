@@ -8,7 +8,7 @@ A language model gives logits (V,) for the next token. Decoding turns them into 
                   renormalize (the kept set adapts: small when the model is sure, large when not).
 The filters are applied in that order: temperature, then top-k, then top-p.
 Sampling itself is then one line, rng.choice(V, p=probs); the library's version (with a KV cache
-and streaming) is tinygrad_lm/sampling.py + decoding.py, and the tests compare with it.
+and streaming) is tinygrad_lm/generation/sampling.py + decoding.py, and the tests compare with it.
 
 Legend: V vocab.
 Not here: beam search, repetition penalty, min-p.

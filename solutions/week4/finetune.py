@@ -11,7 +11,7 @@ steps and a small learning rate. Four pieces:
        pretraining, a fixed validation set evaluated every few steps;
     4. early stopping: stop once validation loss has not improved for `patience` evaluations and
        hand back the best weights, not the last ones.
-The library versions: tinygrad_lm/models/gpt2_hf.py (1), tinygrad_lm/pretrain.py (the loop).
+The library versions: tinygrad_lm/models/gpt2_hf.py (1), tinygrad_lm/training/lm.py (the loop).
 
 Legend: B batch, T block size (context), C channels, V vocab.
 Not here: LoRA / adapters, gradient accumulation, learning-rate schedules beyond a warmup.
@@ -149,7 +149,7 @@ def finetune(model, train_ids, val_ids, steps, lr=3e-4, batch_size=8, block_size
         weight_decay `weight_decay` (tinygrad_lm.optim.AdamW);
       - history = [{"step": 0, "val_loss": evaluate(...)}]; remember a copy of the weights as the best;
       - for step 1..steps: learning rate lr * min(1, step / warmup); a batch of random windows
-        x, y (B, T) from train_ids (train_gpt.get_batch(train_ids, batch_size, block_size, rng));
+        x, y (B, T) from train_ids (random_windows(train_ids, batch_size, block_size, rng));
         loss = model(x, y)[1]; zero_grad, backward, clip the gradient norm to 1.0, opt.step();
         every eval_every steps: evaluate on val_ids, append {"step", "val_loss"} to history, call
         on_eval(history[-1]) if given, keep a copy of the weights if it is the best so far, and break
@@ -162,7 +162,7 @@ def finetune(model, train_ids, val_ids, steps, lr=3e-4, batch_size=8, block_size
     evaluations of the same weights give the same number). rng defaults to np.random.default_rng(0).
     """
     from tinygrad_lm.optim import AdamW, clip_grad_norm_
-    from tinygrad_lm.train_gpt import get_batch
+    from tinygrad_lm.datasets.lm_batches import random_windows as get_batch
     rng = np.random.default_rng(0) if rng is None else rng
     ### BEGIN SOLUTION
     params = [p for p in model.parameters() if p.requires_grad]

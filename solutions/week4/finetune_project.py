@@ -1,6 +1,6 @@
 """Week 4 project, part 3: fine-tune the shipped story model on dialogues vs the same GPT from scratch.
 
-Run on your own code:      python -m exercises.week4.finetune_project
+Run on your own code:      python -m solutions.week4.finetune_project --impl exercises
 Run on the reference:      python -m solutions.week4.finetune_project
 Options: --steps 150 --batch-size 8 --block-size 128 --model tinystories-3m --trainable "" --out runs/finetune
 
@@ -38,10 +38,13 @@ import numpy as np
 
 from tinygrad_lm.models.gpt import GPT
 from tinygrad_lm.plot import line_chart
-from tinygrad_lm.pretrained import REPO, load
+from tinygrad_lm.models.pretrained import load
+from tinygrad_lm.paths import DATA_DIR
 from tinygrad_lm.random import manual_seed
 
-from .finetune import evaluate, finetune, freeze
+from tinygrad_lm.course import load, pop_impl
+
+ft = load("week4.finetune")          # the reference (solutions/) or yours (exercises/): --impl
 
 EOT = "<|endoftext|>"
 
@@ -69,7 +72,7 @@ def load_dialogues(path, tok, lowercase, limit=None):
 
 
 def sample(model, tok, prompt, lowercase, n=60, seed=0):
-    from tinygrad_lm.decoding import generate
+    from tinygrad_lm.generation.decoding import generate
     p = prompt.lower() if lowercase else prompt
     out = generate(model, tok.encode(p), n, temperature=0.8, top_k=40, rng=np.random.default_rng(seed),
                    stop_tokens=[tok.special_tokens[EOT]] if EOT in tok.special_tokens else ())
@@ -85,7 +88,7 @@ def run_one(label, model, train_ids, val_ids, args, lr):
         print(f"  {label:<10} step {h['step']:4d} | {times[h['step']]:6.0f}s | val loss {h['val_loss']:.3f} "
               f"| ppl {math.exp(h['val_loss']):8.1f}", flush=True)
 
-    history, best = finetune(model, train_ids, val_ids, args.steps, lr=lr, batch_size=args.batch_size,
+    history, best = ft.finetune(model, train_ids, val_ids, args.steps, lr=lr, batch_size=args.batch_size,
                              block_size=args.block_size, eval_every=args.eval_every, patience=args.patience,
                              rng=np.random.default_rng(args.seed), on_eval=on_eval)
     for h in history:
@@ -96,7 +99,7 @@ def run_one(label, model, train_ids, val_ids, args, lr):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="fine-tune a pretrained GPT on DailyDialog vs from scratch")
     ap.add_argument("--model", default="tinystories-3m")
-    ap.add_argument("--data", default=os.path.join(REPO, "data", "dailydialog"))
+    ap.add_argument("--data", default=os.path.join(str(DATA_DIR), "dailydialog"))
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--eval-every", type=int, default=25)
     ap.add_argument("--batch-size", type=int, default=8)
@@ -110,17 +113,17 @@ def main(argv=None):
                     help="which runs to train now; results of the other runs already in <out>/history.json are kept")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=os.path.join("runs", "finetune"))
-    args = ap.parse_args(argv)
+    args = ap.parse_args(pop_impl(sys.argv[1:] if argv is None else argv))   # --impl exercises: your finetune.py
 
     model, tok, info = load(args.model)
     lc = info["lowercase"]
     args.block_size = min(args.block_size, model.config.block_size)
     train_ids, _ = load_dialogues(os.path.join(args.data, "validation.jsonl"), tok, lc)
     val_ids, _ = load_dialogues(os.path.join(args.data, "test.jsonl"), tok, lc, args.val_dialogues)
-    print(f"{args.model}: {model.num_parameters(False):,} parameters; DailyDialog train {len(train_ids):,} "
+    print(f"{args.model}: {model.num_parameters(non_embedding=False):,} parameters; DailyDialog train {len(train_ids):,} "
           f"tokens, val {len(val_ids):,} tokens; {args.steps} steps of {args.batch_size}x{args.block_size}")
     prompt = "a: hello, how was your weekend?\nb:"
-    print(f"\nbefore fine-tuning (val ppl {math.exp(evaluate(model, val_ids, args.batch_size, args.block_size)):.1f}):"
+    print(f"\nbefore fine-tuning (val ppl {math.exp(ft.evaluate(model, val_ids, args.batch_size, args.block_size)):.1f}):"
           f"\n{sample(model, tok, prompt, lc)}\n")
 
     runs = [r.strip() for r in args.runs.split(",") if r.strip()]
@@ -129,7 +132,7 @@ def main(argv=None):
     result = json.load(open(hist_path)) if os.path.exists(hist_path) else {}
     scratch = None
     if "finetuned" in runs:
-        trainable = freeze(model, [s for s in args.trainable.split(",")] if args.trainable else [""])
+        trainable = ft.freeze(model, [s for s in args.trainable.split(",")] if args.trainable else [""])
         print(f"fine-tuning {len(trainable)} parameter tensors, lr {args.lr}")
         ft_hist, ft_best, ft_time = run_one("finetuned", model, train_ids, val_ids, args, args.lr)
         result["finetuned"] = {"history": ft_hist, "best_step": ft_best, "seconds": ft_time}

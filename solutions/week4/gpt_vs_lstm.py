@@ -20,14 +20,15 @@ import os
 import sys
 import time
 
-from tinygrad_lm import train_charlm, train_gpt
+from tinygrad_lm.cli.train import main as tglm_train
+from tinygrad_lm.training.lm import GPT_PRESETS
 from tinygrad_lm.plot import line_chart
 
 
 def run_gpt(args):
     out = os.path.join(args.out, "gpt")
     t0 = time.perf_counter()
-    code = train_gpt.main(["--preset", args.preset, "--data", args.data, "--out", out, "--seed", str(args.seed),
+    code = tglm_train(["gpt", "--preset", args.preset, "--data", args.data, "--out", out, "--seed", str(args.seed),
                            "--sample-tokens", "0"])
     seconds = time.perf_counter() - t0
     if code != 0:
@@ -37,7 +38,7 @@ def run_gpt(args):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--preset", default="nanogpt-cpu", choices=sorted(train_gpt.PRESETS))
+    p.add_argument("--preset", default="nanogpt-cpu", choices=sorted(GPT_PRESETS))
     p.add_argument("--data", default="data/tiny_shakespeare/input.txt")
     p.add_argument("--out", default="runs/gpt_vs_lstm")
     p.add_argument("--seed", type=int, default=1337)
@@ -49,7 +50,7 @@ def main(argv=None) -> int:
 
     gpt_out, budget = run_gpt(args)                                   # 1. the GPT, timed
     lstm_out = os.path.join(args.out, "lstm")
-    if train_charlm.main_train(["char-lstm", "--data", args.data, "--out", lstm_out,   # 2. same seconds
+    if tglm_train(["char-lstm", "--data", args.data, "--out", lstm_out,   # 2. same seconds
                                 "--time", f"{budget:.0f}"]) != 0:
         raise SystemExit("gpt_vs_lstm: the LSTM run failed")
 

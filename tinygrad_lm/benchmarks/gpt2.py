@@ -6,7 +6,7 @@ Prints
 - the memory bandwidth measured in this run and the ceiling it sets: one new token reads every
   weight once, so tokens/s <= bandwidth / bytes of weights (float32 497 MB, float16 248 MB);
 - generation tokens/s, greedy, batch 1, after a 16-token prompt (the prompt's time included):
-  the model itself with its KV cache (GPT.forward, autograd off), inference.Decoder with float32
+  the model itself with its KV cache (GPT.forward, autograd off), generation.Decoder with float32
   and with float16 weights, and the model without a cache (the whole window recomputed: O(T^2));
   plus each one's steady per-token time after the prompt.
   Reference point: picoGPT (plain NumPy, no autograd) ~72 tokens/s with a cache, ~20 without.
@@ -22,7 +22,7 @@ import numpy as np
 
 def _generation_rate(model, n_new, use_cache=True):
     """(tokens/s including the prompt, median ms per token after the first) for greedy decoding."""
-    from ..decoding import stream
+    from ..generation.decoding import stream
     prompt = np.arange(16, dtype=np.int64) + 100
     stamps = [time.perf_counter()]
     for _ in stream(model, prompt, n_new, temperature=0.0, use_cache=use_cache):
@@ -67,7 +67,7 @@ def run(args) -> None:
     model.eval()
     print(f"GPT-2 124M: {model.num_parameters(non_embedding=False):,} parameters, built in "
           f"{time.perf_counter() - t0:.1f}s")
-    from ..inference import Decoder
+    from ..generation.decoder import Decoder
     n_new = 16 if args.quick else 64
     gbs = _bandwidth_gbs()
     t0 = time.perf_counter()

@@ -25,7 +25,7 @@ def _tg_step(H, B=32, T=100, V=65, E=64, seed=0):
     import tinygrad_lm as tg
     from tinygrad_lm import functional as F
     from tinygrad_lm.optim import AdamW
-    from tinygrad_lm.train_charlm import CharLM
+    from tinygrad_lm.models.char_lm import CharLM
     tg.manual_seed(seed)
     model = CharLM(V, E, H, 1, "lstm")
     opt = AdamW(model.parameters(), lr=1e-3)
@@ -46,7 +46,7 @@ def _unfused_step(H, B=32, T=100, V=65, E=64, seed=0):
     import tinygrad_lm as tg
     from tinygrad_lm import functional as F
     from tinygrad_lm.optim import AdamW
-    from tinygrad_lm.train_charlm import CharLM
+    from tinygrad_lm.models.char_lm import CharLM
     tg.manual_seed(seed)
     model = CharLM(V, E, H, 1, "lstm")
     opt = AdamW(model.parameters(), lr=1e-3)

@@ -10,6 +10,6 @@ This package imports only NumPy at import time; pytest is needed only by the plu
 """
 from .asserts import assert_close, assert_equal
 from .numgrad import numerical_vjp
-from .proxy import current_impl, import_impl, load, set_impl
+from .proxy import current_impl, import_impl, load, pop_impl, set_impl
 
-__all__ = ["load", "assert_close", "assert_equal", "numerical_vjp", "current_impl", "set_impl", "import_impl"]
+__all__ = ["load", "assert_close", "assert_equal", "numerical_vjp", "current_impl", "set_impl", "import_impl", "pop_impl"]

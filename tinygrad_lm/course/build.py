@@ -6,7 +6,9 @@ Rules (for course authors):
   line `raise NotImplementedError("Week N, task N.M: <title>")`, indented like the BEGIN line. The
   enclosing function's docstring (which must start with `Task N.M: <title>`, N = the week) stays: it is
   the learner's hint. Imports used only by the removed code stay (harmless).
-- A module without fences is copied unchanged (helper modules stay importable); an empty file stays empty.
+- A module without fences is NOT mirrored: it has nothing for the learner to fill in (project scripts
+  such as solutions/week2/sentiment.py run from solutions/, with `--impl exercises` to use the learner's
+  code; see course/proxy.py pop_impl). Package __init__.py files are mirrored (empty stays empty).
 - Each non-empty generated file starts with a header comment naming its source.
 - A generated file whose solution was deleted is removed (build) or reported (--check). Files in
   exercises/weekN/ that do not carry the header (tests, README.md, conftest.py, data) are never touched.
@@ -157,6 +159,10 @@ def generate_file(src: Path, week: int, root: Path) -> str:
     return (HEADER if stub != source else HEADER_COPY).format(src=rel) + stub
 
 
+def _has_fences(src: Path) -> bool:
+    return bool(_fence_lines(src.read_text(encoding="utf-8"), src.name))
+
+
 def week_dirs(root: Path, names=None):
     """Week folders of solutions/ (all, or those named), in week order."""
     sol = root / "solutions"
@@ -182,7 +188,10 @@ def plan_week(root: Path, week_dir: Path):
     for src in sorted(week_dir.rglob("*.py")):
         if "__pycache__" in src.parts:
             continue
-        plan[out_dir / src.relative_to(week_dir)] = generate_file(src, week, root)
+        text = generate_file(src, week, root)
+        if src.name != "__init__.py" and not _has_fences(src):
+            continue                                 # nothing to fill in: not mirrored (see the rules above)
+        plan[out_dir / src.relative_to(week_dir)] = text
     if out_dir.is_dir():
         for old in sorted(out_dir.rglob("*.py")):
             if old not in plan and "__pycache__" not in old.parts and _is_generated(old):
@@ -213,12 +222,12 @@ def build(root: Path = None, weeks=None, check: bool = False, out=print):
                 continue
             changed.append(target)
             if check:
-                what = "stale (its solution is gone)" if text is None else "missing" if current is None \
+                what = "stale (its solution is gone, or has nothing to fill in)" if text is None else "missing" if current is None \
                     else "out of date"
                 out(f"{rel}: {what}")
             elif text is None:
                 target.unlink()
-                out(f"removed {rel} (its solution is gone)")
+                out(f"removed {rel} (its solution is gone, or has nothing to fill in)")
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")

@@ -42,6 +42,27 @@ def current_impl() -> str:
     return _check_impl(_impl_override or os.environ.get(IMPL_ENV) or DEFAULT_IMPL)
 
 
+def pop_impl(argv, default: str = "solutions") -> list:
+    """For the project scripts in solutions/: take `--impl NAME` (or `--impl=NAME`) out of argv and
+    set_impl(NAME) (default: the reference solutions). `--impl exercises` runs the learner's own code:
+
+        python -m solutions.week2.sentiment train --impl exercises     # your train_loop.py
+    """
+    argv, rest, impl = list(argv), [], default
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--impl" and i + 1 < len(argv):
+            impl, i = argv[i + 1], i + 2
+            continue
+        if argv[i].startswith("--impl="):
+            impl = argv[i].split("=", 1)[1]
+        else:
+            rest.append(argv[i])
+        i += 1
+    set_impl(impl)
+    return rest
+
+
 def repo_root() -> Path:
     """The checkout that holds tinygrad_lm/, exercises/ and solutions/ (editable install layout)."""
     return Path(__file__).resolve().parents[2]

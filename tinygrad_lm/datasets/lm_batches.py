@@ -70,14 +70,22 @@ class TBPTTBatches:
 
 
 def random_windows(ids, batch_size: int, seq_len: int, rng=None):
-    """B windows at uniformly random offsets: x, y each (B, T) int64, y = x shifted by one."""
+    """B windows at random offsets (nanoGPT's get_batch): x, y each (B, T) int64, y = x shifted by one.
+
+    Offsets are drawn from [0, N - T - 1): the last possible offset N - T - 1 is never drawn (an
+    off-by-one kept on purpose: the seeded runs whose results the READMEs quote drew exactly these).
+    The one random-window sampler of the library: GPT, masked-LM and pretraining runs all use it.
+    """
     ids = np.asarray(ids)
-    if len(ids) < seq_len + 1:
-        raise ValueError(f"random_windows: need at least seq_len + 1 = {seq_len + 1} tokens, got {len(ids)}")
+    if batch_size < 1 or seq_len < 1:
+        raise ValueError(f"random_windows: batch_size and seq_len must be >= 1, got {batch_size}, {seq_len}")
+    if len(ids) < seq_len + 2:
+        raise ValueError(f"the data has {len(ids)} tokens, fewer than block_size + 2 = {seq_len + 2}: use a longer "
+                         f"text or a smaller block size")
     rng = _random.rng() if rng is None else rng
-    starts = rng.integers(0, len(ids) - seq_len, size=batch_size)
-    idx = starts[:, None] + np.arange(seq_len)[None, :]                      # (B, T)
-    return ids[idx].astype(np.int64), ids[idx + 1].astype(np.int64)
+    starts = rng.integers(0, len(ids) - seq_len - 1, size=batch_size)
+    win = ids[starts[:, None] + np.arange(seq_len + 1)].astype(np.int64)   # (B, T + 1)
+    return win[:, :-1], win[:, 1:]
 
 
 def detach_state(state):

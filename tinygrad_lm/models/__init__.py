@@ -1,5 +1,15 @@
-"""Complete language models built from tinygrad_lm.nn: GPT (decoder) and a masked-LM encoder (BERT-style)."""
-from .gpt import GPT, GPTConfig, KVCache
-from .mlm import MaskedLM, mask_tokens
+"""Complete models built from tinygrad_lm.nn.
 
-__all__ = ["GPT", "GPTConfig", "KVCache", "MaskedLM", "mask_tokens"]
+config.py    GPTConfig
+gpt.py       GPT (decoder; causal=False gives the encoder), KVCache
+mlm.py       MaskedLM (BERT-style encoder with a tied head) and the masking recipe
+char_lm.py   CharLM (week 3: Embedding -> LSTM / RNN -> Linear)
+gpt2_hf.py   Hugging Face GPT-2 checkpoints <-> our GPT
+pretrained.py  load a model + tokenizer by name (shipped models, local Hugging Face downloads)
+"""
+from .config import GPTConfig
+from .gpt import GPT, KVCache
+from .mlm import MaskedLM, mask_tokens
+from .char_lm import CharLM
+
+__all__ = ["GPT", "GPTConfig", "KVCache", "MaskedLM", "mask_tokens", "CharLM"]

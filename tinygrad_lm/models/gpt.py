@@ -16,7 +16,6 @@ layer appends its keys/values to the cache, so a generated token costs O(T) inst
 Legend: B batch, T time, C channels (n_embd), V vocab, H heads, D head size (C // H).
 Does not handle: attention dropout, flash attention, rotary embeddings, grouped-query attention.
 """
-from dataclasses import dataclass, asdict
 import math
 
 import numpy as np
@@ -24,30 +23,11 @@ import numpy as np
 from .. import nn
 from .. import functional as F
 from ..ops.attention import scaled_dot_product_attention, self_attention_qkv
+from ..optim import AdamW, weight_decay_groups
 from ..tensor import Tensor
-
-
-@dataclass
-class GPTConfig:
-    vocab_size: int = 50257
-    block_size: int = 1024
-    n_layer: int = 12
-    n_head: int = 12
-    n_embd: int = 768
-    dropout: float = 0.0
-    bias: bool = True
-
-    def __post_init__(self):
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
-        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            if int(getattr(self, name)) <= 0:
-                raise ValueError(f"GPTConfig.{name} must be positive, got {getattr(self, name)}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"GPTConfig.dropout must be in [0, 1), got {self.dropout}")
-
-    def to_dict(self):
-        return asdict(self)
+from ..checkpoints.hub import resolve
+from .config import GPTConfig
+from .gpt2_hf import load_weights, read_pretrained
 
 
 class KVCache:
@@ -69,8 +49,9 @@ class KVCache:
         return k, v
 
 
-class CausalSelfAttention(nn.Module):
-    """Multi-head self-attention; causal=False lets every position see every other (the MLM encoder)."""
+class SelfAttention(nn.Module):
+    """Multi-head self-attention: causal=True (GPT) lets position t see 0..t; causal=False lets every
+    position see every other (the masked-LM encoder)."""
 
     def __init__(self, config: GPTConfig, causal: bool = True):
         super().__init__()
@@ -92,9 +73,8 @@ class CausalSelfAttention(nn.Module):
         q = q.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
         k = k.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
         v = v.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
-        if kv_cache is not None:                                     # inference only: no grad
-            k_all, v_all = kv_cache.update(layer, k.data, v.data)    # (B, H, T_total, D)
-            k, v = Tensor(k_all, dtype=k_all.dtype), Tensor(v_all, dtype=v_all.dtype)
+        k_all, v_all = kv_cache.update(layer, k.data, v.data)        # (B, H, T_total, D); inference: no grad
+        k, v = Tensor(k_all, dtype=k_all.dtype), Tensor(v_all, dtype=v_all.dtype)
         y = scaled_dot_product_attention(q, k, v, causal=self.causal)  # (B, H, T, D)
         y = y.transpose(1, 2).reshape(B, T, C)                       # (B, T, C) heads side by side
         return self.resid_dropout(self.c_proj(y))
@@ -118,7 +98,7 @@ class Block(nn.Module):
     def __init__(self, config: GPTConfig, causal: bool = True):
         super().__init__()
         self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = CausalSelfAttention(config, causal)
+        self.attn = SelfAttention(config, causal=causal)
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
@@ -128,14 +108,19 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, config: GPTConfig):
+    """The GPT-2 architecture: token + position embeddings, n_layer pre-LN blocks, a final LayerNorm
+    and an LM head tied to the token embedding. causal=False builds the same network as a
+    bidirectional encoder (models/mlm.py)."""
+
+    def __init__(self, config: GPTConfig, causal: bool = True):
         super().__init__()
         self.config = config
+        self.causal = causal
         self.transformer = nn.ModuleDict(dict(
             wte=nn.Embedding(config.vocab_size, config.n_embd),
             wpe=nn.Embedding(config.block_size, config.n_embd),
             drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList([Block(config) for _ in range(config.n_layer)]),
+            h=nn.ModuleList([Block(config, causal=causal) for _ in range(config.n_layer)]),
             ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
         ))
         self.reset_parameters()
@@ -151,8 +136,10 @@ class GPT(nn.Module):
             elif name.endswith(".bias"):
                 nn.init.zeros_(p)
 
-    def num_parameters(self, non_embedding: bool = True) -> int:
-        n = sum(p.size for p in self.parameters())
+    def num_parameters(self, *, trainable_only: bool = False, non_embedding: bool = True) -> int:
+        """Module.num_parameters, minus the position embeddings unless non_embedding=False (nanoGPT's
+        count: the token embedding is tied to the LM head, so it counts as a weight)."""
+        n = super().num_parameters(trainable_only=trainable_only)
         return n - self.transformer.wpe.weight.size if non_embedding else n
 
     def forward(self, idx, targets=None, kv_cache: KVCache = None):
@@ -177,26 +164,24 @@ class GPT(nn.Module):
         for i, block in enumerate(tr.h):
             x = block(x, kv_cache, i)                                            # (B, T, C)
         x = tr.ln_f(x)                                                           # (B, T, C)
-        if targets is None:
-            logits = x @ tr.wte.weight.T                                         # (B, T, V)
-            return logits, None
         logits = x @ tr.wte.weight.T                                             # (B, T, V)
+        if targets is None:
+            return logits, None
         loss = F.cross_entropy(logits.reshape(B * T, -1), np.asarray(targets).reshape(B * T))
         return logits, loss
 
     def configure_optimizers(self, weight_decay: float = 0.1, learning_rate: float = 6e-4,
                              betas=(0.9, 0.95), eps: float = 1e-8):
         """AdamW with two groups: matrices (ndim >= 2) decay, biases and LayerNorm gains do not."""
-        from ..optim import AdamW
-        decay = [p for p in self.parameters() if p.ndim >= 2]
-        no_decay = [p for p in self.parameters() if p.ndim < 2]
-        groups = [{"params": decay, "weight_decay": weight_decay},
-                  {"params": no_decay, "weight_decay": 0.0}]
-        return AdamW(groups, lr=learning_rate, betas=betas, eps=eps)
+        return AdamW(weight_decay_groups(self, weight_decay), lr=learning_rate, betas=betas, eps=eps)
 
     @classmethod
     def from_pretrained(cls, name_or_path: str) -> "GPT":
         """A shipped model name (data/pretrained/), a local Hugging Face GPT-2 ("gpt2" in the hub cache)
-        or a directory with config.json + model.safetensors; never downloads. See models/gpt2_hf.py."""
-        from ..pretrained import load_model
-        return load_model(name_or_path)
+        or a directory with config.json + model.safetensors; float32, eval mode; never downloads.
+        Names: checkpoints/hub.py; the HF tensor layout: models/gpt2_hf.py."""
+        config, tensors, where = read_pretrained(resolve(name_or_path))
+        model = cls(config)
+        load_weights(model, tensors, where)
+        model.eval()
+        return model

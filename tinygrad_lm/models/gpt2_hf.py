@@ -1,7 +1,7 @@
 """Hugging Face GPT-2 checkpoints <-> our GPT: load and export real weights, no torch needed.
 
 A Hugging Face GPT-2 model directory holds config.json + model.safetensors (read with our own
-tinygrad_lm/safetensors.py). Mapping its tensors onto models/gpt.py:
+tinygrad_lm/checkpoints/safetensors.py). Mapping its tensors onto models/gpt.py:
 
     HF name (prefix "transformer." present or absent)     HF shape        ours
     wte.weight, wpe.weight, ln_*.weight/bias              same            same
@@ -32,7 +32,8 @@ import os
 
 import numpy as np
 
-from ..safetensors import CheckpointError, load_file, save_file
+from ..checkpoints.safetensors import CheckpointError, load_file, save_file
+from .config import GPTConfig
 
 CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
 IGNORED = (".attn.bias", ".attn.masked_bias")                    # old causal-mask buffers
@@ -40,7 +41,6 @@ IGNORED = (".attn.bias", ".attn.masked_bias")                    # old causal-ma
 
 def config_from_hf(hf: dict, where: str = "config.json"):
     """A GPTConfig from a Hugging Face GPT-2 config dict (raises on options our GPT does not have)."""
-    from .gpt import GPTConfig
     missing = [k for k in ("n_layer", "n_head", "n_embd", "vocab_size") if k not in hf]
     if missing:
         raise CheckpointError(f"{where}: missing GPT-2 key(s) {missing} (found {sorted(hf)[:12]})")
@@ -142,9 +142,9 @@ def read_config(directory) -> dict:
         raise CheckpointError(f"{path}: not valid JSON ({e})") from None
 
 
-def load_gpt2_dir(directory):
-    """config.json + model.safetensors in `directory` -> a GPT (float32, eval mode)."""
-    from .gpt import GPT
+def read_pretrained(directory):
+    """config.json + model.safetensors in `directory` -> (GPTConfig, HF tensors, weights path).
+    GPT.from_pretrained builds the model and calls load_weights."""
     hf = read_config(directory)
     weights = os.path.join(directory, "model.safetensors")
     if not os.path.isfile(weights):
@@ -153,10 +153,7 @@ def load_gpt2_dir(directory):
         hint = (f" (found {others}: we only read a single model.safetensors, never pickle files; "
                 f"convert with transformers' save_pretrained(safe_serialization=True))" if others else "")
         raise FileNotFoundError(f"{weights} not found{hint}")
-    model = GPT(config_from_hf(hf, os.path.join(directory, "config.json")))
-    load_weights(model, load_file(weights), weights)
-    model.eval()
-    return model
+    return config_from_hf(hf, os.path.join(directory, "config.json")), load_file(weights), weights
 
 
 def save_pretrained(model, directory, dtype=np.float32, extra_config: dict = None) -> None:

@@ -14,7 +14,8 @@ build a good representation of every token, since any token might be asked about
     logits, loss = model(inputs, targets)                                      # (B, T, V), scalar
 
 The [MASK] token is an ordinary id of the vocabulary (by convention here: the last id, one past the
-base tokenizer's ids; see train_mlm.py). Ids listed in `special_ids` are never picked or used as
+base tokenizer's ids; see training/lm.py). fill_mask(model, tok, mask_id, text) shows the top-k
+guesses for each [MASK] written in a text. Ids listed in `special_ids` are never picked or used as
 random replacements (the [MASK] id itself never is).
 
 Legend: B batch, T time, C channels (n_embd), V vocab (including [MASK]).
@@ -24,11 +25,11 @@ masking.
 """
 import numpy as np
 
-from .. import nn
-from .. import functional as F
-from .gpt import GPT, Block, GPTConfig
+from ..tensor import no_grad
+from .gpt import GPT, GPTConfig
 
 IGNORE_INDEX = -100
+MASK = "[MASK]"                  # how a mask is written in text given to fill_mask
 
 
 def mask_tokens(ids, mask_id: int, vocab_size: int, rng: np.random.Generator, mask_prob: float = 0.15,
@@ -68,16 +69,7 @@ class MaskedLM(GPT):
     """
 
     def __init__(self, config: GPTConfig):
-        nn.Module.__init__(self)
-        self.config = config
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(config.vocab_size, config.n_embd),
-            wpe=nn.Embedding(config.block_size, config.n_embd),
-            drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList([Block(config, causal=False) for _ in range(config.n_layer)]),
-            ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
-        ))
-        self.reset_parameters()
+        super().__init__(config, causal=False)
 
     def forward(self, idx, targets=None, kv_cache=None):
         if kv_cache is not None:
@@ -85,11 +77,40 @@ class MaskedLM(GPT):
                              "no KV cache (re-run the full sequence instead)")
         return super().forward(idx, targets)
 
-    @staticmethod
-    def loss(logits, targets):
-        """Mean cross-entropy over the picked positions (targets != -100) of logits (B, T, V)."""
-        B, T, V = logits.shape
-        t = np.asarray(targets).reshape(B * T)
-        if not (t != IGNORE_INDEX).any():
-            raise ValueError("MaskedLM.loss: no position is picked (all targets are -100)")
-        return F.cross_entropy(logits.reshape(B * T, V), t, ignore_index=IGNORE_INDEX)
+
+def encode_with_masks(tok, text: str, mask_id: int) -> np.ndarray:
+    """Encode text in which the literal "[MASK]" stands for the mask id -> int64 ids (T,)."""
+    out = []
+    for i, piece in enumerate(text.split(MASK)):
+        if i:
+            out.append(np.array([mask_id], dtype=np.int64))
+        if piece:
+            out.append(np.asarray(tok.encode(piece), dtype=np.int64))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+@no_grad()
+def fill_mask(model, tok, mask_id, text: str, top_k: int = 5):
+    """-> list over [MASK] positions of [(token string, probability), ...] (top_k, most likely first),
+    and the text with every [MASK] replaced by its most likely token."""
+    ids = encode_with_masks(tok, text, mask_id)
+    where = np.flatnonzero(ids == mask_id)
+    if len(where) == 0:
+        raise ValueError(f"fill-mask: the text has no {MASK}")
+    T = model.config.block_size
+    if where[-1] - where[0] >= T:
+        raise ValueError(f"fill-mask: the masks span {where[-1] - where[0] + 1} tokens, more than the model's "
+                         f"block size {T}")
+    # a longer text is cut to the T-token window centred on the masks (the model sees no further)
+    start = int(np.clip((where[0] + where[-1]) // 2 - T // 2, 0, max(0, len(ids) - T)))
+    window = ids[start:start + T]
+    logits = model(window[None, :])[0].data[0, where - start].astype(np.float64)   # (M, V)
+    logits[:, mask_id] = -np.inf                                          # [MASK] is never an answer
+    probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probs /= probs.sum(axis=-1, keepdims=True)
+    preds, filled = [], ids.copy()
+    for m, row in zip(where, probs):
+        top = np.argsort(-row, kind="stable")[:top_k]
+        preds.append([(tok.decode([int(i)]), float(row[i])) for i in top])
+        filled[m] = top[0]
+    return preds, tok.decode(filled.tolist())

@@ -190,7 +190,7 @@ class Module:
     def buffers(self, recurse: bool = True):
         return (b for _, b in self.named_buffers(recurse))
 
-    def num_parameters(self, trainable_only: bool = False) -> int:
+    def num_parameters(self, *, trainable_only: bool = False) -> int:
         """Number of scalar weights (tied weights counted once)."""
         return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
 

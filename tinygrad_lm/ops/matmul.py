@@ -5,7 +5,7 @@ NumPy/PyTorch: (K,) @ (K, N) -> (N,), (M, K) @ (K,) -> (M,), (K,) @ (K,) -> ().
 Backward: dA = dOut @ B^T, dB = A^T @ dOut, each summed over the batch dims that were broadcast.
 The common Linear-layer case x (B, T, C) @ W (C, N) computes dW as ONE 2-D product
 (B*T, C)^T @ (B*T, N) instead of B batched products followed by a sum.
-Does not: integer matmul with gradients, sparse operands (see tinygrad_lm/sparse.py).
+Does not: integer matmul with gradients, sparse operands (see tinygrad_lm/ops/sparse.py).
 """
 import numpy as np
 

@@ -21,20 +21,27 @@ import math
 
 
 def cosine_warmup_lr(step: int, max_lr: float, warmup_steps: int, total_steps: int,
-                     min_lr: float = 0.0) -> float:
-    """Linear warmup from max_lr/warmup_steps to max_lr over warmup_steps steps, then cosine decay
-    to min_lr at total_steps, then constant min_lr.
+                     min_lr: float = 0.0, progress: float = None) -> float:
+    """Linear warmup to max_lr over warmup_steps steps, then cosine decay to min_lr at total_steps,
+    then constant min_lr. The one schedule every trainer of this library uses.
 
-    EXAMPLE: max_lr=1e-3, warmup_steps=10, total_steps=110: step 0 -> 1e-4, step 9 -> 1e-3,
-    step 60 -> (1e-3 + min_lr) / 2, step >= 110 -> min_lr.
+        warmup:  lr = max_lr * (step + 1) / (warmup_steps + 1)                  (nanoGPT's formula)
+        decay:   lr = min_lr + (max_lr - min_lr) * (1 + cos(pi * p)) / 2,  p = (step - warmup) / (total - warmup)
+
+    progress: for a run with a wall-clock budget, pass p in [0, 1] directly (how far the run is,
+    by time or steps, whichever is further) and it replaces the step-based p after the warmup.
+    EXAMPLE: max_lr=1e-3, warmup_steps=9, total_steps=109: step 0 -> 1e-4, step 8 -> 9e-4,
+    step 9 -> 1e-3, step 59 -> (1e-3 + min_lr) / 2, step >= 109 -> min_lr.
     """
     if warmup_steps < 0 or total_steps < warmup_steps:
         raise ValueError(f"need 0 <= warmup_steps <= total_steps, got {warmup_steps}, {total_steps}")
     if step < warmup_steps:
-        return max_lr * (step + 1) / warmup_steps
-    if step >= total_steps:
-        return min_lr
-    progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)     # 0 -> 1
+        return max_lr * (step + 1) / (warmup_steps + 1)
+    if progress is None:
+        if step >= total_steps:
+            return min_lr
+        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)     # 0 -> 1
+    progress = min(1.0, max(0.0, progress))
     return min_lr + 0.5 * (max_lr - min_lr) * (1.0 + math.cos(math.pi * progress))
 
 

@@ -1,5 +1,5 @@
 """Classical text processing for week 1: normalization, tokenizers, stop words, n-grams, the Porter
-stemmer and bag-of-words / TF-IDF vectorizers (sparse CSR output, see tinygrad_lm/sparse.py).
+stemmer and bag-of-words / TF-IDF vectorizers (sparse CSR output, see tinygrad_lm/ops/sparse.py).
 
 Sub-word tokenizers (BPE, GPT-2) live in tinygrad_lm/tokenizers/, not here.
 """

@@ -5,15 +5,35 @@ Handles: lower-case English words, steps 1a, 1b, 1c, 2, 3, 4, 5a, 5b with the pa
 conditions (measure m, *v*, *d, *o, *S), the paper's rule "ABLI -> ABLE" in step 2.
 `PorterStemmer().stem(word)` lower-cases its input first (like NLTK).
 
+Three modes, named like NLTK's (`PorterStemmer(mode=...)`; the default is the paper):
+  ORIGINAL_ALGORITHM  the 1980 paper, as below.
+  MARTIN_EXTENSIONS   Martin Porter's own later implementations: words of <= 2 letters are returned
+                      unchanged; step 2 has "bli -> ble" instead of "abli -> able" and an extra
+                      (m>0) "logi -> log".
+  NLTK_EXTENSIONS     NLTK's default mode, the one Google's rouge-score uses for use_stemmer=True:
+                      MARTIN's changes (but "logi -> log" when m(stem + "l") > 0) plus
+                        * a pool of irregular forms looked up first: sky/skies -> sky, dying -> die,
+                          lying -> lie, tying -> tie, news, inning(s), outing(s), canning(s), howe,
+                          proceed, exceed, succeed (the last eight map to themselves / singular);
+                        * step 1a: a 4-letter word in -IES -> -IE ("ties" -> "tie");
+                        * step 1b: -IED -> -IE in a 4-letter word, else -IED -> -I ("cried" -> "cri");
+                        * step 1c: Y -> I only after a consonant that is not the word's first letter
+                          ("happy" -> "happi", "enjoy" stays, "cry" -> "cri", "by" stays);
+                        * step 2: (m>0) ALLI -> AL and then step 2 again; (m>0) FULLI -> FUL;
+                        * *o also holds for a 2-letter stem vowel-consonant ("ow", "ag"), which
+                          changes steps 1b and 5a.
+
 Agreement: identical to NLTK's PorterStemmer(mode=PorterStemmer.ORIGINAL_ALGORITHM) on the 20k+ word
-fixture tests/fixtures/text/porter_vocab.tsv (see tests/test_porter.py).
+fixture tests/fixtures/text/porter_vocab.tsv (see tests/test_porter.py), and to NLTK's
+NLTK_EXTENSIONS and MARTIN_EXTENSIONS modes on tests/fixtures/text/porter_modes_vocab.tsv
+(tests/test_porter_modes.py).
 
 Deliberate differences from Martin Porter's later reference C/ANSI implementation (the one that
 produced his voc.txt/output.txt files), where this module follows the 1980 paper instead:
   * step 2 uses "abli -> able" (paper) instead of "bli -> ble", and has no "logi -> log" rule;
   * words of one or two letters are stemmed too ("as" -> "a"), as the paper describes; the C code
     returns them unchanged (`if (k <= k0+1) return`).
-Does not handle: NLTK's extra irregular forms ("dying" -> "die"), Porter2/Snowball English,
+Does not handle: Porter2/Snowball English,
 non-English words (any letter that is not a, e, i, o, u or a vowel-like y counts as a consonant).
 
 Notation from the paper: a word is [C](VC)^m[V]; m is the "measure". *v* = the stem contains a
@@ -21,15 +41,35 @@ vowel; *d = ends with a double consonant; *o = ends consonant-vowel-consonant, l
 """
 from ._checks import require_str
 
+ORIGINAL_ALGORITHM = "ORIGINAL_ALGORITHM"
+MARTIN_EXTENSIONS = "MARTIN_EXTENSIONS"
+NLTK_EXTENSIONS = "NLTK_EXTENSIONS"
+MODES = (ORIGINAL_ALGORITHM, MARTIN_EXTENSIONS, NLTK_EXTENSIONS)
+
+# NLTK_EXTENSIONS only: looked up (after lower-casing) before any step.
+_IRREGULAR = {"sky": ["sky", "skies"], "die": ["dying"], "lie": ["lying"], "tie": ["tying"],
+              "news": ["news"], "inning": ["innings", "inning"], "outing": ["outings", "outing"],
+              "canning": ["cannings", "canning"], "howe": ["howe"], "proceed": ["proceed"],
+              "exceed": ["exceed"], "succeed": ["succeed"]}
+NLTK_POOL = {form: base for base, forms in _IRREGULAR.items() for form in forms}
+
 
 def is_consonant(word: str, i: int) -> bool:
-    """Letter i is a consonant: not a/e/i/o/u, and y only when it follows a vowel (or starts the word)."""
+    """Letter i is a consonant: not a/e/i/o/u, and y only when it follows a vowel (or starts the word).
+
+    The definition is recursive (y after a consonant-y is a vowel); we walk back over the run of y's
+    instead of recursing, so "yyyy...y" of any length works.
+    """
     ch = word[i]
     if ch in "aeiou":
         return False
-    if ch == "y":
-        return i == 0 or not is_consonant(word, i - 1)
-    return True
+    if ch != "y":
+        return True
+    flips = 0                                   # y's before i in the same run
+    while i > 0 and word[i - 1] == "y":
+        i, flips = i - 1, flips + 1
+    first_is_consonant = i == 0 or word[i - 1] in "aeiou"   # the run's first y
+    return first_is_consonant != (flips % 2 == 1)
 
 
 def measure(stem: str) -> int:
@@ -53,10 +93,15 @@ def ends_double_consonant(word: str) -> bool:
     return len(word) >= 2 and word[-1] == word[-2] and is_consonant(word, len(word) - 1)
 
 
-def ends_cvc(word: str) -> bool:
-    """*o: ends consonant-vowel-consonant and the last consonant is not w, x or y ("hop", not "snow")."""
-    return (len(word) >= 3 and is_consonant(word, len(word) - 3) and not is_consonant(word, len(word) - 2)
-            and is_consonant(word, len(word) - 1) and word[-1] not in "wxy")
+def ends_cvc(word: str, mode: str = ORIGINAL_ALGORITHM) -> bool:
+    """*o: ends consonant-vowel-consonant and the last consonant is not w, x or y ("hop", not "snow").
+
+    NLTK_EXTENSIONS: a 2-letter word vowel-consonant counts too (any consonant, w/x/y included).
+    """
+    if (len(word) >= 3 and is_consonant(word, len(word) - 3) and not is_consonant(word, len(word) - 2)
+            and is_consonant(word, len(word) - 1) and word[-1] not in "wxy"):
+        return True
+    return mode == NLTK_EXTENSIONS and len(word) == 2 and not is_consonant(word, 0) and is_consonant(word, 1)
 
 
 def _apply_rules(word: str, rules):
@@ -85,14 +130,25 @@ def _always(stem):
     return True
 
 
-def step1a(word: str) -> str:
-    """SSES -> SS, IES -> I, SS -> SS, S -> ''  (caresses -> caress, ponies -> poni, cats -> cat)."""
+def step1a(word: str, mode: str = ORIGINAL_ALGORITHM) -> str:
+    """SSES -> SS, IES -> I, SS -> SS, S -> ''  (caresses -> caress, ponies -> poni, cats -> cat).
+
+    NLTK_EXTENSIONS: a 4-letter word ending IES -> IE (ties -> tie, pies -> pie).
+    """
+    if mode == NLTK_EXTENSIONS and len(word) == 4 and word.endswith("ies"):
+        return word[:-1]
     return _apply_rules(word, [("sses", "ss", _always), ("ies", "i", _always),
                                ("ss", "ss", _always), ("s", "", _always)])
 
 
-def step1b(word: str) -> str:
-    """(m>0) EED -> EE; (*v*) ED -> ''; (*v*) ING -> '', then tidy the stem (hopping -> hop, filing -> file)."""
+def step1b(word: str, mode: str = ORIGINAL_ALGORITHM) -> str:
+    """(m>0) EED -> EE; (*v*) ED -> ''; (*v*) ING -> '', then tidy the stem (hopping -> hop, filing -> file).
+
+    NLTK_EXTENSIONS: first, IED -> IE in a 4-letter word (tied -> tie), else IED -> I (cried -> cri),
+    with no condition and nothing else done in this step.
+    """
+    if mode == NLTK_EXTENSIONS and word.endswith("ied"):
+        return word[:-1] if len(word) == 4 else word[:-2]
     if word.endswith("eed"):
         stem = word[:-3]
         return stem + "ee" if measure(stem) > 0 else word
@@ -107,13 +163,19 @@ def step1b(word: str) -> str:
         return stem + "e"                                   # conflat(ed) -> conflate
     if ends_double_consonant(stem):
         return stem if stem[-1] in "lsz" else stem[:-1]     # hopp(ing) -> hop, fall(ing) stays
-    if measure(stem) == 1 and ends_cvc(stem):
+    if measure(stem) == 1 and ends_cvc(stem, mode):
         return stem + "e"                                   # fil(ing) -> file
     return stem
 
 
-def step1c(word: str) -> str:
-    """(*v*) Y -> I  (happy -> happi, sky -> sky)."""
+def step1c(word: str, mode: str = ORIGINAL_ALGORITHM) -> str:
+    """(*v*) Y -> I  (happy -> happi, sky -> sky).
+
+    NLTK_EXTENSIONS: the condition is instead "the stem has >= 2 letters and ends with a consonant"
+    (happy -> happi, cry -> cri, enjoy stays, by stays).
+    """
+    if mode == NLTK_EXTENSIONS:
+        return _apply_rules(word, [("y", "i", lambda st: len(st) > 1 and is_consonant(st, len(st) - 1))])
     return _apply_rules(word, [("y", "i", contains_vowel)])
 
 
@@ -127,9 +189,25 @@ _STEP4 = ["al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "men
           "ou", "ism", "ate", "iti", "ous", "ive", "ize"]
 
 
-def step2(word: str) -> str:
-    """(m>0) double suffixes to single ones: relational -> relate, hesitanci -> hesitance."""
-    return _apply_rules(word, [(s, r, _m_gt0) for s, r in _STEP2])
+def step2(word: str, mode: str = ORIGINAL_ALGORITHM) -> str:
+    """(m>0) double suffixes to single ones: relational -> relate, hesitanci -> hesitance.
+
+    MARTIN/NLTK: "bli -> ble" replaces "abli -> able" (same place in the list); a last rule
+    "logi -> log" is added, with condition m(stem) > 0 (MARTIN) or m(stem + "l") > 0 (NLTK).
+    NLTK only: (m>0) ALLI -> AL is applied first and step 2 runs again on the result
+    (radicalli -> radical -> radical); "fulli -> ful" is added before "logi".
+    """
+    if mode == ORIGINAL_ALGORITHM:
+        return _apply_rules(word, [(s, r, _m_gt0) for s, r in _STEP2])
+    if mode == NLTK_EXTENSIONS and word.endswith("alli") and measure(word[:-4]) > 0:
+        return step2(word[:-4] + "al", mode)
+    rules = [("bli", "ble") if s == "abli" else (s, r) for s, r in _STEP2]
+    rules = [(s, r, _m_gt0) for s, r in rules]
+    if mode == NLTK_EXTENSIONS:
+        rules += [("fulli", "ful", _m_gt0), ("logi", "log", lambda stem: measure(stem + "l") > 0)]
+    else:
+        rules += [("logi", "log", _m_gt0)]
+    return _apply_rules(word, rules)
 
 
 def step3(word: str) -> str:
@@ -145,12 +223,12 @@ def step4(word: str) -> str:
     return _apply_rules(word, rules)
 
 
-def step5a(word: str) -> str:
+def step5a(word: str, mode: str = ORIGINAL_ALGORITHM) -> str:
     """(m>1) E -> ''; (m=1 and not *o) E -> ''  (probate -> probat, rate stays, cease -> ceas)."""
     if word.endswith("e"):
         stem = word[:-1]
         m = measure(stem)
-        if m > 1 or (m == 1 and not ends_cvc(stem)):
+        if m > 1 or (m == 1 and not ends_cvc(stem, mode)):
             return stem
     return word
 
@@ -163,21 +241,38 @@ def step5b(word: str) -> str:
 
 
 class PorterStemmer:
-    """`PorterStemmer().stem("generalizations") == "gener"`. Results are cached per word."""
+    """`PorterStemmer().stem("generalizations") == "gener"`. Results are cached per word.
 
-    def __init__(self):
+    `PorterStemmer(mode=PorterStemmer.NLTK_EXTENSIONS)` stems like NLTK's default PorterStemmer().
+    """
+    ORIGINAL_ALGORITHM, MARTIN_EXTENSIONS, NLTK_EXTENSIONS = ORIGINAL_ALGORITHM, MARTIN_EXTENSIONS, NLTK_EXTENSIONS
+
+    def __init__(self, mode: str = ORIGINAL_ALGORITHM):
+        if mode not in MODES:
+            raise ValueError(f"PorterStemmer: unknown mode {mode!r}; use one of {', '.join(MODES)} "
+                             f"(e.g. PorterStemmer.NLTK_EXTENSIONS)")
+        self.mode = mode
         self._cache = {}
 
     def stem(self, word: str) -> str:
         require_str(word, "PorterStemmer.stem")
-        word = word.lower()
         out = self._cache.get(word)
         if out is None:
-            out = word
-            for step in (step1a, step1b, step1c, step2, step3, step4, step5a, step5b):
-                out = step(out)
+            out = self._stem(word)
             self._cache[word] = out
         return out
+
+    def _stem(self, word: str) -> str:
+        lower, mode = word.lower(), self.mode
+        if mode == NLTK_EXTENSIONS and lower in NLTK_POOL:
+            return NLTK_POOL[lower]
+        if mode != ORIGINAL_ALGORITHM and len(word) <= 2:   # NLTK measures the word before lower()
+            return lower
+        out = lower
+        for step in (step1a, step1b, step1c, step2):
+            out = step(out, mode)
+        out = step5a(step4(step3(out)), mode)
+        return step5b(out)
 
     def __call__(self, word: str) -> str:
         return self.stem(word)

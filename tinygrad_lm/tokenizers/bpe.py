@@ -40,7 +40,7 @@ CACHE_SIZE = 200_000     # the chunk cache is emptied when it grows past this ma
 
 
 class ByteLevelBPE:
-    """A byte-level BPE tokenizer. Build one with `train`, `from_gpt2` or `load`."""
+    """A byte-level BPE tokenizer. Build one with `train`, `load`, or gpt2.load_gpt2()."""
 
     def __init__(self, merges=(), pattern="gpt2", special_tokens=None, byte_ids=None):
         self.pattern = resolve_pattern(pattern)
@@ -81,12 +81,6 @@ class ByteLevelBPE:
             raise ValueError(f"vocab_size must be >= 256 (the 256 byte tokens), got {vocab_size}")
         merges = train_merges(count_chunks(text, pattern), vocab_size - 256, verbose=verbose)
         return cls(merges, pattern=pattern, special_tokens=special_tokens)
-
-    @classmethod
-    def from_gpt2(cls, directory=None):
-        """GPT-2's tokenizer from encoder.json + vocab.bpe (default: data/gpt2_bpe); see gpt2.py."""
-        from .gpt2 import load_gpt2
-        return load_gpt2(directory)
 
     def register_special_tokens(self, special_tokens: dict):
         """Add {"<|endoftext|>": id, ...}; ids must be >= the BPE vocab (no overlap with merges)."""
@@ -277,6 +271,14 @@ class ByteLevelBPE:
         """Inverse of to_text."""
         from .bpe_io import loads
         return loads(text, cls)
+
+    def to_config(self) -> dict:
+        """JSON-able description stored in checkpoints; tokenizers.from_config reads it back."""
+        return {"kind": "bpe", "text": self.to_text()}
+
+    @classmethod
+    def from_config(cls, cfg: dict):
+        return cls.from_text(cfg["text"])
 
     def vocab_lines(self) -> list:
         """Human-readable vocab, one line per id, control characters escaped (see bpe_io.py)."""

@@ -6,7 +6,7 @@ byte to one visible character: the 188 printable Latin-1 bytes map to themselves
 68 others (controls, space, 0x7F-0xA0, 0xAD) map to U+0100, U+0101, ... in byte order. So space
 (0x20) becomes 'Ġ' (U+0120) and newline (0x0A) becomes 'Ċ' (U+010A).
 
-Handles: the map, its inverse, and token-string <-> bytes conversion.
+Handles: the map (gpt2.py inverts it to read encoder.json / vocab.bpe).
 Does not handle: merges or ids (see gpt2.py, bpe.py).
 """
 from functools import lru_cache
@@ -26,25 +26,3 @@ def bytes_to_unicode() -> dict:
             chars.append(256 + n)
             n += 1
     return dict(zip(byte_values, (chr(c) for c in chars)))
-
-
-@lru_cache(maxsize=None)
-def unicode_to_bytes() -> dict:
-    """Inverse of bytes_to_unicode: {character: byte value}."""
-    return {c: b for b, c in bytes_to_unicode().items()}
-
-
-def token_str_to_bytes(token: str) -> bytes:
-    """'Ġthe' -> b' the'. Raises ValueError on a character outside the 256-character alphabet."""
-    inv = unicode_to_bytes()
-    try:
-        return bytes(inv[c] for c in token)
-    except KeyError as e:
-        raise ValueError(f"token {token!r} contains {e.args[0]!r}, which is not one of GPT-2's 256 byte "
-                         f"characters (is this really a GPT-2 style vocab file?)") from None
-
-
-def bytes_to_token_str(data: bytes) -> str:
-    """b' the' -> 'Ġthe'."""
-    enc = bytes_to_unicode()
-    return "".join(enc[b] for b in data)

@@ -79,12 +79,13 @@ class CharTokenizer:
         return "".join(chars[i] for i in ids.tolist())
 
     def to_config(self) -> dict:
-        return {"type": "char", "chars": self.chars, "unk": self.unk}
+        """JSON-able description stored in checkpoints; tokenizers.from_config reads it back."""
+        return {"kind": "char", "chars": self.chars, "unk": self.unk}
 
     @classmethod
     def from_config(cls, cfg: dict) -> "CharTokenizer":
-        if cfg.get("type") != "char":
-            raise ValueError(f"CharTokenizer.from_config: not a char tokenizer config: {cfg.get('type')!r}")
+        if cfg.get("kind", cfg.get("type")) != "char":          # "type": checkpoints written before 2026-12
+            raise ValueError(f"CharTokenizer.from_config: not a char tokenizer config: {cfg.get('kind')!r}")
         return cls(cfg["chars"], unk=cfg.get("unk"))
 
     def __repr__(self):

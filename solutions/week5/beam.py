@@ -1,0 +1,45 @@
+"""Week 5: one step of beam search, the decoding that summarizers and translators use.
+
+Greedy decoding keeps one partial output; beam search keeps the K most likely (a "beam" of
+hypotheses) and extends all of them each step:
+    cand[k, v] = score[k] + log p(v | hypothesis k)          (K, V) candidates
+    keep the K best of the K * V candidates -> new beam (which hypothesis it extends, which token)
+Scores are sums of log-probabilities (log of the product of probabilities), so they only go down;
+a finished hypothesis is later compared to others by score / length**length_penalty.
+At the first step every hypothesis is the same prompt: give beams 1 .. K-1 a score of -inf so the
+K best come from beam 0 (no duplicates), exactly as Hugging Face's generate() does.
+
+Legend: K beams, V vocabulary.
+Library version (eos handling, length penalty, no-repeat n-grams, KV cache, equal to transformers'
+generate(num_beams=...)): tinygrad_lm/generation/beam.py.
+Not here: finished hypotheses, length penalty, early stopping (see the library version).
+"""
+import numpy as np
+
+
+def beam_step(beam_scores, next_logprobs, num_beams):
+    """Task 5.7: extend K hypotheses by one token and keep the num_beams best.
+
+    TODO: beam_scores (K,), next_logprobs (K, V) float. Return (scores, beam_idx, token_idx), each an
+    array of length num_beams, best first: the num_beams largest values of
+    beam_scores[:, None] + next_logprobs, the row (which beam) and column (which token) of each.
+    Ties: the smaller flat index k * V + v first.
+
+    APPROACH: flatten the (K, V) candidates; order = np.argsort(-flat, kind="stable")[:num_beams];
+    beam, token = np.divmod(order, V).
+
+    EXAMPLE: scores [0, -inf], logprobs [[log .5, log .3, log .2], [...]], 2 beams
+             -> scores [log .5, log .3], beams [0, 0], tokens [0, 1]
+
+    HINT: add the beam's score before ranking: a token with probability 0.9 after a hypothesis of
+    score -5 loses to a token with probability 0.2 after one of score -1.
+    """
+    ### BEGIN SOLUTION
+    scores = np.asarray(beam_scores, dtype=np.float64)
+    logp = np.asarray(next_logprobs, dtype=np.float64)
+    V = logp.shape[1]
+    cand = (scores[:, None] + logp).reshape(-1)                  # (K * V,)
+    order = np.argsort(-cand, kind="stable")[:num_beams]         # best first, ties: smaller index
+    beam_idx, token_idx = np.divmod(order, V)
+    return cand[order], beam_idx, token_idx
+    ### END SOLUTION

@@ -1,0 +1,10 @@
+"""Turning a model's next-token distribution into text.
+
+sampling.py   temperature / top-k / top-p sampling of one id, and `generate_from_step` for any
+              model given as a step(ids, state) -> (logits, state) function (the RNN weeks)
+decoding.py   GPT decoding with a KV cache: `stream` (a generator of ids) and `generate`
+decoder.py    `Decoder`: the same GPT math without autograd (gemv kernels, float16 weights)
+"""
+from .sampling import generate_from_step, probs_from_logits, sample, top_k_filter, top_p_filter  # noqa: F401
+from .decoding import apply_repetition_penalty, generate, stream  # noqa: F401
+from .decoder import Decoder  # noqa: F401
