@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lm as tg
-from tinygrad_lm import kernels
+from tinygrad_lm.kernels import api as kernels
 from tinygrad_lm.generation.decoding import generate
 from tinygrad_lm.generation.decoder import Decoder
 from tinygrad_lm.kernels.gemv import gemv_numpy

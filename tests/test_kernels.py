@@ -13,7 +13,9 @@ import numba
 import numpy as np
 import pytest
 
-from tinygrad_lm import kernels as K
+from tinygrad_lm.kernels import _jit
+from tinygrad_lm.kernels import api as K
+from tinygrad_lm.kernels import matmul as MM
 from tinygrad_lm.kernels._jit import fast_exp
 
 NOJIT = bool(numba.config.DISABLE_JIT)
@@ -40,11 +42,11 @@ def numba_backend(request, monkeypatch):
     """Every test runs the Numba kernels twice: always on all threads, and always on one thread
     (small inputs take that path in normal use). Tiny and skinny matmuls are NOT handed to numpy
     here, so the Numba matmul sees 1-row and 1-column products too."""
-    monkeypatch.setattr(K, "SMALL_MATMUL_FLOPS", 0)
-    monkeypatch.setattr(K, "SKINNY_ROWS", 0)
+    monkeypatch.setattr(MM, "SMALL_MATMUL_FLOPS", 0)
+    monkeypatch.setattr(MM, "SKINNY_ROWS", 0)
     big_ = 0 if request.param == "parallel" else 1 << 62
-    monkeypatch.setattr(K, "PARALLEL_MIN_FLOPS", big_)
-    monkeypatch.setattr(K, "PARALLEL_MIN_ELEMENTS", big_)
+    monkeypatch.setattr(_jit, "PARALLEL_MIN_FLOPS", big_)
+    monkeypatch.setattr(_jit, "PARALLEL_MIN_ELEMENTS", big_)
     old = K.use("numba")
     yield
     K.use(old)
@@ -53,7 +55,7 @@ def numba_backend(request, monkeypatch):
 def test_tiny_matmul_goes_to_numpy_by_default(monkeypatch):
     monkeypatch.undo()
     a = randn((4, 4))
-    assert 2 * 4 ** 3 < K.SMALL_MATMUL_FLOPS
+    assert 2 * 4 ** 3 < MM.SMALL_MATMUL_FLOPS
     np.testing.assert_array_equal(K.matmul(a, a), a @ a)
 
 
@@ -261,22 +263,19 @@ def test_layer_norm_views_float64_and_errors():
         K.layer_norm_backward(randn((4, 6)), randn((4, 6)), randn((6,)), randn((3,)), randn((4,)))
 
 
-# ---- the backend switch -------------------------------------------------------------------------------
-def test_use_numpy_switch():
-    x = randn((3, 7), 19)
-    assert K.use("numpy") == "numba" and K.backend() == "numpy"
-    np.testing.assert_array_equal(K.softmax(x), K.softmax_numpy(x))
-    np.testing.assert_array_equal(K.matmul(x, x.T), x @ x.T)
-    K.use("numba")
-    with pytest.raises(ValueError, match="numba"):
-        K.use("torch")
-
-
-def test_env_switch_selects_twins():
-    code = "from tinygrad_lm import kernels as K; print(K.backend())"
-    env = dict(os.environ, TGLM_KERNELS="numpy")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert out.stdout.strip() == "numpy", out.stderr
+# ---- the package layout -----------------------------------------------------------------------------
+def test_submodules_are_not_shadowed_by_functions():
+    """kernels/__init__ once defined functions named like its submodules; the modules must win."""
+    import importlib
+    import types
+    for name in ("matmul", "gemv", "softmax", "cross_entropy", "layer_norm", "gelu", "embedding",
+                 "sparse", "attention", "lstm", "rnn"):
+        mod = importlib.import_module(f"tinygrad_lm.kernels.{name}")
+        pkg_attr = getattr(importlib.import_module("tinygrad_lm.kernels"), name)
+        assert isinstance(pkg_attr, types.ModuleType) and pkg_attr is mod, (
+            f"tinygrad_lm.kernels.{name} is {pkg_attr!r}, not the submodule")
+    import tinygrad_lm.kernels.softmax as m
+    assert isinstance(m, types.ModuleType) and callable(m.softmax) and K.softmax is m.softmax
 
 
 def test_read_only_and_broadcast_inputs():
@@ -314,9 +313,9 @@ def test_matmul_from_two_python_threads():
 @pytest.mark.skipif(not os.environ.get("TGLM_TEST_AVX2"), reason="compiles a second matmul (~30 s); "
                     "run with TGLM_TEST_AVX2=1 to test the AVX2 (non-AVX-512) micro-kernel")
 def test_matmul_avx2_microkernel_in_subprocess(tmp_path):
-    code = ("import numpy as np; from tinygrad_lm import kernels as K; import importlib\n"
+    code = ("import numpy as np; import importlib\n"
             "mm = importlib.import_module('tinygrad_lm.kernels.matmul'); assert mm.VEC == 8\n"
-            "K.SMALL_MATMUL_FLOPS = K.SKINNY_ROWS = 0\n"
+            "mm.SMALL_MATMUL_FLOPS = mm.SKINNY_ROWS = 0; K = mm\n"
             "r = np.random.default_rng(0)\n"
             "for s in [(1, 1, 1), (7, 13, 29), (300, 600, 700), (97, 1100, 33)]:\n"
             "    a = r.standard_normal(s[:2]).astype(np.float32)\n"

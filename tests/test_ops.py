@@ -223,14 +223,14 @@ def test_dropout_statistics_and_seed():
 
 
 def test_embedding_kernel_matches_twin():
-    from tinygrad_lm.ops.embedding import _scatter_add_rows_numba, scatter_add_rows_numpy
+    from tinygrad_lm.kernels.embedding import scatter_add_rows_kernel, scatter_add_rows_numpy
     rng = np.random.default_rng(0)
     for V, C, N in [(1, 1, 1), (7, 3, 50), (50, 127, 333)]:
         ids = rng.integers(0, V, N)
         rows = rng.standard_normal((N, C)).astype(np.float32)
         a = np.zeros((V, C), np.float32)
         b = np.zeros((V, C), np.float32)
-        _scatter_add_rows_numba(a, ids, rows)
+        scatter_add_rows_kernel(a, ids, rows)
         scatter_add_rows_numpy(b, ids, rows)
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
@@ -283,17 +283,17 @@ def test_other_errors():
 
 
 def test_gelu_kernels_match_twins():
-    from tinygrad_lm.ops import gelu as G
+    from tinygrad_lm.kernels import gelu as G
     rng = np.random.default_rng(0)
     for shape in [(1,), (3, 127), (5000,), (2, 3, 1031)]:
         x = (rng.standard_normal(shape) * 4).astype(np.float32)
         x.reshape(-1)[:2] = [60.0, -60.0][: x.size]
         g = rng.standard_normal(shape).astype(np.float32)
         out = np.empty_like(x)
-        G._gelu_kernel(x.reshape(-1), out.reshape(-1))
+        G.gelu_kernel(x.reshape(-1), out.reshape(-1))
         np.testing.assert_allclose(out, G.gelu_numpy(x.astype(np.float64)), rtol=1e-5, atol=1e-6)
         dx = np.empty_like(x)
-        G._gelu_backward_kernel(x.reshape(-1), g.reshape(-1), dx.reshape(-1))
+        G.gelu_backward_kernel(x.reshape(-1), g.reshape(-1), dx.reshape(-1))
         np.testing.assert_allclose(dx, G.gelu_backward_numpy(x.astype(np.float64), g), rtol=1e-4, atol=1e-5)
 
 
@@ -307,5 +307,5 @@ def test_gelu_large_goes_through_kernel_and_agrees():
     g = rng.standard_normal((1024, 8)).astype(np.float32).T          # non-contiguous (8, 1024)
     y.backward(g)
     np.testing.assert_allclose(y.data, F.gelu(Tensor(x64, dtype=np.float64)).data, rtol=1e-5, atol=1e-6)
-    from tinygrad_lm.ops.gelu import gelu_backward_numpy
+    from tinygrad_lm.kernels.gelu import gelu_backward_numpy
     np.testing.assert_allclose(x.grad, gelu_backward_numpy(x64, g.astype(np.float64)), rtol=1e-4, atol=1e-5)

@@ -4,7 +4,7 @@ import pytest
 
 import tinygrad_lm as tg
 from tinygrad_lm import nn
-from tinygrad_lm.nn.rnn import lstm_layer, rnn_layer
+from tinygrad_lm.ops.rnn import lstm_layer, rnn_layer
 
 
 def _r(rng, *shape):

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from tinygrad_lm.ops.sparse import (CSRMatrix, csr_matmul_numpy, csr_t_matmul_numpy, sparse_matmul)
+from tinygrad_lm.kernels.sparse import csr_matmul_numpy, csr_t_matmul_numpy
+from tinygrad_lm.ops.sparse import CSRMatrix, sparse_matmul
 from tinygrad_lm.tensor import Tensor
 
 

@@ -83,7 +83,7 @@ def _mlp(repeats, B, D, H, K):
 
 
 def _gelu(repeats, shape):
-    from tinygrad_lm.ops import gelu as G
+    from tinygrad_lm.kernels import gelu as G
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape).astype(np.float32)
     g = rng.standard_normal(shape).astype(np.float32)
@@ -94,7 +94,7 @@ def _gelu(repeats, shape):
 
 
 def _embedding(repeats, V, C, N):
-    from tinygrad_lm.ops.embedding import _scatter_add_rows_numba, scatter_add_rows_numpy
+    from tinygrad_lm.kernels.embedding import scatter_add_rows_kernel as _scatter_add_rows_numba, scatter_add_rows_numpy
     rng = np.random.default_rng(0)
     ids = rng.integers(0, V, N)
     rows = rng.standard_normal((N, C)).astype(np.float32)

@@ -10,7 +10,7 @@ import statistics
 import numpy as np
 
 from . import timeit
-from .. import kernels as K
+from ..kernels import api as K
 
 MATMUL_SHAPES = [(4096, 128, 384), (4096, 384, 128), (4096, 128, 512), (4096, 512, 128),
                  (8192, 768, 3072), (512, 512, 512), (1024, 1024, 1024)]      # (M, K, N)

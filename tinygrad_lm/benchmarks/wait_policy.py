@@ -24,7 +24,7 @@ SETTINGS = {
 def measure() -> dict:
     """Median ms of each workload in this process (its policy is whatever the environment says)."""
     import numpy as np
-    from .. import kernels
+    from ..kernels import api as kernels
     from .gpt import CONFIGS, _ours, time_steps
     out = {"gpt (a)": 1000 * time_steps([_ours(CONFIGS["a"])], 6)[0],
            "gpt (b)": 1000 * time_steps([_ours(CONFIGS["b"])], 3)[0]}

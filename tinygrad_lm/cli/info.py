@@ -25,7 +25,7 @@ _PROBE = r"""
 import time, json
 t0 = time.perf_counter()
 import tinygrad_lm
-from tinygrad_lm import kernels as K
+from tinygrad_lm.kernels import api as K
 import numpy as np
 t_import = time.perf_counter() - t0
 f = np.float32
@@ -86,7 +86,7 @@ def collect(probe=True) -> dict:
     import numpy as np
 
     from .. import __version__
-    from .. import kernels as K
+    from ..kernels import api as K
     info = {
         "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__,
         "llvmlite": llvmlite.__version__, "tinygrad_lm": __version__,

@@ -26,9 +26,9 @@ block_size tokens).
 """
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from ..ops.attention import attention_probs
-from ..ops.gelu import gelu_forward
+from ..kernels.gelu import gelu_forward
 
 SKINNY = 64                        # up to this many new rows: kernels.gemv (each weight read once)
 

@@ -28,24 +28,22 @@ The tricks, for a reader of the kernels:
 Measured (one core, config (a) of benchmarks/gpt.py, B=32 T=128 H=4 D=32): forward + backward
 ~27 ms per layer, against ~38 ms for split/transpose + scaled_dot_product_attention.
 
+Dispatch functions: `attention_qkv_forward(qkv, H, causal)` -> (y, p) and
+`attention_qkv_backward(dy, qkv, p, H, causal)` -> dqkv: the kernels for float32 (on as many
+threads as the work is worth), the twins otherwise (and under TGLM_KERNELS=numpy,
+NUMBA_DISABLE_JIT=1). The autograd op is ops/attention.py (self_attention_qkv).
+
 Legend: B batch, T time, C channels, H heads, D head size (C // H).
 Does not handle: a KV cache (Tq != Tk; models/gpt.py keeps the unfused path for decoding),
 attention dropout, padding masks. float32 only in the kernels; the twins take any float dtype.
 """
 import math
 
-import numba
 import numpy as np
 from numba import prange
 
-from ._jit import fast_exp, fmax
-
-_FASTMATH = {"reassoc", "contract", "arcp", "nsz", "afn"}    # no nnan/ninf, as in _jit.py
-
-
-def _pjit(fn):
-    # error_model="numpy": no Python ZeroDivisionError check around `/`, so loops vectorize.
-    return numba.njit(cache=True, fastmath=_FASTMATH, nogil=True, parallel=True, error_model="numpy")(fn)
+from . import _jit
+from ._jit import fast_exp, fmax, jit, pjit, threads_for, use_kernel
 
 
 # ---- NumPy twins: the definition in a few lines -----------------------------------------------
@@ -101,7 +99,7 @@ def attention_qkv_backward_numpy(dy, qkv, p, H):
 #   mode 2: k < K - i0          ((.)^T @ q, (.)^T @ dy with the k axis stored REVERSED, so the
 #                                 nonzero part k >= i0 becomes a prefix: a loop starting at a
 #                                 variable k did not vectorize, measured 12x slower)
-@numba.njit(cache=True, fastmath=_FASTMATH, nogil=True, error_model="numpy")
+@jit
 def _abt(A, Bm, out, causal, mode):
     """out[i, j] = sum_k A[i, k] Bm[j, k] for A (M, K), Bm (N, K), out (M, N), causal limits."""
     M, K = A.shape
@@ -141,7 +139,7 @@ def _abt(A, Bm, out, causal, mode):
                     out[i, j] = s
 
 
-@_pjit
+@pjit
 def attention_qkv_forward_kernel(qkv, H, causal, nchunk, y, p):
     """qkv (B, T, 3C) C-contiguous float32, nchunk = number of threads (1 <= nchunk <= B*H);
     writes y (B, T, C) and p (B, H, T, T) (when causal:
@@ -190,7 +188,7 @@ def attention_qkv_forward_kernel(qkv, H, causal, nchunk, y, p):
                     y[b, t, qo + d] = yh[t, d]
 
 
-@_pjit
+@pjit
 def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv):
     """dy (B, T, C), qkv (B, T, 3C), p (B, H, T, T) from the forward, nchunk as in the forward;
     writes every element of dqkv (B, T, 3C)."""
@@ -256,3 +254,33 @@ def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv):
             for t in range(T):
                 for d in range(D):
                     dqkv[b, t, vo + d] = out[t, d]
+
+
+# ---- dispatch ---------------------------------------------------------------------------------
+def attention_qkv_forward(qkv, H, causal):
+    """qkv (B, T, 3C) float -> y (B, T, C), p (B, H, T, T) to keep for the backward.
+    (From the kernel, p of a causal call is written only up to each 4-row block's diagonal:
+    hand it back to attention_qkv_backward unchanged.)"""
+    B, T, C3 = qkv.shape
+    if B * T == 0 or not use_kernel(qkv, needs_jit=True):
+        return attention_qkv_forward_numpy(qkv, H, causal)
+    x = np.ascontiguousarray(qkv)                     # no copy for the c_attn output
+    y = np.empty((B, T, C3 // 3), dtype=np.float32)
+    p = np.empty((B, H, T, T), dtype=np.float32)      # causal: the upper triangle is not all written
+    with threads_for(4 * B * T * T * (C3 // 3), _jit.PARALLEL_MIN_FLOPS) as nt:   # ~flops of the forward
+        attention_qkv_forward_kernel(x, H, bool(causal), max(1, min(nt, B * H)), y, p)
+    return y, p
+
+
+def attention_qkv_backward(dy, qkv, p, H, causal):
+    """dy (B, T, C), the forward's qkv (B, T, 3C) and p (B, H, T, T) -> dqkv (B, T, 3C), qkv's dtype."""
+    B, T, C3 = qkv.shape
+    if B * T > 0 and use_kernel(dy, qkv, needs_jit=True):
+        dqkv = np.empty((B, T, C3), dtype=np.float32)          # every element is written
+        with threads_for(8 * B * T * T * (C3 // 3), _jit.PARALLEL_MIN_FLOPS) as nt:
+            attention_qkv_backward_kernel(np.ascontiguousarray(dy), np.ascontiguousarray(qkv), p, H,
+                                          bool(causal), max(1, min(nt, B * H)), dqkv)
+        return dqkv
+    if causal:           # the twin reads p in full: zero the upper part the kernel may have skipped
+        p[..., np.triu(np.ones((T, T), dtype=bool), 1)] = 0
+    return attention_qkv_backward_numpy(dy, qkv, p, H).astype(qkv.dtype, copy=False)

@@ -1,5 +1,8 @@
 """Matrix-vector products for one-token decoding: y = x @ W^T with W stored as float32 OR float16.
 
+Dispatch functions: `gemv(W, x)` (x (R, C) or (C,) float32, W (O, C) float32/float16 -> (R, O) or
+(O,)) and `float16_to_float32(a)` (a fast astype); both validate, then kernel or twin.
+
 Shapes: W (O, C) row-major, PyTorch's Linear layout (and the tied LM head: wte (V, C)); x (R, C)
 float32 with R a handful of rows (R = 1 when decoding one token with a KV cache) -> y (R, O) float32:
     y[r, o] = sum_c W[o, c] * x[r, c]          (a dot product of two contiguous rows)
@@ -22,7 +25,8 @@ Omissions: no int8 / bfloat16 storage, no batched (3-D) W, no backward (inferenc
 import numba
 import numpy as np
 
-from ._jit import FASTMATH
+from . import _jit
+from ._jit import as_float_array, contiguous, jit, pjit, threads_for, use_kernel
 
 VEC = 16                                  # halves widened per instruction
 
@@ -50,7 +54,7 @@ def widen16_numpy(src, src_off, dst, dst_off):
     dst[dst_off:dst_off + VEC] = src[src_off:src_off + VEC].view(np.float16).astype(np.float32)
 
 
-if numba.config.DISABLE_JIT:
+if _jit.JIT_DISABLED:
     dot_f16, dot_f32, widen16 = dot_f16_numpy, dot_f32_numpy, widen16_numpy
 else:
     from llvmlite import ir
@@ -159,7 +163,7 @@ else:
         return sig, codegen
 
 
-@numba.njit(cache=True)
+@jit(fastmath=False)          # exact conversion: "nsz" could lose the sign of -0.0
 def _half_bits_to_float(h):
     """One float16 bit pattern (0..65535) -> its float32 value (for the < 16 leftover columns)."""
     h = np.int64(h)                                               # signed: e - 25 may be negative
@@ -177,7 +181,7 @@ def _half_bits_to_float(h):
 ROWS_PER_TASK = 32                        # rows of W per parallel task (a few KB to a few 100 KB)
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+@pjit
 def gemv_f32_kernel(W, C, x, y):
     """y[r, o] = dot(W[o], x[r]): W a flat float32 array of O*C, x (R, C), y (R, O), C-contiguous."""
     O = W.size // C
@@ -195,7 +199,7 @@ def gemv_f32_kernel(W, C, x, y):
                 y[r, o] = s
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+@pjit
 def gemv_f16_kernel(W16, C, x, y):
     """Same as gemv_f32_kernel with W given as float16 BITS: W16 a flat uint16 array of O*C.
     R <= 2 rows: widen in registers inside each dot; more rows (a prompt): widen each W row once
@@ -227,7 +231,7 @@ def gemv_f16_kernel(W16, C, x, y):
                     y[r, o] = s
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+@pjit
 def widen_f16_kernel(src, dst):
     """dst[i] = float32(src[i] as float16 bits) for flat uint16 src and float32 dst of one size.
     (numpy's astype does this at ~2.4 ns per element here; this runs at memory speed.)"""
@@ -240,3 +244,40 @@ def widen_f16_kernel(src, dst):
             widen16(src, i, dst, i)
     for i in range(n16, n):
         dst[i] = _half_bits_to_float(src[i])
+
+
+# ---- dispatch: validate, then the kernel or the twin --------------------------------------------------
+def gemv(W, x):
+    """x (R, C) float32 (or (C,)) times W^T, W (O, C) float32 or float16 -> (R, O) float32 (or (O,))."""
+    W = np.asarray(W)
+    x = as_float_array(x, "gemv", "x")
+    if W.ndim != 2 or W.dtype not in (np.float32, np.float16):
+        raise TypeError(f"gemv: W must be a 2-D float32 or float16 array (O, C), got {W.dtype} {W.shape}")
+    if x.dtype != np.float32 or x.ndim not in (1, 2) or x.shape[-1] != W.shape[1]:
+        raise ValueError(f"gemv: x must be float32 (R, C) or (C,) with C = {W.shape[1]} for W {W.shape}, "
+                         f"got {x.dtype} {x.shape}")
+    x2 = x.reshape(-1, W.shape[1])                                # (R, C)
+    if not use_kernel(x2) or 0 in W.shape or x2.shape[0] == 0:
+        y = gemv_numpy(W, x2)
+    else:
+        y = np.empty((x2.shape[0], W.shape[0]), dtype=np.float32)   # (R, O), every element written
+        W, x2 = np.ascontiguousarray(W), contiguous(x2)   # W is never copied when contiguous (even read-only)
+        with threads_for(W.size, _jit.PARALLEL_MIN_ELEMENTS):
+            if W.dtype == np.float32:
+                gemv_f32_kernel(W.reshape(-1), W.shape[1], x2, y)
+            else:
+                gemv_f16_kernel(W.reshape(-1).view(np.uint16), W.shape[1], x2, y)
+    return y.reshape(x.shape[:-1] + (W.shape[0],))
+
+
+def float16_to_float32(a):
+    """a.astype(float32) for a float16 array, at memory speed (vcvtph2ps) instead of ~2.4 ns/element."""
+    a = np.asarray(a)
+    if a.dtype != np.float16:
+        raise TypeError(f"float16_to_float32: expected a float16 array, got {a.dtype} {a.shape}")
+    if _jit.use_numpy() or a.size < _jit.PARALLEL_MIN_ELEMENTS:
+        return a.astype(np.float32)
+    src = np.ascontiguousarray(a)
+    out = np.empty(a.shape, dtype=np.float32)
+    widen_f16_kernel(src.reshape(-1).view(np.uint16), out.reshape(-1))
+    return out

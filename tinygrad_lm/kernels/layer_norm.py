@@ -1,4 +1,7 @@
-"""Layer normalization over the last axis, forward and backward: Numba kernels and NumPy twins.
+"""Layer normalization over the last axis, forward and backward: Numba kernels, NumPy twins, dispatch.
+
+Dispatch functions: `layer_norm_forward(x, weight, bias, eps)` -> (y, mean, rstd) and
+`layer_norm_backward(dy, x, weight, mean, rstd)` -> (dx, dweight, dbias); x may be (..., C).
 
 Shapes: x, dy, y, dx (N, C) — N rows (leading dims flattened), C channels; weight, bias (C,);
 mean, rstd (N,) saved by the forward for the backward.
@@ -17,7 +20,8 @@ own rows into a private partial (no races, no atomics), and the partials are add
 import numpy as np
 from numba import prange
 
-from ._jit import pjit
+from . import _jit
+from ._jit import as_float_array, contiguous, pjit, threads_for, use_kernel
 
 
 # ---- NumPy twins ------------------------------------------------------------------------------
@@ -93,3 +97,71 @@ def layer_norm_backward_kernel(dy, x, weight, mean, rstd, dx, dw_part, db_part):
             for c in range(C):
                 xh = (xr[c] - mu) * r
                 dxr[c] = r * (dyr[c] * weight[c] - mg - xh * mgx)
+
+
+# ---- dispatch: validate, then the kernels (all float32) or the twins ------------------------------
+def _check_vec(v, C, fn, name):
+    v = as_float_array(v, fn, name)
+    if v.shape != (C,):
+        raise ValueError(f"{fn}: {name} must have shape (C,) = ({C},), got {v.shape}")
+    return v
+
+
+def layer_norm_forward(x, weight, bias, eps=1e-5):
+    """x (N, C) (or (..., C)) -> y (N, C), mean (N,), rstd (N,) (or y (..., C), mean, rstd (...))."""
+    x = as_float_array(x, "layer_norm_forward", "x")
+    if x.ndim == 0:
+        raise ValueError("layer_norm_forward: x must be (N, C), got a scalar")
+    C = x.shape[-1]
+    weight = _check_vec(weight, C, "layer_norm_forward", "weight")
+    bias = _check_vec(bias, C, "layer_norm_forward", "bias")
+    lead = x.shape[:-1]
+    x2 = x.reshape(-1, C)                                    # (N, C)
+    if not use_kernel(x, weight, bias):
+        y, mean, rstd = layer_norm_forward_numpy(x2, weight, bias, eps)
+        return y.reshape(x.shape), mean.reshape(lead), rstd.reshape(lead)
+    N = x2.shape[0]
+    y = np.empty((N, C), dtype=np.float32)
+    mean = np.empty(N, dtype=np.float32)
+    rstd = np.empty(N, dtype=np.float32)
+    if N > 0 and C > 0:
+        with threads_for(x2.size, _jit.PARALLEL_MIN_ELEMENTS):
+            layer_norm_forward_kernel(contiguous(x2), contiguous(weight), contiguous(bias),
+                                      np.float32(eps), y, mean, rstd)
+    elif N > 0:                                              # C == 0: mean of nothing
+        mean[:] = np.nan
+        rstd[:] = np.float32(1.0 / np.sqrt(eps))
+    return y.reshape(x.shape), mean.reshape(lead), rstd.reshape(lead)
+
+
+def layer_norm_backward(dy, x, weight, mean, rstd):
+    """dy, x (N, C); weight (C,); mean, rstd (N,) -> dx (N, C), dweight (C,), dbias (C,)."""
+    fn = "layer_norm_backward"
+    dy = as_float_array(dy, fn, "dy")
+    x = as_float_array(x, fn, "x")
+    if x.ndim == 0 or dy.shape != x.shape:
+        raise ValueError(f"{fn}: dy and x must both be (N, C) with the same shape, "
+                         f"got dy {dy.shape}, x {x.shape}")
+    C = x.shape[-1]
+    lead = x.shape[:-1]
+    weight = _check_vec(weight, C, fn, "weight")
+    mean = as_float_array(mean, fn, "mean")
+    rstd = as_float_array(rstd, fn, "rstd")
+    if mean.shape != lead or rstd.shape != lead:
+        raise ValueError(f"{fn}: mean and rstd must have shape (N,) = {lead}, "
+                         f"got mean {mean.shape}, rstd {rstd.shape}")
+    x2, dy2 = x.reshape(-1, C), dy.reshape(-1, C)            # (N, C)
+    mean1, rstd1 = mean.reshape(-1), rstd.reshape(-1)        # (N,)
+    if not use_kernel(dy, x, weight, mean, rstd):
+        dx, dw, db = layer_norm_backward_numpy(dy2, x2, weight, mean1, rstd1)
+        return dx.reshape(x.shape), dw, db
+    N = x2.shape[0]
+    dx = np.empty((N, C), dtype=np.float32)
+    with threads_for(x2.size, _jit.PARALLEL_MIN_ELEMENTS) as nt:
+        P = max(1, min(N, nt))                               # one partial row per thread
+        dw_part = np.zeros((P, C), dtype=np.float32)
+        db_part = np.zeros((P, C), dtype=np.float32)
+        if N > 0 and C > 0:
+            layer_norm_backward_kernel(contiguous(dy2), contiguous(x2), contiguous(weight),
+                                       contiguous(mean1), contiguous(rstd1), dx, dw_part, db_part)
+    return dx.reshape(x.shape), dw_part.sum(axis=0), db_part.sum(axis=0)

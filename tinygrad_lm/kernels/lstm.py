@@ -7,8 +7,9 @@ Legend: T time steps, B batch, H hidden size, G = 4H gate columns in PyTorch ord
 Scope: one layer, T steps in one call. The forward keeps hs, cs (T+1, B, H) and the activated
 gates (T, B, 4H) for the backward; the backward returns d a_t for every step (the caller turns it
 into dW_ih, dW_hh, db, dx with three big matmuls) plus dh0 and dc0.
-Omissions: float32 only in the kernels (float64, e.g. gradcheck, runs the twins); no peepholes,
-no projections (proj_size), no bidirectional.
+Dispatch functions: `lstm_forward`, `lstm_backward` (kernels for float32, the twins for float64,
+e.g. gradcheck, and under TGLM_KERNELS=numpy / NUMBA_DISABLE_JIT=1). The autograd op is ops/rnn.py.
+Omissions: no peepholes, no projections (proj_size), no bidirectional.
 
 Why a sequence kernel: written with Tensor ops, one LSTM step is ~15 graph nodes, so 100 steps
 are 1500 nodes and as many NumPy temporaries. Here all of T is one call: the only per-step work
@@ -22,8 +23,8 @@ derivatives, then dh_{t-1} = d a_t @ w_hh, again with `matmul_nt_acc` (on w_hh.T
 import numpy as np
 from numba import prange
 
-from ._jit import fast_exp
-from .rnn import fast_tanh as _tanh, jit, matmul_nt_acc, num_chunks, pjit
+from ._jit import fast_exp, jit, pjit, use_kernel
+from .rnn import fast_tanh as _tanh, matmul_nt_acc, num_chunks
 
 
 def _sigmoid_numpy(x):
@@ -164,10 +165,7 @@ def lstm_backward_kernel(dys, w_hh_t, cs, gates, da, dh, dc, nchunks):
         _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, ci * B // nchunks, (ci + 1) * B // nchunks)
 
 
-# ---- dispatch: validate, then kernel (float32) or twin (anything else) -------------------------
-def _use_kernel(*arrays):
-    import numba
-    return (not numba.config.DISABLE_JIT) and all(x.dtype == np.float32 for x in arrays)
+# ---- dispatch: validate, then kernel (float32, backend numba) or twin ---------------------------
 
 
 def lstm_forward(xproj, w_hh, h0, c0):
@@ -183,7 +181,7 @@ def lstm_forward(xproj, w_hh, h0, c0):
     if not (xproj.dtype == w_hh.dtype == h0.dtype == c0.dtype):
         raise TypeError(f"lstm: dtypes differ: xproj {xproj.dtype}, w_hh {w_hh.dtype}, "
                         f"h0 {h0.dtype}, c0 {c0.dtype}")
-    if not _use_kernel(xproj):
+    if not use_kernel(xproj, needs_jit=True):        # dtypes checked equal above
         return lstm_forward_numpy(xproj, w_hh, h0, c0)
     hs = np.empty((T + 1, B, H), dtype=np.float32)
     cs = np.empty((T + 1, B, H), dtype=np.float32)
@@ -204,7 +202,7 @@ def lstm_backward(dys, dc_n, w_hh, hs, cs, gates):
     if gates.shape != (T, B, 4 * H) or cs.shape != (T + 1, B, H) or dc_n.shape != (B, H):
         raise ValueError(f"lstm_backward: dys {dys.shape}, dc_n {dc_n.shape}, cs {cs.shape}, gates "
                          f"{gates.shape} must be (T,B,H), (B,H), (T+1,B,H), (T,B,4H)")
-    if not _use_kernel(dys, gates):
+    if not use_kernel(dys, gates, needs_jit=True):
         return lstm_backward_numpy(dys, dc_n, w_hh, hs, cs, gates)
     da = np.empty((T, B, 4 * H), dtype=np.float32)
     dh = np.empty((B, H), dtype=np.float32)

@@ -1,4 +1,7 @@
-"""Matrix multiply, C = A @ B in float32: a BLIS-style Numba kernel and its NumPy twin.
+"""Matrix multiply, C = A @ B in float32: a BLIS-style Numba kernel, its NumPy twin, and `matmul`.
+
+`matmul(a, b)`: (..., M, K) @ (..., K, N) -> (..., M, N), batch dims broadcast as in NumPy; the
+dispatch function every Tensor op calls (validates, then kernel or twin: see its docstring).
 
 Shapes: batch entry z computes C[z] (M, N) = A[z] (M, K) @ B[z] (K, N). Operands are read in
 place from a flat buffer: A[z][m, k] = abuf[a_off[z] + m*s_am + k*s_ak] (element strides), so
@@ -32,11 +35,12 @@ import math
 import os
 import threading
 
-import numba
 import numpy as np
 from numba import prange
 
-from ._jit import FASTMATH
+from . import _jit
+from ._jit import as_float_array, jit, pjit, threads_for, use_kernel
+from .gemv import gemv
 
 
 def _has_avx512() -> bool:
@@ -79,7 +83,7 @@ def microkernel_numpy(kc, ap, a_off, a_rs, a_cs, bp, b_off, c, c_off, ldc, accum
 
 
 # ---- the register-blocked micro-kernel, as LLVM IR -------------------------------------------------
-if numba.config.DISABLE_JIT:
+if _jit.JIT_DISABLED:
     microkernel = microkernel_numpy
 else:
     from llvmlite import ir
@@ -163,7 +167,7 @@ else:
 U = np.uint64
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, nogil=True)
+@jit
 def pack_a(abuf, off, s_m, s_k, i0, mc, p0, kc, apack):
     """apack[ir*kc + p*MR + i] = A[i0 + ir + i, p0 + p] for i < MR (zero past row i0 + mc),
     where A[m, k] = abuf[off + m*s_m + k*s_k]."""
@@ -184,7 +188,7 @@ def pack_a(abuf, off, s_m, s_k, i0, mc, p0, kc, apack):
                     apack[base + p * umr + i] = 0.0
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, nogil=True)
+@jit
 def pack_b(bbuf, off, s_k, s_n, p0, kc, j0, nc, bpack):
     """bpack[jr*kc + p*NR + j] = B[p0 + p, j0 + jr + j] for j < NR (zero past column j0 + nc),
     where B[k, n] = bbuf[off + k*s_k + n*s_n]."""
@@ -213,7 +217,7 @@ def pack_b(bbuf, off, s_k, s_n, p0, kc, j0, nc, bpack):
 
 
 # ---- the parallel driver ----------------------------------------------------------------------------
-@numba.njit(cache=True, fastmath=FASTMATH, nogil=True, parallel=True)
+@pjit
 def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
                   c, apack, bpack, ctmp):
     """C[z] = A[z] @ B[z] for z < batch, where A[z][m, k] = abuf[a_off[z] + m*s_am + k*s_ak],
@@ -307,3 +311,54 @@ def scratch(nt):
                 np.empty((nt, MR * NR), np.float32))
         _scratch.bufs = bufs
     return bufs
+
+
+# ---- dispatch: validate, then the kernel (float32) or the twin ------------------------------------
+SMALL_MATMUL_FLOPS = 1 << 20    # 2*M*N*K below this: np.matmul (~2-20 us vs our ~60 us dispatch)
+SKINNY_ROWS = 4                 # a with <= this many rows (2-D b): np.matmul (matrix-vector, no packing)
+
+
+def matmul(a, b):
+    """(..., M, K) @ (..., K, N) -> (..., M, N) with numpy broadcasting of the batch dims.
+
+    Kernel when both are float32 and the backend is numba; the twin (np.matmul) for other dtypes,
+    vector operands, tiny products (< SMALL_MATMUL_FLOPS: numpy starts faster than our dispatch)
+    and skinny ones (<= SKINNY_ROWS rows of a against a 2-D b: KV-cached decoding, where gemv or
+    BLAS beat packing all of b for a few rows). Size-0 dims give zeros without a kernel call.
+    """
+    a = as_float_array(a, "matmul", "a")
+    b = as_float_array(b, "matmul", "b")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: inputs must have at least 1 dim, got a {a.shape}, b {b.shape}")
+    if a.shape[-1] != b.shape[-2 if b.ndim >= 2 else 0]:
+        raise ValueError(f"matmul: inner dims differ: a (..., M, K) = {a.shape}, "
+                         f"b (..., K, N) = {b.shape}")
+    if not use_kernel(a, b) or a.ndim == 1 or b.ndim == 1:
+        return matmul_numpy(a, b)              # float64 / mixed dtypes / vector products
+    try:
+        batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch dims do not broadcast: a {a.shape}, b {b.shape}") from None
+    M, K = a.shape[-2:]
+    N = b.shape[-1]
+    out_shape = batch_shape + (M, N)
+    if M == 0 or N == 0 or K == 0 or 0 in batch_shape:
+        return np.zeros(out_shape, dtype=np.float32)
+    if 2 * M * N * K * math.prod(batch_shape) < SMALL_MATMUL_FLOPS:
+        return matmul_numpy(a, b)
+    if b.ndim == 2 and a.ndim > 2:             # (B, T, K) @ (K, N): one tall 2-D product
+        a, batch_shape = a.reshape(-1, K), ()
+        M = a.shape[0]
+    if M * math.prod(batch_shape) <= SKINNY_ROWS and b.ndim == 2:   # KV-cached decoding: x (1, K) @ W
+        if b.T.flags.c_contiguous:             # x @ W.T of a Linear: W's rows are contiguous dots
+            return gemv(b.T, a.reshape(-1, K)).reshape(out_shape)     # reads W once, all cores
+        return matmul_numpy(a, b).reshape(out_shape)   # BLAS gemv; packing W cost 70x more (benchmarks/gpt2.py)
+    batch = math.prod(batch_shape)
+    abuf, a_off, s_am, s_ak = flat_view(a, batch_shape)      # read in place, any strides
+    bbuf, b_off, s_bk, s_bn = flat_view(b, batch_shape)
+    c = np.empty(batch * M * N, dtype=np.float32)            # every element is written
+    with threads_for(2 * batch * M * N * K, _jit.PARALLEL_MIN_FLOPS) as nt:
+        n_split = nt // math.gcd(batch, nt)                  # so units divide evenly over threads
+        matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
+                      c, *scratch(nt))
+    return c.reshape(out_shape)

@@ -6,8 +6,9 @@ Legend: T time steps, B batch, H hidden size, I input size.
 Scope: forward over T steps (keeps every h_t for the backward) and BPTT backward (returns
 d a_t for every step, from which the caller gets dW_ih, dW_hh, db, dx with big matmuls, and dh0).
 Also `matmul_nt_acc`, the small "per step" matmul shared with kernels/lstm.py.
-Omissions: float32 only in the kernels (float64, e.g. gradcheck, runs the twins); one layer per
-call (the nn.RNN module stacks layers); no bidirectional.
+Dispatch functions: `rnn_forward`, `rnn_backward` (kernels for float32, the twins for float64,
+e.g. gradcheck, and under TGLM_KERNELS=numpy / NUMBA_DISABLE_JIT=1). The autograd op is ops/rnn.py.
+Omissions: one layer per call (the nn.RNN module stacks layers); no bidirectional.
 
 The trick: the per-step product h (B, H) @ w_hh.T (H, H) is small (B = 32 rows). A general matmul
 packs panels for big sizes and pays for it at small ones; here every output element is a dot
@@ -20,21 +21,9 @@ chunk of rows. That is one parallel region per sequence; one region per step (th
 at a barrier 2T times) measured up to 8 ms per region on a busy 2-core machine.
 """
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
-from ._jit import FASTMATH, fast_exp
-
-# error_model="numpy": a float division by zero gives inf/nan instead of Numba's default
-# ZeroDivisionError check, and that check stops LLVM from vectorizing any loop with a division
-# (measured: the sigmoid loop 1 / (1 + exp(-x)) ran 12x slower with it).
-
-
-def jit(fn):
-    return njit(cache=True, fastmath=FASTMATH, nogil=True, error_model="numpy")(fn)
-
-
-def pjit(fn):
-    return njit(cache=True, fastmath=FASTMATH, nogil=True, error_model="numpy", parallel=True)(fn)
+from ._jit import fast_exp, jit, num_threads, pjit, use_kernel
 
 
 # ---- the small matmul used by every recurrence step --------------------------------------------
@@ -187,16 +176,10 @@ def rnn_backward_kernel(dys, w_hh_t, hs, relu, da, dh, nchunks):
 
 def num_chunks(B):
     """How many row chunks to run in parallel: one per thread, at least 4 rows each."""
-    import numba
-    return max(1, min(numba.get_num_threads(), B // 4))
+    return max(1, min(num_threads(), B // 4))
 
 
-# ---- dispatch: validate, then kernel (float32) or twin (anything else) ------------------------
-def _use_kernel(*arrays):
-    import numba
-    return (not numba.config.DISABLE_JIT) and all(x.dtype == np.float32 for x in arrays)
-
-
+# ---- dispatch: validate, then kernel (float32, backend numba) or twin ------------------------
 def _check(xproj, w_hh, h0):
     if xproj.ndim != 3:
         raise ValueError(f"rnn: xproj must be (T, B, H), got shape {xproj.shape}")
@@ -212,7 +195,7 @@ def _check(xproj, w_hh, h0):
 def rnn_forward(xproj, w_hh, h0, relu=False):
     """hs (T+1, B, H): hs[0] = h0, hs[t+1] = act(xproj[t] + hs[t] @ w_hh.T)."""
     _check(xproj, w_hh, h0)
-    if not _use_kernel(xproj, w_hh, h0):
+    if not use_kernel(xproj, w_hh, h0, needs_jit=True):
         return rnn_forward_numpy(xproj, w_hh, h0, relu)
     T, B, H = xproj.shape
     hs = np.empty((T + 1, B, H), dtype=np.float32)
@@ -229,7 +212,7 @@ def rnn_backward(dys, w_hh, hs, relu=False):
     """(da (T, B, H), dh0 (B, H)) given dys = dL/dh_t (T, B, H) and the forward's hs."""
     if dys.ndim != 3 or hs.shape != (dys.shape[0] + 1,) + dys.shape[1:]:
         raise ValueError(f"rnn_backward: dys {dys.shape} and hs {hs.shape} must be (T,B,H), (T+1,B,H)")
-    if not _use_kernel(dys, w_hh, hs):
+    if not use_kernel(dys, w_hh, hs, needs_jit=True):
         return rnn_backward_numpy(dys, w_hh, hs, relu)
     T, B, H = dys.shape
     da = np.empty((T, B, H), dtype=np.float32)

@@ -1,4 +1,6 @@
-"""Row softmax and log-softmax over the last axis: Numba kernels and their NumPy twins.
+"""Row softmax and log-softmax over the last axis: Numba kernels, their NumPy twins, dispatch.
+
+Dispatch functions: `softmax(x)`, `log_softmax(x)` for x (..., V), over the last axis.
 
 Shapes: x (N, V) — N rows (all leading dims flattened), V entries per row.
 Scope: forward only (the backward of softmax is a few NumPy lines in the op, it does not pay to
@@ -14,7 +16,8 @@ The trick in the kernels is `fast_exp` (see _jit.py): a polynomial exp LLVM can 
 import numpy as np
 from numba import prange
 
-from ._jit import fast_exp, fmax, pjit
+from . import _jit
+from ._jit import as_float_array, contiguous, fast_exp, fmax, pjit, threads_for, use_kernel
 
 
 # ---- NumPy twins: the definition, readable in a few lines ------------------------------------
@@ -67,3 +70,29 @@ def log_softmax_kernel(x, out):
         log_s = np.float32(np.log(s))
         for v in range(V):
             o[v] -= log_s
+
+
+# ---- dispatch: validate, then the kernel (float32) or the twin -----------------------------------
+def _rowwise(x, fn, kernel, twin):
+    x = as_float_array(x, fn, "x")
+    if x.ndim == 0:
+        raise ValueError(f"{fn}: x must have at least 1 dim (softmax over the last axis), got a scalar")
+    if not use_kernel(x):
+        return twin(x)
+    if x.size == 0:
+        return np.empty(x.shape, dtype=np.float32)
+    x2 = contiguous(x).reshape(-1, x.shape[-1])     # (N, V)
+    out = np.empty(x2.shape, dtype=np.float32)
+    with threads_for(x2.size, _jit.PARALLEL_MIN_ELEMENTS):
+        kernel(x2, out)
+    return out.reshape(x.shape)
+
+
+def softmax(x):
+    """softmax over the last axis; x (..., V) -> (..., V)."""
+    return _rowwise(x, "softmax", softmax_kernel, softmax_numpy)
+
+
+def log_softmax(x):
+    """log-softmax over the last axis; x (..., V) -> (..., V)."""
+    return _rowwise(x, "log_softmax", log_softmax_kernel, log_softmax_numpy)

@@ -8,10 +8,11 @@ in, (h_n, c_n) out; dropout on the outputs of every layer except the last; init 
 Extra: `forget_bias=1.0` puts the LSTM forget-gate bias at 1 (Jozefowicz et al. 2015), so early in
 training the cell keeps its memory.
 
-Speed: each layer is ONE autograd node (`lstm_layer` / `rnn_layer` below): the input projection
-of all T steps is one big matmul (kernels.matmul), the recurrence and its backward (BPTT) are
-Numba sequence kernels (kernels/lstm.py, kernels/rnn.py), and the weight gradients are again big
+Speed: each layer is ONE autograd node (`lstm_layer` / `rnn_layer`, ops/rnn.py): the input
+projection of all T steps is one big matmul, the recurrence and its backward (BPTT) are Numba
+sequence kernels (kernels/lstm.py, kernels/rnn.py), and the weight gradients are again big
 matmuls over all T steps. The float64 path (gradcheck) runs the kernels' NumPy twins.
+This file holds only the modules (parameters, layer stacking, state layout, dropout).
 Omissions: bidirectional, proj_size, packed (variable-length) sequences; RNN nonlinearity is
 "tanh" or "relu".
 """
@@ -19,91 +20,12 @@ import math
 
 import numpy as np
 
-from .. import kernels
 from .. import random as _random
-from ..kernels.lstm import lstm_backward, lstm_forward
-from ..kernels.rnn import rnn_backward, rnn_forward
 from ..ops.dropout import dropout
 from ..ops.join import stack
+from ..ops.rnn import lstm_layer, rnn_layer
 from ..tensor import Tensor
 from .module import Module, Parameter
-
-
-# ---- one fused autograd node per layer -------------------------------------------------------------
-def _projection(x, w_ih, b_ih, b_hh):
-    """x (T, B, I) -> x @ w_ih.T + b_ih + b_hh, (T, B, G) for all steps in one matmul."""
-    T, B, I = x.shape
-    xp = kernels.matmul(x.reshape(T * B, I), w_ih.T)                     # (T*B, G)
-    if b_ih is not None:
-        xp += b_ih + b_hh
-    return xp.reshape(T, B, -1)
-
-
-def _weight_grads(da, x, hs_prev, w_ih, need):
-    """da (T, B, G) = dL/d pre-activations -> grads of (x, w_ih, w_hh, b) with big matmuls."""
-    T, B, G = da.shape
-    da2 = da.reshape(T * B, G)
-    dx = kernels.matmul(da2, w_ih).reshape(x.shape) if need[0] else None            # (T, B, I)
-    dw_ih = kernels.matmul(da2.T, x.reshape(T * B, -1)) if need[1] else None        # (G, I)
-    dw_hh = kernels.matmul(da2.T, hs_prev.reshape(T * B, -1)) if need[2] else None  # (G, H)
-    db = da2.sum(axis=0) if need[3] else None                                       # (G,)
-    return dx, dw_ih, dw_hh, db
-
-
-def lstm_layer(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh, h0: Tensor, c0: Tensor) -> Tensor:
-    """One LSTM layer over a whole sequence, as a single graph node.
-
-    x (T, B, I), w_ih (4H, I), w_hh (4H, H), b_ih, b_hh (4H,) or None, h0, c0 (B, H).
-    Returns a packed (T+1, B, H) tensor: [:T] are the outputs h_1..h_T, [T] is c_T
-    (and h_T = out[T-1]); slice it with normal indexing, the gradients flow back.
-    """
-    T, B, I = x.shape
-    H = w_hh.shape[1]
-    if w_ih.shape != (4 * H, I):
-        raise ValueError(f"lstm_layer: w_ih must be (4H, I) = ({4 * H}, {I}), got {w_ih.shape}")
-    has_bias = b_ih is not None
-    xd = np.ascontiguousarray(x.data)
-    xproj = _projection(xd, w_ih.data, b_ih.data if has_bias else None, b_hh.data if has_bias else None)
-    hs, cs, gates = lstm_forward(xproj, w_hh.data, h0.data, c0.data)   # (T+1, B, H) x2, (T, B, 4H)
-    out = np.concatenate([hs[1:], cs[T:]], axis=0)                      # (T+1, B, H)
-
-    def backward(g):
-        da, dh0, dc0 = lstm_backward(np.ascontiguousarray(g[:T]), g[T], w_hh.data, hs, cs, gates)
-        need = (x.requires_grad, w_ih.requires_grad, w_hh.requires_grad, has_bias)
-        dx, dw_ih, dw_hh, db = _weight_grads(da, xd, hs[:T], w_ih.data, need)
-        dbi = db.astype(b_ih.data.dtype) if has_bias else None
-        return dx, dw_ih, dw_hh, dbi, (dbi.copy() if has_bias else None), dh0, dc0
-
-    parents = (x, w_ih, w_hh, b_ih, b_hh, h0, c0) if has_bias else (x, w_ih, w_hh, _NONE, _NONE, h0, c0)
-    return Tensor._make(out, parents, backward, "lstm_layer")
-
-
-def rnn_layer(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh, h0: Tensor, relu: bool = False) -> Tensor:
-    """One Elman RNN layer over a whole sequence, as a single graph node.
-
-    x (T, B, I), w_ih (H, I), w_hh (H, H), b_ih, b_hh (H,) or None, h0 (B, H) -> outputs (T, B, H)
-    (h_T = out[T-1]).
-    """
-    T, B, I = x.shape
-    H = w_hh.shape[0]
-    if w_ih.shape != (H, I):
-        raise ValueError(f"rnn_layer: w_ih must be (H, I) = ({H}, {I}), got {w_ih.shape}")
-    has_bias = b_ih is not None
-    xd = np.ascontiguousarray(x.data)
-    xproj = _projection(xd, w_ih.data, b_ih.data if has_bias else None, b_hh.data if has_bias else None)
-    hs = rnn_forward(xproj, w_hh.data, h0.data, relu)                   # (T+1, B, H)
-
-    def backward(g):
-        da, dh0 = rnn_backward(np.ascontiguousarray(g), w_hh.data, hs, relu)
-        need = (x.requires_grad, w_ih.requires_grad, w_hh.requires_grad, has_bias)
-        dx, dw_ih, dw_hh, db = _weight_grads(da, xd, hs[:T], w_ih.data, need)
-        return dx, dw_ih, dw_hh, db, (db.copy() if has_bias else None), dh0
-
-    parents = (x, w_ih, w_hh, b_ih, b_hh, h0) if has_bias else (x, w_ih, w_hh, _NONE, _NONE, h0)
-    return Tensor._make(hs[1:], parents, backward, "rnn_layer")
-
-
-_NONE = Tensor(np.zeros(0, dtype=np.float32))        # placeholder parent for bias=False
 
 
 # ---- modules ---------------------------------------------------------------------------------------

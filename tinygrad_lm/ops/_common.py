@@ -53,13 +53,6 @@ def as_operand(x, like: Tensor):
     return arr
 
 
-def to_float(out: np.ndarray) -> np.ndarray:
-    """int tensor op float Python scalar gives float64 in NumPy; tinygrad_lm says float32."""
-    if out.dtype == np.float64:
-        return out.astype(np.float32)
-    return out
-
-
 def normalize_axes(axis, ndim: int):
     """None -> all axes; int or tuple -> sorted tuple of non-negative axes (errors name the ndim)."""
     if axis is None:
@@ -74,8 +67,3 @@ def normalize_axes(axis, ndim: int):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dims")
         out.append(a % ndim if ndim else 0)
     return tuple(sorted(set(out)))
-
-
-def tensor_data(x):
-    """The array behind a Tensor, or x itself."""
-    return x.data if isinstance(x, Tensor) else x

@@ -26,12 +26,9 @@ Legend: B batch, H heads, Tq queries, Tk keys, D head size, T time, C channels (
 Does not handle: attention dropout (GPT-2 fine-tuning here uses dropout 0 on attention weights),
 arbitrary user masks other than causal + key padding.
 """
-import numba
 import numpy as np
 
-from .. import kernels
-from ..kernels import attention as _ka
-from ..kernels._jit import PARALLEL_MIN_FLOPS, threads_for
+from ..kernels import api as kernels
 from ..tensor import Tensor
 
 
@@ -91,30 +88,11 @@ def self_attention_qkv(qkv: Tensor, n_head: int, causal: bool = True) -> Tensor:
                          f"got shape {x.shape}, n_head={n_head}")
     if x.dtype.kind != "f":
         raise TypeError(f"self_attention_qkv: qkv must be floating point, got {x.dtype}")
-    B, T, C3 = x.shape
-    C, H = C3 // 3, int(n_head)
-    fast = (x.dtype == np.float32 and kernels.backend() == "numba" and not numba.config.DISABLE_JIT
-            and B * T > 0)
-    work = 4 * B * T * T * C                          # ~flops of the forward (a thread is worth it?)
-    if fast:
-        x = np.ascontiguousarray(x)
-        y = np.empty((B, T, C), dtype=np.float32)
-        p = np.empty((B, H, T, T), dtype=np.float32)  # causal: the upper triangle is not all written
-        with threads_for(work, PARALLEL_MIN_FLOPS) as nt:
-            _ka.attention_qkv_forward_kernel(x, H, bool(causal), max(1, min(nt, B * H)), y, p)
-    else:
-        y, p = _ka.attention_qkv_forward_numpy(x, H, causal)
+    H = int(n_head)
+    y, p = kernels.attention_qkv_forward(x, H, causal)         # (B, T, C), (B, H, T, T)
 
-    def backward(dy):                                 # dy (B, T, C) -> dqkv (B, T, 3C)
-        if fast and dy.dtype == np.float32:
-            dqkv = np.empty((B, T, C3), dtype=np.float32)     # every element is written
-            with threads_for(2 * work, PARALLEL_MIN_FLOPS) as nt:
-                _ka.attention_qkv_backward_kernel(np.ascontiguousarray(dy), x, p, H, bool(causal),
-                                                  max(1, min(nt, B * H)), dqkv)
-            return (dqkv,)
-        if causal:                                    # the twin reads p in full: zero the upper part
-            p[..., np.triu(np.ones((T, T), dtype=bool), 1)] = 0
-        return (_ka.attention_qkv_backward_numpy(dy, x, p, H).astype(x.dtype, copy=False),)
+    def backward(dy):                                           # dy (B, T, C) -> dqkv (B, T, 3C)
+        return (kernels.attention_qkv_backward(dy, x, p, H, causal),)
 
     return Tensor._make(y, (qkv,), backward, "attention_qkv")
 

@@ -8,7 +8,7 @@ Does not: normalizing over several trailing axes, RMSNorm.
 """
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from ..tensor import Tensor
 from ._common import _make
 

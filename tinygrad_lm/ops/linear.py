@@ -13,7 +13,7 @@ Does not: integer inputs, weight of other shapes than (O, C), bias without weigh
 """
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from ..tensor import Tensor
 from ._common import _make
 

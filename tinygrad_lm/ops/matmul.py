@@ -9,7 +9,7 @@ Does not: integer matmul with gradients, sparse operands (see tinygrad_lm/ops/sp
 """
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from ..tensor import Tensor
 from ._common import _make, unbroadcast
 

@@ -10,7 +10,7 @@ Does not: label smoothing, class weights, reduction='none' / 'sum' (use log_soft
 """
 import numpy as np
 
-from .. import kernels
+from ..kernels import api as kernels
 from ..tensor import Tensor, is_grad_enabled
 from ._common import _make
 

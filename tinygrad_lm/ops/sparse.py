@@ -9,60 +9,17 @@ Handles: building (from dense, from per-row column/value lists), `X @ W` (W dens
 column / row scaling, binarize, sums, document frequency, and `sparse_matmul(X, W)`: the autograd
 op `X @ W` for a constant sparse X and a Tensor W (logistic regression on bag-of-words features).
 
-Kernels: each Numba kernel has a NumPy twin (`*_numpy`) that tests compare it with. float32 runs the
-kernels; any other dtype (float64 in gradcheck) runs the twin, as in tinygrad_lm/kernels.
+Kernels: the two products are kernels/sparse.py (Numba kernels for float32, NumPy twins for any other
+dtype, e.g. float64 in gradcheck, and under TGLM_KERNELS=numpy); this file holds the matrix type and the op.
 Does not handle: sparse x sparse products, gradients with respect to X, COO/CSC formats, in-place
 structural edits (every method returns a new matrix).
 
 Legend: N rows (documents), V columns (features), K dense columns (classes).
 """
-import numba
 import numpy as np
 
+from ..kernels import api as kernels
 from ..tensor import Tensor
-
-
-# ---- kernels and their NumPy twins -----------------------------------------------------------
-@numba.njit(cache=True, nogil=True)
-def _csr_matmul_kernel(indptr, indices, data, W, out):
-    # out (N, K) = X (N, V) @ W (V, K). Rows are independent, so `numba.prange` over rows would be
-    # race-free -- but the work is only nnz * K multiply-adds (~0.1 ms for a mini-batch), less than
-    # waking a thread pool costs (measured 16 ms per call on a busy 2-core machine). Kept serial.
-    N, K = out.shape
-    for i in range(N):
-        for p in range(indptr[i], indptr[i + 1]):
-            j, v = indices[p], data[p]
-            for k in range(K):
-                out[i, k] += v * W[j, k]
-
-
-def csr_matmul_numpy(indptr, indices, data, W):
-    """Twin of _csr_matmul_kernel: scatter-add data[p] * W[indices[p]] into out[row of p]."""
-    N = len(indptr) - 1
-    rows = np.repeat(np.arange(N), np.diff(indptr))                       # (nnz,) row of each stored value
-    out = np.zeros((N, W.shape[1]), dtype=W.dtype)
-    np.add.at(out, rows, data[:, None].astype(W.dtype) * W[indices])
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _csr_t_matmul_kernel(indptr, indices, data, G, out):
-    # out (V, K) = X^T (V, N) @ G (N, K). Different rows write into the same out[j] -> kept serial
-    # (a parallel version needs atomics or per-thread copies of out; nnz * K flops is already tiny).
-    N, K = G.shape
-    for i in range(N):
-        for p in range(indptr[i], indptr[i + 1]):
-            j, v = indices[p], data[p]
-            for k in range(K):
-                out[j, k] += v * G[i, k]
-
-
-def csr_t_matmul_numpy(indptr, indices, data, G, n_cols):
-    """Twin of _csr_t_matmul_kernel."""
-    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    out = np.zeros((n_cols, G.shape[1]), dtype=G.dtype)
-    np.add.at(out, indices, data[:, None].astype(G.dtype) * G[rows])
-    return out
 
 
 def _dense_operand(M, n_rows: int, what: str):
@@ -141,11 +98,7 @@ class CSRMatrix:
     def matmul(self, W: np.ndarray) -> np.ndarray:
         """X (N, V) @ W (V, K) -> (N, K) dense. A 1-D W (V,) gives (N,)."""
         W2, vec = _dense_operand(W, self.shape[1], f"CSRMatrix {self.shape} @ dense")
-        if W2.dtype == np.float32:
-            out = np.zeros((self.shape[0], W2.shape[1]), dtype=np.float32)
-            _csr_matmul_kernel(self.indptr, self.indices, self.data, np.ascontiguousarray(W2), out)
-        else:
-            out = csr_matmul_numpy(self.indptr, self.indices, self.data, W2)
+        out = kernels.csr_matmul(self.indptr, self.indices, self.data, W2)   # (N, K)
         return out[:, 0] if vec else out
 
     __matmul__ = matmul
@@ -153,11 +106,7 @@ class CSRMatrix:
     def t_matmul(self, G: np.ndarray) -> np.ndarray:
         """X^T (V, N) @ G (N, K) -> (V, K) dense, without building X^T. A 1-D G (N,) gives (V,)."""
         G2, vec = _dense_operand(G, self.shape[0], f"CSRMatrix{self.shape}.T @ dense")
-        if G2.dtype == np.float32:
-            out = np.zeros((self.shape[1], G2.shape[1]), dtype=np.float32)
-            _csr_t_matmul_kernel(self.indptr, self.indices, self.data, np.ascontiguousarray(G2), out)
-        else:
-            out = csr_t_matmul_numpy(self.indptr, self.indices, self.data, G2, self.shape[1])
+        out = kernels.csr_t_matmul(self.indptr, self.indices, self.data, G2, self.shape[1])   # (V, K)
         return out[:, 0] if vec else out
 
     # ---- structure-preserving transforms ----------------------------------------------------
