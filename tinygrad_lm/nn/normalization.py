@@ -3,7 +3,7 @@
 Legend: B batch, T time, C normalized_shape.
     y = (x - mean(x)) / sqrt(var(x) + eps) * weight + bias      x (..., C), weight/bias (C,)
 Mean and (biased) variance are per row, over C. The forward and backward are one fused op
-(F.layer_norm -> tinygrad_lm.kernels.layer_norm_forward / _backward).
+(F.layer_norm -> tinygrad_lm.kernels.layer_norm.layer_norm_forward / _backward).
 Init as PyTorch: weight = 1, bias = 0.
 Does not handle: normalizing over several trailing dims, RMSNorm, BatchNorm.
 """
