@@ -71,13 +71,17 @@ def cache_location():
 
 def blas_info() -> str:
     import numpy as np
+    import warnings
     buf = io.StringIO()
     try:
-        with contextlib.redirect_stdout(buf):
-            np.show_runtime()
-    except Exception as e:            # older numpy / missing threadpoolctl
+        with contextlib.redirect_stdout(buf), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            np.show_runtime()           # without threadpoolctl numpy warns (on stderr) instead of listing pools
+    except Exception as e:            # older numpy
         return f"(numpy.show_runtime failed: {e})"
-    return buf.getvalue().rstrip()
+    note = "\n(BLAS thread pools: `pip install threadpoolctl` for details)" if any(
+        "threadpoolctl" in str(w.message) for w in caught) else ""
+    return buf.getvalue().rstrip() + note
 
 
 def collect(probe=True) -> dict:
