@@ -15,7 +15,7 @@ COMMANDS = {
     "demo":     ("tinygrad_lm.demo:main", "the shipped story model tells a story in seconds; `demo --train` trains a small GPT"),
     "info":     ("tinygrad_lm.info:main", "versions, Numba threads and JIT state, kernel cache location"),
     "bench":    ("tinygrad_lm.benchmarks:main", "benchmark the kernels (and models) against NumPy / PyTorch"),
-    "course":   ("tinygrad_lm.course.build:main", "course authoring: `course build [--check] [weekN]` makes exercise stubs"),
+    "course":   ("tinygrad_lm.course.build:main", "(instructors only) `course build` regenerates exercise stubs, `course gradescope weekN` zips an autograder"),
     "grade":    ("tinygrad_lm.course.grade:main", "grade exercises/weekN (or all) with the autograder tests; prints points per task"),
     "tokenizer": ("tinygrad_lm.tokenizers.cli:main", "byte-level BPE: `tokenizer train|encode|decode|vocab`"),
     "train":    ("tinygrad_lm.train:main", "train a model: `train char-lstm|char-rnn|gpt [options]`"),
