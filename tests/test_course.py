@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tinygrad_lm.course import assert_close, assert_equal, current_impl, load, set_impl
-from tinygrad_lm.course.build import StubError, build, main as build_main, make_stub
+from tinygrad_lm.course.build import StubError, WouldOverwrite, build, main as build_main, make_stub
 from tinygrad_lm.course.summary import format_summary, grade_tasks, gradescope_json, task_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,10 @@ def test_build_check_and_stale_files(tmp_path, capsys):
     assert build(tmp_path, check=True) == []                             # regeneration is a no-op
     (tmp_path / "solutions" / "week7" / "task.py").unlink()
     assert build(tmp_path, ["week7"], check=True) == [ex / "task.py"]    # stale generated file
-    build(tmp_path, ["7"])
+    with pytest.raises(WouldOverwrite, match=r"exercises/week7/task\.py.*--force"):
+        build(tmp_path, ["7"])                                          # removing it needs --force
+    assert (ex / "task.py").exists()
+    build(tmp_path, ["7"], force=True)
     assert not (ex / "task.py").exists() and (ex / "test_task.py").exists()
     _write(tmp_path / "solutions" / "week7" / "bad.py", "### BEGIN SOLUTION\n")
     assert build_main(["build", "--root", str(tmp_path)]) == 2

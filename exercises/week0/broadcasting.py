@@ -1,5 +1,5 @@
 # Generated from solutions/week0/broadcasting.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week0/broadcasting.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week0/broadcasting.py.
 """Week 0 warm-up: broadcasting instead of Python loops — pairwise squared distances.
 
 Shapes: N rows of X, M rows of Y, D features.

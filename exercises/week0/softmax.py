@@ -1,5 +1,5 @@
 # Generated from solutions/week0/softmax.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week0/softmax.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week0/softmax.py.
 """Week 0 warm-up: numerically stable log-sum-exp, softmax and cross-entropy in NumPy.
 
 Shapes: B rows (a batch), V classes (a vocabulary). Reductions run over the LAST axis unless told.

@@ -1,5 +1,5 @@
 # Generated from solutions/week1/metrics.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week1/metrics.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week1/metrics.py.
 """Week 1, part 5: measuring a classifier.
 
 Task 1.10: accuracy, confusion matrix, per-class and macro-averaged F1.

@@ -1,5 +1,5 @@
 # Generated from solutions/week1/naive_bayes.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week1/naive_bayes.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week1/naive_bayes.py.
 """Week 1, part 4: multinomial Naive Bayes, from counts to log-probabilities.
 
 Task 1.9: fit (class priors and smoothed per-class feature log-probabilities) and predict.

@@ -1,5 +1,5 @@
 # Generated from solutions/week1/porter.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week1/porter.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week1/porter.py.
 """Week 1, part 2: the Porter stemmer (M.F. Porter 1980, "An algorithm for suffix stripping").
 
 Tasks: 1.4 the measure m, 1.5 step 1 (1a, 1b, 1c). Steps 2-5 are given: they reuse the library's

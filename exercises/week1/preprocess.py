@@ -1,5 +1,5 @@
 # Generated from solutions/week1/preprocess.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week1/preprocess.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week1/preprocess.py.
 """Week 1, part 1: from raw text to a list of tokens.
 
 Tasks: 1.1 normalize, 1.2 word tokenizer (hand-written regular expressions, Treebank contractions),

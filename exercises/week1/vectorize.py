@@ -1,5 +1,5 @@
 # Generated from solutions/week1/vectorize.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week1/vectorize.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week1/vectorize.py.
 """Week 1, part 3: documents -> sparse feature matrices.
 
 Tasks: 1.6 vocabulary (min_df, max_df, max_features), 1.7 bag of words as a CSR matrix,

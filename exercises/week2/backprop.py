@@ -1,5 +1,5 @@
 # Generated from solutions/week2/backprop.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week2/backprop.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week2/backprop.py.
 """Week 2, part 1: backpropagation by hand in NumPy (in the style of Stanford's CS231n).
 
 Every layer is a pair of functions written side by side:

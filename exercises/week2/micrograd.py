@@ -1,5 +1,5 @@
 # Generated from solutions/week2/micrograd.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week2/micrograd.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week2/micrograd.py.
 """Week 2, part 2: a scalar autograd engine in ~100 lines (after Karpathy's micrograd).
 
 `Value` wraps one Python float. Every operation returns a new Value that remembers its inputs

@@ -1,5 +1,5 @@
 # Generated from solutions/week2/train_loop.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week2/train_loop.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week2/train_loop.py.
 """Week 2, part 3: the training loop, written once and reused for every classifier this week.
 
 Scope: shuffled mini-batches of indices, one training epoch (train mode: dropout on), evaluation

@@ -1,5 +1,5 @@
 # Generated from solutions/week3/lstm_cell.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week3/lstm_cell.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week3/lstm_cell.py.
 """Week 3, part 2: an LSTM cell written with tinygrad_lm Tensor ops (autograd does the backward).
 
     a = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh          (B, 4H), gate blocks in PyTorch order i, f, g, o

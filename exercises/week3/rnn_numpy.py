@@ -1,5 +1,5 @@
 # Generated from solutions/week3/rnn_numpy.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week3/rnn_numpy.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week3/rnn_numpy.py.
 """Week 3, part 1: a vanilla RNN by hand in NumPy, forward and backward (CS231n style).
 
     h_t = tanh(x_t @ Wx + h_{t-1} @ Wh + b)

@@ -1,5 +1,5 @@
 # Generated from solutions/week3/sampling.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week3/sampling.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week3/sampling.py.
 """Week 3, part 4: turning a model's logits into text: temperature, top-k, and priming.
 
     probs = softmax(logits / temperature)      temperature < 1 sharpens, > 1 flattens, -> 0 is argmax

@@ -1,5 +1,5 @@
 # Generated from solutions/week3/tbptt.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week3/tbptt.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week3/tbptt.py.
 """Week 3, part 3: truncated backpropagation through time (TBPTT) with hidden-state carry-over.
 
 A text of a million characters cannot be one sequence: BPTT would keep a million steps of

@@ -1,5 +1,5 @@
 # Generated from solutions/week4/attention.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week4/attention.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week4/attention.py.
 """Week 4, part 2: self-attention, the one new idea of the Transformer, in plain NumPy.
 
 Each position asks a question (query q), offers a label (key k) and carries content (value v).

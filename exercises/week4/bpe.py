@@ -1,5 +1,5 @@
 # Generated from solutions/week4/bpe.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week4/bpe.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week4/bpe.py.
 """Week 4, part 1: byte-level BPE (byte pair encoding), the tokenizer of GPT-2, GPT-4 and Llama 3.
 
 A tokenizer turns text into integer ids. Byte-level BPE starts from the 256 possible bytes (so any

@@ -1,5 +1,5 @@
 # Generated from solutions/week4/decoding.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week4/decoding.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week4/decoding.py.
 """Week 4, part 2: choosing the next token from a model's logits: greedy, temperature, top-k, top-p.
 
 A language model gives logits (V,) for the next token. Decoding turns them into a choice:

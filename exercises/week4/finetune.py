@@ -1,5 +1,5 @@
 # Generated from solutions/week4/finetune.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week4/finetune.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week4/finetune.py.
 """Week 4, part 3: fine-tuning a pretrained GPT - load foreign weights, freeze, train gently, stop early.
 
 A pretrained model is a starting point: the weights already know English, so a new task needs few

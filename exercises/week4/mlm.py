@@ -1,5 +1,5 @@
 # Generated from solutions/week4/mlm.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week4/mlm.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week4/mlm.py.
 """Week 4, part 2: the masked-language-model objective (BERT), in NumPy and Tensor ops.
 
 A GPT predicts the NEXT token, so it may only look left (causal mask). A masked LM hides some

@@ -1,5 +1,5 @@
 # Generated from solutions/week4/transformer.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week4/transformer.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week4/transformer.py.
 """Week 4, part 2: the Transformer block and where a position comes from, with Tensor ops.
 
 Attention by itself does not know the ORDER of its inputs: permute the tokens and each output is

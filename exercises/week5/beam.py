@@ -1,5 +1,5 @@
 # Generated from solutions/week5/beam.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/beam.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/beam.py.
 """Week 5: one step of beam search, the decoding that summarizers and translators use.
 
 Greedy decoding keeps one partial output; beam search keeps the K most likely (a "beam" of

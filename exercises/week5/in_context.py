@@ -1,5 +1,5 @@
 # Generated from solutions/week5/in_context.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/in_context.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/in_context.py.
 """Week 5: in-context learning: a frozen language model "learns" a task from examples in its prompt.
 
 GPT-3's claim (Brown et al. 2020, section 2 and Figure 1.2): write k solved examples and one

@@ -1,5 +1,5 @@
 # Generated from solutions/week5/local_attention.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/local_attention.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/local_attention.py.
 """Week 5: GPT-3's "locally banded" attention: each position attends only to the last w positions.
 
 GPT-3 (Brown et al. 2020, section 2.1) alternates dense layers with "locally banded sparse attention"

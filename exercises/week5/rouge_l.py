@@ -1,5 +1,5 @@
 # Generated from solutions/week5/rouge_l.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/rouge_l.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/rouge_l.py.
 """Week 5: ROUGE-L, the summary metric built on the longest common subsequence (LCS).
 
 ROUGE-L (Lin 2004) scores a predicted summary against a reference by the longest sequence of words

@@ -1,5 +1,5 @@
 # Generated from solutions/week5/scaling.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/scaling.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/scaling.py.
 """Week 5: GPT-3 on paper. Count a GPT's parameters by hand, then use the count to find misprints.
 
 Brown et al. 2020 ("Language Models are Few-Shot Learners") list their eight models in Table 2.1 with

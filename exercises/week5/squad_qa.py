@@ -1,5 +1,5 @@
 # Generated from solutions/week5/squad_qa.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/squad_qa.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/squad_qa.py.
 """Week 5: extractive question answering, the two pieces around the model: picking the answer span
 from start/end scores, and scoring it the way SQuAD does.
 

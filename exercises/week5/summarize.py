@@ -1,5 +1,5 @@
 # Generated from solutions/week5/summarize.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week5/summarize.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week5/summarize.py.
 """Week 5: fine-tuning a decoder to summarize: one prompt format, and a loss on the summary only.
 
 A decoder-only model summarizes by continuing a prompt:

@@ -25,7 +25,7 @@ COMMANDS = {
     "ckpt":     ("tinygrad_lm.cli.ckpt:main", "inspect a checkpoint / safetensors file: metadata, tensor names, dtypes, shapes"),
     "info":     ("tinygrad_lm.cli.info:main", "versions, Numba threads and JIT state, kernel cache location"),
     "bench":    ("tinygrad_lm.benchmarks:main", "benchmark the kernels (and models) against NumPy / PyTorch"),
-    "course":   ("tinygrad_lm.course.build:main", "for instructors: `course build [--check] [weekN]` regenerates exercise stubs"),
+    "course":   ("tinygrad_lm.course.build:main", "(instructors only) `course build` regenerates exercise stubs, `course gradescope weekN` zips an autograder"),
 }
 
 

@@ -4,6 +4,7 @@ Handles: `assert_close` for arrays / scalars / Tensors (shape, NaN/inf, max abs 
 mismatching index), `assert_equal` for exact values (strings: first differing character with context;
 lists/tuples: length and first differing item; dicts: missing/extra/different keys; integer arrays).
 The FIRST line of every message is a complete one-line reason: the grading summary shows only it.
+The helpers set `__tracebackhide__`, so pytest's traceback ends at the test's own line.
 Does not handle: comparing nested structures of arrays (compare them piece by piece, with names).
 """
 import numpy as np
@@ -17,6 +18,7 @@ def _short(x) -> str:
 
 
 def _fail(first_line: str, details=(), hint=None):
+    __tracebackhide__ = True   # pytest shows the test's line, not this helper's
     lines = [first_line] + [f"  {d}" for d in details if d]
     if hint:
         lines.append(f"  hint: {hint}")
@@ -24,6 +26,7 @@ def _fail(first_line: str, details=(), hint=None):
 
 
 def _as_array(x, name: str, role: str):
+    __tracebackhide__ = True   # pytest shows the test's line, not this helper's
     if x is None:
         _fail(f"{name}: {role} is None", ["did the function forget to `return` its result?"])
     data = getattr(x, "data", None)        # tinygrad_lm.Tensor (and torch-like objects) carry .data
@@ -50,6 +53,7 @@ def assert_close(got, expected, atol: float = 1e-5, rtol: float = 1e-4, name: st
     broadcasting: a (3,) result where (3, 1) is expected is a real bug). NaN matches only NaN.
     check_dtype=True also requires the same dtype (e.g. float32 forward passes).
     """
+    __tracebackhide__ = True
     g = _as_array(got, name, "the result")
     e = _as_array(expected, name, "the expected value")
     if g.shape != e.shape:
@@ -115,6 +119,7 @@ def assert_equal(got, expected, name: str = "result", hint: str = None) -> None:
     the first differing item (recursively described). Dicts: missing, extra and differing keys.
     Arrays: same shape and all elements equal (use assert_close for floats).
     """
+    __tracebackhide__ = True
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
         g, e = np.asarray(got), np.asarray(expected)
         if g.shape != e.shape:

@@ -1,6 +1,7 @@
-"""`tglm course build [--check] [weekN ...]`: generate exercises/weekN/ stubs from solutions/weekN/.
+"""`tglm course build [--check] [--force] [weekN ...]`: generate exercises/weekN/ stubs from solutions/weekN/.
 
-Rules (for course authors):
+FOR INSTRUCTORS (course authors), not learners: the stubs are the learners' work files.
+Rules:
 - Every solutions/weekN/**/*.py is mirrored to exercises/weekN/ with the same relative path.
 - Code between comment lines `### BEGIN SOLUTION` and `### END SOLUTION` (fences included) becomes one
   line `raise NotImplementedError("Week N, task N.M: <title>")`, indented like the BEGIN line. The
@@ -13,6 +14,9 @@ Rules (for course authors):
 - A generated file whose solution was deleted is removed (build) or reported (--check). Files in
   exercises/weekN/ that do not carry the header (tests, README.md, conftest.py, data) are never touched.
 - --check writes nothing, lists out-of-date files and exits 1 if any.
+- Never silently destroys work: an existing exercise file that differs from what the build would
+  generate (a learner's answers, or a stub made from an older solution) is neither overwritten nor
+  removed; the build writes nothing, names those files and exits 1. `--force` overwrites them.
 
 Errors (exit 2, file and line given): unbalanced or nested fences, a fence outside a function, BEGIN and
 END in different functions, no `Task N.M` docstring on the enclosing function, a task of another week.
@@ -32,15 +36,28 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 GENERATED_MARK = "# Generated from solutions/"
 HEADER = ("# Generated from {src} by `tglm course build`: fill in the parts that raise NotImplementedError.\n"
-          "# Rerunning the build overwrites this file; the reference solution is {src}.\n")
+          "# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is {src}.\n")
 HEADER_COPY = ("# Generated from {src} by `tglm course build` (copied unchanged: nothing to fill in here).\n"
-               "# Rerunning the build overwrites this file.\n")
+               "# The build refuses to overwrite this file unless --force.\n")
 TASK_DOC = re.compile(r"^\s*Task\s+(\d+)((?:\.\d+)+)\s*[:.\-]?\s*(.*)$")
 WEEK_DIR = re.compile(r"^week(\d+)$")
 
 
 class StubError(ValueError):
     """A solution file cannot be turned into a stub (bad fences or missing task docstring)."""
+
+
+class WouldOverwrite(Exception):
+    """The build would overwrite or remove exercise files that differ from the generated text."""
+
+    def __init__(self, paths, root: Path):
+        self.paths = list(paths)
+        rel = [p.relative_to(root).as_posix() for p in self.paths]
+        super().__init__(
+            f"refusing to overwrite {len(rel)} exercise file(s) that differ from the generated stub "
+            f"(they may hold a learner's work): {', '.join(rel)}. Nothing was written. If you are the "
+            f"instructor and want the stubs regenerated, rerun with --force "
+            f"(`tglm course build --force {' '.join(sorted({p.split('/')[1] for p in rel}))}`).")
 
 
 def _fence_lines(source: str, filename: str):
@@ -210,46 +227,67 @@ def _is_generated(path: Path) -> bool:
         return False
 
 
-def build(root: Path = None, weeks=None, check: bool = False, out=print):
-    """Generate (or with check=True compare) the stubs. Returns the list of out-of-date paths."""
+def build(root: Path = None, weeks=None, check: bool = False, out=print, force: bool = False):
+    """Generate (or with check=True compare) the stubs. Returns the list of out-of-date paths.
+
+    Without force, raises WouldOverwrite (writing nothing) if an existing file would change or go.
+    """
     root = Path(root) if root is not None else repo_root()
-    changed = []
+    todo = []
     for wd in week_dirs(root, weeks):
         for target, text in plan_week(root, wd).items():
-            rel = target.relative_to(root).as_posix()
             current = target.read_text(encoding="utf-8") if target.exists() else None
-            if text == current:
-                continue
-            changed.append(target)
-            if check:
-                what = "stale (its solution is gone, or has nothing to fill in)" if text is None else "missing" if current is None \
-                    else "out of date"
-                out(f"{rel}: {what}")
-            elif text is None:
-                target.unlink()
-                out(f"removed {rel} (its solution is gone, or has nothing to fill in)")
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-                out(f"wrote {rel}")
+            if text != current:
+                todo.append((target, text, current))
+    conflicts = [t for t, _, current in todo if current is not None]
+    if conflicts and not check and not force:
+        raise WouldOverwrite(conflicts, root)
+    changed = []
+    for target, text, current in todo:
+        rel = target.relative_to(root).as_posix()
+        changed.append(target)
+        if check:
+            what = "stale (its solution is gone, or has nothing to fill in)" if text is None else "missing" if current is None \
+                else "out of date"
+            out(f"{rel}: {what}")
+        elif text is None:
+            target.unlink()
+            out(f"removed {rel} (its solution is gone, or has nothing to fill in)")
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            out(f"wrote {rel}" + (" (overwritten: --force)" if current is not None else ""))
     return changed
 
 
 def main(argv=None) -> int:
-    """`tglm course ...` (subcommand: build)."""
-    p = argparse.ArgumentParser(prog="tglm course", description="course authoring tools")
+    """`tglm course ...` (subcommands: build, gradescope). Instructor tools."""
+    p = argparse.ArgumentParser(prog="tglm course", description="INSTRUCTOR tools (course authors, not learners): "
+                                "regenerate exercise stubs from solutions/, package a week for Gradescope")
     sub = p.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build", help="generate exercises/weekN stubs from solutions/weekN",
+    b = sub.add_parser("build", help="(instructors) generate exercises/weekN stubs from solutions/weekN; "
+                       "never overwrites a learner's work without --force",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     b.add_argument("weeks", nargs="*", help="week0 week1 ... (default: every solutions/week*/)")
     b.add_argument("--check", action="store_true", help="write nothing; exit 1 if any stub is out of date")
+    b.add_argument("--force", action="store_true",
+                   help="overwrite (or remove) exercise files that differ from the generated stubs: "
+                        "DESTROYS any answers written in them")
     b.add_argument("--root", default=None, help="repository root (default: the checkout of tinygrad_lm)")
+    g = sub.add_parser("gradescope", help="(instructors) write the Gradescope autograder zip of one week")
+    from . import gradescope
+    gradescope.add_arguments(g)
     args = p.parse_args(argv)
+    if args.cmd == "gradescope":
+        return gradescope.main_from_args(args)
     try:
-        changed = build(args.root, args.weeks, check=args.check)
+        changed = build(args.root, args.weeks, check=args.check, force=args.force)
     except StubError as e:
         print(f"tglm course build: error: {e}", file=sys.stderr)
         return 2
+    except WouldOverwrite as e:
+        print(f"tglm course build: {e}", file=sys.stderr)
+        return 1
     if args.check:
         if changed:
             print(f"{len(changed)} file(s) out of date: run `tglm course build` to regenerate", file=sys.stderr)
