@@ -212,13 +212,18 @@ def _source_documents():
 @lru_cache(maxsize=None)
 def _cached():
     docs, removed = _source_documents()
+    removed = dict(removed)
     corpus = {}
     for name in SOURCES:
         d = docs[name]
-        val = [x for i, x in enumerate(d) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
         train = [x for i, x in enumerate(d) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
+        seen = set(train)                           # a source can repeat a document (DailyDialog does):
+        val = [x for i, x in enumerate(d)           # a held-out copy of a training document is not held out
+               if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 and x not in seen]
+        removed[f"{name} held-out duplicates of training documents"] = (
+            sum(i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 for i in range(len(d))) - len(val))
         corpus[name] = {"train": train, "val": val}
-    return corpus, dict(removed)
+    return corpus, removed
 
 
 def build_corpus() -> dict:
