@@ -69,6 +69,50 @@ def _hits(turns) -> list:
     return [name for name, ev in evaluation_dialogue_keys().items() if keys & ev]
 
 
+MIN_SENTENCE_CHARS = 40    # sentences shorter than this ("Thank you very much.") are too generic to count
+_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str, min_chars: int = MIN_SENTENCE_CHARS) -> set:
+    """The sentences of a text (split after . ! ? and at newlines) that have at least min_chars characters."""
+    return {x.strip() for x in _SENT.split(text) if len(x.strip()) >= min_chars}
+
+
+@lru_cache(maxsize=None)
+def evaluation_sentences() -> frozenset:
+    """Every sentence of >= MIN_SENTENCE_CHARS characters in any evaluation text: DailyDialog test turns,
+    DialogSum dev/test dialogues and summaries, SQuAD v2 dev paragraphs and questions, instruction-data
+    test/val responses. A training document containing one of them is dropped (this catches evaluation
+    dialogues that DialogSum re-edited, which the turn-pair keys miss)."""
+    out = set()
+    for r in load_dailydialog("test"):
+        out |= sentences(plain_text("dailydialog", dialogue_text(r)))
+        out |= sentences("\n".join(t["text"] for t in r["turns"]))
+    for split in ("dev", "test"):
+        for r in load_dialogsum(split):
+            out |= sentences("\n".join(dialogue_turns(r["dialogue"])))
+            for x in r["summaries"]:
+                out |= sentences(x)
+    for r in load_squad_v2_dev():
+        out |= sentences(r["context"]) | sentences(r["question"])
+    for r in load_instruction_data("test") + load_instruction_data("val"):
+        out |= sentences(r["output"])
+    return frozenset(out)
+
+
+def plain_text(source: str, doc: str) -> str:
+    """A document without speaker tags ("#Person1#: ", "A: "), so sentences compare across formats."""
+    if source == "dialogsum":
+        return "\n".join(dialogue_turns(doc))
+    if source == "dailydialog":
+        return "\n".join(t[3:] for t in doc.split("\n"))
+    return doc
+
+
+def _shares_sentence(text) -> bool:
+    return not evaluation_sentences().isdisjoint(sentences(text))
+
+
 # ---------------------------------------------------------------- TinyStories recasing
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -158,19 +202,28 @@ def _source_documents():
     docs["tinystories"] = [recase(s, names) for s in stories]
     docs["gutenberg"] = [c for b in BOOKS for c in _chunks(open(DATA_DIR / "gutenberg_children" / b,
                                                                 encoding="utf-8").read())]
+    for name in SOURCES:                            # the sentence rule, on every source
+        kept = [d for d in docs[name] if not _shares_sentence(plain_text(name, d))]
+        removed[f"{name} sharing a sentence with an evaluation text"] = len(docs[name]) - len(kept)
+        docs[name] = kept
     return docs, removed
 
 
 @lru_cache(maxsize=None)
 def _cached():
     docs, removed = _source_documents()
+    removed = dict(removed)
     corpus = {}
     for name in SOURCES:
         d = docs[name]
-        val = [x for i, x in enumerate(d) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1]
         train = [x for i, x in enumerate(d) if i % HOLDOUT_EVERY != HOLDOUT_EVERY - 1]
+        seen = set(train)                           # a source can repeat a document (DailyDialog does):
+        val = [x for i, x in enumerate(d)           # a held-out copy of a training document is not held out
+               if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 and x not in seen]
+        removed[f"{name} held-out duplicates of training documents"] = (
+            sum(i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1 for i in range(len(d))) - len(val))
         corpus[name] = {"train": train, "val": val}
-    return corpus, dict(removed)
+    return corpus, removed
 
 
 def build_corpus() -> dict:
@@ -195,30 +248,57 @@ def load_corpus(cfg: dict = None):
     return ([d for s in SOURCES for d in corpus[s]["train"]], [d for s in SOURCES for d in corpus[s]["val"]])
 
 
-def overlap_report() -> dict:
-    """Evaluation texts left in the training documents (each count should be 0)."""
+def training_sentences() -> set:
+    """sentences() of every training document of every source (the held-out slices excluded)."""
     corpus = build_corpus()
-    train_text = "\x00".join(d for s in SOURCES for d in corpus[s]["train"])
+    out = set()
+    for s in SOURCES:
+        for d in corpus[s]["train"]:
+            out |= sentences(plain_text(s, d))
+    return out
+
+
+def overlap_report() -> dict:
+    """Evaluation texts left in the training documents; every count should be 0. Checks:
+    dialogue keys (pair_keys) of every dialogue document against each evaluation set; whole evaluation dialogues
+    and summaries as documents; and any evaluation sentence of >= MIN_SENTENCE_CHARS characters (SQuAD v2 dev
+    paragraphs and questions, DialogSum dev/test summaries, held-out instruction responses, DailyDialog test turns)
+    found verbatim in ANY training document of any source."""
+    corpus = build_corpus()
+    train = {s: corpus[s]["train"] for s in SOURCES}
     ev = evaluation_dialogue_keys()
-    ds_train = [d.split("\n\nSummary: ")[0] for d in corpus["dialogsum"]["train"] + corpus["dialogsum"]["val"]]
-    dd_train = [d for d in corpus["dailydialog"]["train"] + corpus["dailydialog"]["val"]]
+    ds_dialogues = [d.split("\n\nSummary: ")[0] for d in train["dialogsum"]]
+    ds_summaries = {d.split("\n\nSummary: ")[1] for d in train["dialogsum"]}
+    dd_turns = [[t[3:] for t in d.split("\n")] for d in train["dailydialog"]]
     out = {}
     for name, keys in ev.items():
-        out[f"dialogsum docs ~ {name}"] = sum(bool(pair_keys(dialogue_turns(d)) & keys) for d in ds_train)
-        out[f"dailydialog docs ~ {name}"] = sum(bool(pair_keys([t[3:] for t in d.split("\n")]) & keys)
-                                                for d in dd_train)
-    out["dailydialog test dialogues verbatim"] = sum(dialogue_text(r) in train_text for r in load_dailydialog("test"))
+        out[f"dialogsum train dialogues ~ {name}"] = sum(bool(pair_keys(dialogue_turns(d)) & keys)
+                                                         for d in ds_dialogues)
+        out[f"dailydialog train dialogues ~ {name}"] = sum(bool(pair_keys(t) & keys) for t in dd_turns)
+    dd_test = load_dailydialog("test")
     dev_test = load_dialogsum("dev") + load_dialogsum("test")
-    out["dialogsum dev/test dialogues verbatim"] = sum(r["dialogue"] in train_text for r in dev_test)
-    out["dialogsum dev/test summaries verbatim"] = sum(s in train_text for r in dev_test for s in r["summaries"])
+    dd_docs, ds_docs = set(train["dailydialog"]), set(ds_dialogues)
+    out["dailydialog test dialogues as documents"] = sum(dialogue_text(r) in dd_docs for r in dd_test)
+    out["dialogsum dev/test dialogues as documents"] = sum(r["dialogue"] in ds_docs for r in dev_test)
+    out["dialogsum dev/test summaries as summaries"] = sum(x in ds_summaries for r in dev_test for x in r["summaries"])
+    sent = training_sentences()
     v2 = load_squad_v2_dev()
-    out["squad v2 dev paragraphs"] = sum(c in train_text for _, c in paragraphs(v2))
-    out["squad v2 dev questions"] = sum(r["question"] in train_text for r in v2)
+    v1_paras = {c for _, c in paragraphs(load_squad_v1_train())}
+    out["squad v1 paragraphs == v2 dev paragraphs"] = sum(c in v1_paras for _, c in paragraphs(v2))
+    out["squad v2 dev paragraphs sharing a sentence"] = sum(bool(sentences(c) & sent) for _, c in paragraphs(v2))
+    out["squad v2 dev questions"] = sum(r["question"].strip() in sent for r in v2)
+    out["dialogsum dev/test summaries sharing a sentence"] = sum(bool(sentences(x) & sent)
+                                                                 for r in dev_test for x in r["summaries"])
+    out["dailydialog test dialogues sharing a sentence"] = sum(
+        bool((sentences(plain_text("dailydialog", dialogue_text(r))) | sentences("\n".join(t["text"] for t in r["turns"])))
+             & sent) for r in dd_test)
+    out["dialogsum dev/test dialogues sharing a sentence"] = sum(
+        bool(sentences(plain_text("dialogsum", r["dialogue"])) & sent) for r in dev_test)
     held = load_instruction_data("test") + load_instruction_data("val")
-    out["instruction held-out responses"] = sum(r["output"].strip() in train_text for r in held
-                                                if len(r["output"].strip()) >= 20)
-    out["tinystories valid head stories"] = sum(s in train_text for s in _split_stories(
-        open(DATA_DIR / "tinystories" / "tinystories_valid_head.txt", encoding="utf-8").read()) if len(s) >= 80)
+    out["instruction held-out responses sharing a sentence"] = sum(bool(sentences(r["output"]) & sent)
+                                                                   for r in held)
+    out["instruction held-out responses as documents"] = sum(r["output"].strip() in set(train["instructions"])
+                                                             for r in held)
     return out
 
 
