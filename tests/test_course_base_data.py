@@ -84,7 +84,7 @@ def test_corpus_counts_exclusions_and_held_out_slices():
 
 
 def test_pretrain_config_dispatches_to_the_builder():
-    from tinygrad_lm.pretrain import load_corpus
+    from tinygrad_lm.training.pretrain import load_corpus
     train, val = load_corpus({"lowercase": False, "data": {"builder": "course_base"}})
     assert (train, val) == cb.load_corpus()
     assert len(train) == sum(c["train_docs"] for c in cb.corpus_counts()["sources"].values())

@@ -1,9 +1,9 @@
 """Held-out perplexity of the course base model PER SOURCE, token counts of its corpus, samples, and the
 training-curve SVG: what data/pretrained/course-base-8m/MODEL_CARD.md reports.
 
-    python -m tinygrad_lm.course_base_eval /work/runs/course-base/best.safetensors --json eval.json
-    python -m tinygrad_lm.course_base_eval course-base-8m                 # the exported model, same numbers
-    python -m tinygrad_lm.course_base_eval --plot /work/runs/course-base/history.json loss.svg
+    python -m tinygrad_lm.training.course_base_eval /work/runs/course-base/best.safetensors --json eval.json
+    python -m tinygrad_lm.training.course_base_eval course-base-8m                 # the exported model, same numbers
+    python -m tinygrad_lm.training.course_base_eval --plot /work/runs/course-base/history.json loss.svg
 
 Two kinds of text are scored (every non-overlapping window of T tokens, documents joined by <|endoftext|>,
 no sampling; loss = mean next-token cross-entropy in nats, perplexity = exp(loss)):
@@ -21,12 +21,12 @@ import sys
 
 import numpy as np
 
-from .datasets import course_base as cb
-from .datasets.dailydialog import dialogue_text, load_dailydialog
-from .datasets.dialogsum import load_dialogsum
-from .datasets.instructions import load_instruction_data
-from .datasets.squad import load_squad_v2_dev, paragraphs
-from .paths import DATA_DIR
+from ..datasets import course_base as cb
+from ..datasets.dailydialog import dialogue_text, load_dailydialog
+from ..datasets.dialogsum import load_dialogsum
+from ..datasets.instructions import load_instruction_data
+from ..datasets.squad import load_squad_v2_dev, paragraphs
+from ..paths import DATA_DIR
 
 EOT = "<|endoftext|>"
 PROMPTS = ("Once upon a time", "#Person1#: Hello, how can I help you?\n#Person2#:",
@@ -36,9 +36,9 @@ PROMPTS = ("Once upon a time", "#Person1#: Hello, how can I help you?\n#Person2#
 def load_any(path_or_name: str):
     """-> (model, tok, eos_id) from a pretrain checkpoint (.safetensors with a run config) or an exported model."""
     if path_or_name.endswith(".safetensors"):
-        from .checkpoint import load_checkpoint, read_checkpoint
-        from .models.gpt import GPT, GPTConfig
-        from .train_gpt import tokenizer_from_config
+        from ..checkpoints.checkpoint import load_checkpoint, read_checkpoint
+        from ..models.gpt import GPT, GPTConfig
+        from ..tokenizers import from_config as tokenizer_from_config
         ckpt = read_checkpoint(path_or_name)
         if "model" in (ckpt.get("config") or {}):
             cfg = ckpt["config"]
@@ -47,7 +47,7 @@ def load_any(path_or_name: str):
             model.eval()
             tok = tokenizer_from_config(cfg["tokenizer"])
             return model, tok, tok.special_tokens.get(cfg.get("eot", EOT))
-    from .pretrained import load
+    from ..models.pretrained import load
     model, tok, info = load(path_or_name)
     return model, tok, info["eos_token_id"]
 
@@ -64,7 +64,7 @@ def encode(tok, docs) -> np.ndarray:
 
 def window_loss(model, ids, T: int, batch_size: int = 16, max_tokens: int = None) -> dict:
     """Mean loss over every non-overlapping window of T + 1 ids (the first max_tokens tokens at most)."""
-    from .tensor import no_grad
+    from ..tensor import no_grad
     if max_tokens:
         ids = ids[:max_tokens + 1]
     n = (len(ids) - 1) // T
@@ -111,7 +111,7 @@ def per_source_perplexity(model, tok, block_size: int = None, batch_size: int = 
 
 
 def samples(model, tok, eos_id, n_tokens: int = 80) -> list:
-    from .decoding import generate
+    from ..generation.decoding import generate
     out = []
     for seed, p in enumerate(PROMPTS):
         ids = generate(model, tok.encode(p), n_tokens, temperature=0.8, top_k=40, rng=np.random.default_rng(seed),
@@ -122,7 +122,7 @@ def samples(model, tok, eos_id, n_tokens: int = 80) -> list:
 
 def plot_history(history_json: str, svg: str) -> str:
     """Train / validation loss against step from a pretrain run's history.json -> SVG."""
-    from .plot import line_chart
+    from ..plot import line_chart
     h = json.load(open(history_json, encoding="utf-8"))
     steps = [r["step"] for r in h]
     return line_chart({"train": (steps, [r["train"] for r in h]), "validation": (steps, [r["val"] for r in h])},
@@ -130,7 +130,7 @@ def plot_history(history_json: str, svg: str) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tinygrad_lm.course_base_eval", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tinygrad_lm.training.course_base_eval", description=__doc__.split("\n\n")[0])
     p.add_argument("model", nargs="?", help="a pretrain checkpoint (.safetensors) or an exported model name / dir")
     p.add_argument("--json", default=None, help="also write the results here")
     p.add_argument("--max-tokens", type=int, default=65536, help="cap per evaluation set (default %(default)s)")
