@@ -1,6 +1,6 @@
 """Week 5 project, part 0: in-context learning on movie reviews: does a small model learn from shots?
 
-    python -m solutions.week5.icl_sentiment --model course-base --shots 0 1 4 8 --n 300
+    python -m solutions.week5.icl_sentiment --model course-base-8m --shots 0 1 4 8 --n 300
 
 For each test review of rt_polarity (week 1's data and split), build a k-shot prompt with k training
 reviews drawn at random (a fresh draw per test review, seeded), then read the model's answer by
@@ -65,7 +65,7 @@ def run(model_name, shots, n, seed=0):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week5.icl_sentiment", description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", default="course-base")
+    p.add_argument("--model", default="course-base-8m")
     p.add_argument("--shots", type=int, nargs="+", default=[0, 1, 4, 8])
     p.add_argument("--n", type=int, default=300, help="test reviews (of 1,066)")
     p.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
 """Week 5 project, part 1: summarize DialogSum dialogues by fine-tuning a pretrained GPT.
 
-    python -m solutions.week5.summarization train --model course-base --minutes 20          # fine-tune
+    python -m solutions.week5.summarization train --model course-base-8m --minutes 20          # fine-tune
     python -m solutions.week5.summarization train --scratch --minutes 20 --out runs/week5/sum-scratch
     python -m solutions.week5.summarization evaluate --checkpoint runs/week5/sum/best.safetensors --beams 4
     python -m solutions.week5.summarization zeroshot --model gpt2       # GPT-2's "TL;DR:" trick, no training
@@ -104,7 +104,7 @@ def dev_loss(model, examples, eos_id, batch_size=16):
 
 def train(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization train")
-    p.add_argument("--model", default="course-base", help="pretrained model name or directory")
+    p.add_argument("--model", default="course-base-8m", help="pretrained model name or directory")
     p.add_argument("--scratch", action="store_true", help="the same architecture from random init")
     p.add_argument("--out", default="runs/week5/sum")
     p.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget")

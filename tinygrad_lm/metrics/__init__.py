@@ -11,6 +11,7 @@ ratings.py         Chatbot Arena's online Elo and Bradley-Terry (MLE, bootstrap 
 bleu_tokenizers.py sacreBLEU's 13a / intl / char / none tokenizers (week 6)
 significance.py    paired bootstrap resampling between two systems (week 6)
 diversity.py       distinct-n and self-BLEU (week 6)
+human_eval.py      judgement files of `tglm human-eval` (items, atomic JSONL append); human_eval_stats.py its analysis (week 6)
 perplexity.py      sliding-window NLL (Hugging Face's method), perplexity, bits per byte / char (week 5)
 """
 from .classification import (accuracy, as_class_ids, classification_report, confusion_matrix,  # noqa: F401
@@ -29,3 +30,5 @@ from .perplexity import NLL, bits_per_byte, bits_per_char, perplexity, sliding_w
 from .rouge import RougeScorer, rouge_score  # noqa: F401
 from .bootstrap import BootstrapAggregator  # noqa: F401
 from .squad import squad_v2  # noqa: F401
+from .human_eval import append_record, load_items, read_records  # noqa: F401
+from .human_eval_stats import analyze as analyze_human_eval  # noqa: F401
