@@ -4,6 +4,10 @@ Each backward is checked against a float64 central-difference gradient from the 
 (`tinygrad_lm.course.numerical_vjp`, so a bug in your own numerical_gradient, task 2.1, does not
 fail the other tasks), with a random upstream gradient dout, and the two-layer MLP is checked
 against tinygrad_lm's autograd.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import warnings
 
@@ -172,7 +176,8 @@ def _softmax_cross_entropy_screen():
         try:
             loss, d = mod.softmax_cross_entropy(big, np.array([0, 0]))
         except FloatingPointError as e:
-            _mistake(f"softmax_cross_entropy failed on logits of size 1000 ({e}): subtract the row max before exp",
+            _mistake(f"softmax_cross_entropy failed on logits of size 1000 ({e}): subtract the row max before exp "
+                     f"and never take log(softmax)",
                      "z = logits - logits.max(axis=1, keepdims=True); logp = z - log(sum(exp(z))) (log-sum-exp)")
     if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(d))):
         _mistake("softmax_cross_entropy gave inf/nan on logits of size 1000: subtract the row max before exp",

@@ -1,4 +1,9 @@
-"""Week 2 autograder, part 2: the scalar autograd `Value` (tasks 2.8-2.10)."""
+"""Week 2 autograder, part 2: the scalar autograd `Value` (tasks 2.8-2.10).
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
+"""
 import math
 
 import numpy as np

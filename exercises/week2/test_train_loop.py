@@ -2,6 +2,10 @@
 
 The loop is graded on a small synthetic 3-class problem (Gaussian blobs in 2-D) so it runs in
 seconds; the same loop then trains the airline-tweet classifier in sentiment.py.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest

@@ -4,6 +4,10 @@ Checked against tinygrad_lm.nn.LSTM (the fused Numba LSTM, itself checked agains
 tests/test_lstm_torch.py): outputs AND the gradients autograd finds through your ops. A wrong
 result is compared with NumPy cells that make the usual mistakes (gate order, a missing bias, an
 extra forget bias, no tanh on c) so the hint can name yours.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest

@@ -5,6 +5,10 @@ Backward passes are checked against float64 central differences with a random up
 versions against tinygrad_lm.nn.RNN (the library's fused RNN: same math, weights stored
 transposed). Failures name the usual mistake when they recognise it (a missing tanh', a missing
 dprev, overwritten weight gradients).
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest
@@ -137,7 +141,8 @@ def _check_bptt(x, h0, Wx, Wh, b, dh, what):
     dx = np.asarray(got["dx"])
     if not ok["dx"] and dx.shape == x.shape:
         if not np.allclose(dx[:, -1], want["dx"][:, -1], atol=1e-9):
-            assert_close(dx[:, -1], want["dx"][:, -1], atol=1e-9, name=f"rnn_backward dx[:, T-1] (the LAST step), {what}",
+            assert_close(dx[:, -1], want["dx"][:, -1], atol=1e-9,
+                         name=f"rnn_backward dx[:, T-1] (the LAST step), {what}",
                          hint="the last step only receives dh[:, T-1]: walk t = T-1 down to 0 and call "
                               "rnn_step_backward with cache[t]; if task 3.2 fails, fix rnn_step_backward first")
         _mistake(f"rnn_backward: dx is right at the last step but wrong before it ({what}): the gradient into step t "
@@ -182,13 +187,15 @@ def _check_clipped(grads, clipped, max_norm, what):
     assert isinstance(clipped, (list, tuple)) and len(clipped) == len(grads), \
         f"clip_grad_norm must return a list with one array per input array ({what})"
     norms = [float(np.linalg.norm(g)) for g in grads]
+    result_norm = float(np.sqrt(sum(np.sum(np.square(c)) for c in clipped)))
     total = float(np.sqrt(sum(n * n for n in norms)))
     scale = min(1.0, max_norm / (total + 1e-6))
     own = [min(1.0, max_norm / (n + 1e-6)) for n in norms]
-    per_array = all(np.allclose(c, g * s, atol=1e-9) for g, c, s in zip(grads, clipped, own))
-    if per_array and not np.isclose(min(own), scale, rtol=1e-6):
+    per_array = all(np.shape(c) == np.shape(g) and np.allclose(c, g * s, rtol=1e-6, atol=1e-9)
+                    for g, c, s in zip(grads, clipped, own))
+    if per_array and not np.isclose(min(own), scale, rtol=1e-6, atol=0):
         _mistake(f"clip_grad_norm scaled each array by its own norm ({what}): the global norm of the result is "
-                 f"{float(np.sqrt(sum(np.sum(np.square(c)) for c in clipped))):.4g}, expected {min(total, max_norm):.4g}",
+                 f"{result_norm:.4g}, expected {min(total, max_norm):.4g}",
                  "compute ONE norm over all arrays (global_grad_norm) and scale every array by the same "
                  "max_norm / norm: per-array clipping changes the direction of the update")
     for k, (g, c) in enumerate(zip(grads, clipped)):

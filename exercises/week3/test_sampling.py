@@ -1,6 +1,10 @@
 """Week 3 autograder, part 4: temperature / top-k distributions and primed generation (3.10-3.11).
 
 Hand-built distributions with known answers; a toy "model" whose next token is previous + 1.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest

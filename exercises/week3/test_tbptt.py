@@ -1,4 +1,9 @@
-"""Week 3 autograder, part 3: truncated BPTT batching and the carry + detach step (tasks 3.8-3.9)."""
+"""Week 3 autograder, part 3: truncated BPTT batching and the carry + detach step (tasks 3.8-3.9).
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
+"""
 import numpy as np
 import pytest
 
