@@ -4,6 +4,10 @@ Each backward is checked against a float64 central-difference gradient from the 
 (`tinygrad_lm.course.numerical_vjp`, so a bug in your own numerical_gradient, task 2.1, does not
 fail the other tasks), with a random upstream gradient dout, and the two-layer MLP is checked
 against tinygrad_lm's autograd.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import warnings
 
@@ -17,6 +21,11 @@ mod = load("week2.backprop")
 
 def rand(*shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape)      # float64
+
+
+def _mistake(first_line, hint):
+    """Fail with a first line that names a recognised mistake (the grading table shows only that line)."""
+    raise AssertionError(f"{first_line}\n  hint: {hint}")
 
 
 # ---- 2.1 ----------------------------------------------------------------------------------------
@@ -65,6 +74,9 @@ def test_linear_backward():
     x, W, b, dout = rand(5, 4, seed=1), rand(4, 3, seed=2), rand(3, seed=3), rand(5, 3, seed=4)
     _, cache = mod.linear_forward(x, W, b)          # your cache; the gradients are checked against x @ W + b
     dx, dW, db = mod.linear_backward(dout, cache)
+    if np.shape(dW) == W.T.shape:
+        _mistake("linear_backward: dW is transposed: it has W.T's shape (C_out, C_in) = (3, 4), W is (4, 3)",
+                 "dW = x.T @ dout ((C_in, B) @ (B, C_out)); dout.T @ x is its transpose")
     assert_close(dx, numerical_vjp(lambda v: v @ W + b, x, dout), atol=1e-6,
                  name="linear_backward: dx", hint="dx = dout @ W.T")
     assert_close(dW, numerical_vjp(lambda v: x @ v + b, W, dout), atol=1e-6,
@@ -101,27 +113,80 @@ def test_tanh():
                        "d tanh/dx = 1 - tanh(x)**2; cache the output of the forward")
 
 
+def _sigmoid_does_not_overflow():
+    """Run by every sigmoid test: 1 / (1 + exp(-x)) is right for moderate x, so only large |x| exposes it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # an overflow RuntimeWarning fails the test
+        try:
+            out, _ = mod.sigmoid_forward(np.array([-1000.0, 0.0, 1000.0]))
+        except RuntimeWarning as w:
+            _mistake(f"sigmoid_forward([-1000, 0, 1000]) raised RuntimeWarning: {w} (exp(-x) overflows for x = -1000)",
+                     "only ever take exp of a non-positive number: z = exp(-|x|), then 1/(1+z) or z/(1+z)")
+    return out
+
+
 @pytest.mark.task("2.5", points=2)
 def test_sigmoid():
+    _sigmoid_does_not_overflow()
     _check_elementwise(mod.sigmoid_forward, mod.sigmoid_backward, lambda v: 1 / (1 + np.exp(-v)), "sigmoid",
                        "d sigmoid/dx = s * (1 - s) with s = sigmoid(x)")
 
 
 @pytest.mark.task("2.5", points=2)
 def test_sigmoid_stable():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")               # an overflow RuntimeWarning fails the test
-        try:
-            out, _ = mod.sigmoid_forward(np.array([-1000.0, 0.0, 1000.0]))
-        except RuntimeWarning as w:
-            raise AssertionError(f"sigmoid_forward([-1000, 0, 1000]) raised RuntimeWarning: {w}\n"
-                                 "  hint: only ever take exp of a non-positive number: z = exp(-|x|)") from None
+    out = _sigmoid_does_not_overflow()
     assert_close(out, [0.0, 0.5, 1.0], name="sigmoid_forward([-1000, 0, 1000])")
 
 
 # ---- 2.6 ----------------------------------------------------------------------------------------
+def _softmax_cross_entropy_screen():
+    """Run first by every 2.6 test: the typical mistakes (docs/course/mistakes.md) fail the WHOLE task.
+
+    One small batch with distinct targets (so logp[:, y] differs from one entry per row), the gradient
+    against a central difference of your own loss, and logits of size 1000.
+    """
+    B = 3
+    logits, y = rand(B, 4, seed=5) * 2, np.array([2, 0, 3])
+    loss, d = mod.softmax_cross_entropy(logits.copy(), y)
+    z = logits - logits.max(1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))                  # (B, V)
+    want = -logp[np.arange(B), y].mean()
+    if np.ndim(loss) == 0 and not np.isclose(float(loss), want, atol=1e-9):
+        if np.isclose(float(loss), -logp[:, y].mean(), atol=1e-9):
+            _mistake("softmax_cross_entropy: the loss averages logp[:, y], a (B, B) block, instead of one entry "
+                     "per row", "pick logp[n, y[n]] for every row n: logp[np.arange(B), y]")
+        if np.isclose(float(loss), B * want, atol=1e-9):
+            _mistake("softmax_cross_entropy: the loss is the SUM over the batch; expected the mean", "divide by B")
+    assert_close(loss, want, atol=1e-9, name="softmax_cross_entropy loss (B=3, V=4, y=[2, 0, 3])",
+                 hint="loss = mean over rows n of -log softmax(logits)[n, y[n]]")
+    num = numerical_vjp(lambda v: np.array(mod.softmax_cross_entropy(v, y)[0]), logits.copy(), np.array(1.0))
+    if np.shape(d) == num.shape and not np.allclose(d, num, atol=1e-7):
+        cols = np.exp(logp)
+        cols[:, y] -= 1
+        if np.allclose(d, cols / B, atol=1e-7):
+            _mistake("softmax_cross_entropy: dlogits subtracts 1 in the columns [:, y] of EVERY row",
+                     "subtract 1 only at (n, y[n]): dlogits[np.arange(B), y] -= 1")
+        if np.allclose(d, B * num, atol=1e-6):
+            _mistake("softmax_cross_entropy: dlogits is B = 3 times too large: the gradient of the MEAN loss "
+                     "needs the / B", "dlogits = (softmax(logits) - onehot(y)) / B")
+    assert_close(d, num, atol=1e-7, name="dlogits vs numerical gradient (B=3, V=4)",
+                 hint="(softmax(logits) - onehot(y)) / B")
+    big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]])
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        try:
+            loss, d = mod.softmax_cross_entropy(big, np.array([0, 0]))
+        except FloatingPointError as e:
+            _mistake(f"softmax_cross_entropy failed on logits of size 1000 ({e}): subtract the row max before exp "
+                     f"and never take log(softmax)",
+                     "z = logits - logits.max(axis=1, keepdims=True); logp = z - log(sum(exp(z))) (log-sum-exp)")
+    if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(d))):
+        _mistake("softmax_cross_entropy gave inf/nan on logits of size 1000: subtract the row max before exp",
+                 "never compute log(softmax(x)) directly: use log-sum-exp on max-shifted logits")
+
+
 @pytest.mark.task("2.6", points=2, title="softmax cross-entropy loss and gradient")
 def test_softmax_cross_entropy_small():
+    _softmax_cross_entropy_screen()
     loss, d = mod.softmax_cross_entropy(np.array([[0.0, 0.0]]), np.array([1]))
     assert_close(loss, np.log(2), name="loss for logits [[0, 0]], y [1]", hint="loss = -log softmax(logits)[y]")
     assert_close(d, [[0.5, -0.5]], name="dlogits for logits [[0, 0]], y [1]", hint="dlogits = (p - onehot(y)) / B")
@@ -129,6 +194,7 @@ def test_softmax_cross_entropy_small():
 
 @pytest.mark.task("2.6", points=2)
 def test_softmax_cross_entropy_gradient():
+    _softmax_cross_entropy_screen()
     logits, y = rand(6, 4, seed=11) * 3, np.array([0, 3, 1, 1, 2, 0])
     loss, d = mod.softmax_cross_entropy(logits, y)
     z = logits - logits.max(1, keepdims=True)
@@ -143,6 +209,7 @@ def test_softmax_cross_entropy_gradient():
 
 @pytest.mark.task("2.6", points=2)
 def test_softmax_cross_entropy_stable():
+    _softmax_cross_entropy_screen()
     logits = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]])
     with np.errstate(over="raise", divide="raise", invalid="raise"):
         try:

@@ -1,4 +1,9 @@
-"""Week 2 autograder, part 2: the scalar autograd `Value` (tasks 2.8-2.10)."""
+"""Week 2 autograder, part 2: the scalar autograd `Value` (tasks 2.8-2.10).
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
+"""
 import math
 
 import numpy as np
@@ -18,9 +23,27 @@ def _local(out, *inputs):
     return [v.grad for v in inputs]
 
 
+def _mistake(first_line, hint):
+    """Fail with a first line that names a recognised mistake (the grading table shows only that line)."""
+    raise AssertionError(f"{first_line}\n  hint: {hint}")
+
+
 # ---- 2.8 ----------------------------------------------------------------------------------------
+def _accumulation_screen():
+    """Run first by every 2.8 test: a Value used twice must receive BOTH contributions (+=, not =)."""
+    a = mod.Value(3.0)
+    for expr, op, want in ((lambda v: v + v, "a + a", 2.0), (lambda v: v * v, "a * a", 6.0)):
+        got = _local(expr(a), a)[0]
+        if got != pytest.approx(want):
+            _mistake(f"grad of {op} at a = 3 is {got:g}, expected {want:g}: the backward closure assigns the "
+                     f"gradient (=) instead of accumulating it (+=)",
+                     "self.grad += ...; other.grad += ...: in a + a the same Value is both inputs, and with `=` "
+                     "the second assignment overwrites the first")
+
+
 @pytest.mark.task("2.8", points=2, title="Value: +, *, ** with backward closures")
 def test_add_mul_pow_forward_and_local_backward():
+    _accumulation_screen()
     a, b = mod.Value(2.0), mod.Value(-3.0)
     c = a + b
     assert_close(c.data, -1.0, name="(2 + -3).data")
@@ -36,6 +59,7 @@ def test_add_mul_pow_forward_and_local_backward():
 
 @pytest.mark.task("2.8", points=2)
 def test_numbers_and_accumulation():
+    _accumulation_screen()
     a = mod.Value(4.0)
     assert_close((a + 1).data, 5.0, name="Value(4) + 1", hint="wrap plain numbers in Value(...)")
     assert_close((2 * a).data, 8.0, name="2 * Value(4) (uses __rmul__ -> __mul__)")
@@ -67,6 +91,47 @@ def test_unary_ops():
 
 
 # ---- 2.10 ---------------------------------------------------------------------------------------
+def _leaves_and_order(out):
+    """The test's own post-order DFS over _prev (independent of your topological_order)."""
+    order, seen = [], set()
+
+    def visit(v):
+        if id(v) not in seen:
+            seen.add(id(v))
+            for p in v._prev:
+                visit(p)
+            order.append(v)
+    visit(out)
+    return order
+
+
+def _backward_screen():
+    """Run first by every backward() test: your closures, run by your backward(), must give the grads that
+    the same closures give when run in REVERSE topological order."""
+    a, b = mod.Value(2.0), mod.Value(-3.0)
+    d = (a * b + a).tanh() * b
+    leaves = [a, b]
+    d.backward()
+    got = [a.grad, b.grad]
+    order = _leaves_and_order(d)
+
+    def run(nodes):
+        for v in order:
+            v.grad = 0.0
+        d.grad = 1.0
+        for v in nodes:
+            v._backward()
+        return [v.grad for v in leaves]
+    want, forward = run(list(reversed(order))), run(order)
+    if not np.allclose(got, want, atol=1e-9) and np.allclose(got, forward, atol=1e-9):
+        _mistake(f"backward() ran the _backward closures in topological order (inputs first), not in reverse: "
+                 f"[a.grad, b.grad] = {np.round(got, 4).tolist()} instead of {np.round(want, 4).tolist()}",
+                 "for v in reversed(order): v._backward() -- a node pushes its gradient back only once all of "
+                 "its users have added theirs into it")
+    for v in leaves:
+        v.grad = 0.0
+
+
 @pytest.mark.task("2.10", points=2, title="Value.backward: topological sort, node reuse")
 def test_topological_order():
     a, b = mod.Value(2.0), mod.Value(3.0)
@@ -83,6 +148,7 @@ def test_topological_order():
 
 @pytest.mark.task("2.10", points=2)
 def test_backward_neuron():
+    _backward_screen()
     out, (x1, x2, w1, w2, b) = mod.mlp_neuron_demo()
     assert_close(out.data, math.sqrt(0.5), atol=1e-6, name="neuron output tanh(x1*w1 + x2*w2 + b)")
     assert_close([x1.grad, w1.grad, x2.grad, w2.grad, b.grad], [-1.5, 1.0, 0.5, 0.0, 0.5], atol=1e-6,
@@ -92,6 +158,7 @@ def test_backward_neuron():
 
 @pytest.mark.task("2.10", points=2)
 def test_backward_reuse_and_accumulation():
+    _backward_screen()
     a = mod.Value(-4.0)
     b = mod.Value(2.0)
     c = a + b
@@ -117,6 +184,7 @@ def test_backward_reuse_and_accumulation():
 
 @pytest.mark.task("2.10", points=2)
 def test_backward_matches_numerical():
+    _backward_screen()
     rng = np.random.default_rng(0)
     xs = rng.uniform(0.5, 1.5, size=3)
 

@@ -2,12 +2,17 @@
 
 The loop is graded on a small synthetic 3-class problem (Gaussian blobs in 2-D) so it runs in
 seconds; the same loop then trains the airline-tweet classifier in sentiment.py.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest
 
+import tinygrad_lm.functional as F
 from tinygrad_lm import Tensor, manual_seed, nn
-from tinygrad_lm.course import assert_close, assert_equal, load
+from tinygrad_lm.course import assert_close, assert_equal, current_impl, load
 
 mod = load("week2.train_loop")
 
@@ -60,6 +65,61 @@ class Spy(nn.Module):
         return self.net(Tensor(x))
 
 
+def _grad_norm(params):
+    return float(np.sqrt(sum(float((p.grad ** 2).sum()) for p in params if p.grad is not None)))
+
+
+_SCREENED = set()          # implementations whose loop passed the screen (it runs once per session)
+
+
+def _loop_screen():
+    """Run first by every 2.12 test: the typical loop mistakes (docs/course/mistakes.md) fail the WHOLE task.
+
+    1. zero_grad: with lr=0 the weights never move, so after one epoch the parameters' .grad is at most one
+       mini-batch gradient (about the full-batch gradient, ratio ~1); without zero_grad it is the sum of all
+       19 steps' gradients (ratio ~19).
+    2. the best weights: on random labels the val loss stops improving early; the returned model must have
+       the best epoch's val loss (a copy of the weights, not the live arrays of state_dict()).
+    """
+    impl = current_impl()
+    if impl in _SCREENED:
+        return
+    manual_seed(0)
+    Xtr, ytr = blobs(600, 1)
+    Xva, yva = blobs(200, 2)
+    model = Spy()
+    mod.train_classifier(model, Xtr, ytr, Xva, yva, epochs=1, batch_size=32, lr=0.0, weight_decay=0.0,
+                         patience=2, seed=0, progress=False)
+    left = _grad_norm(model.parameters())
+    for p in model.parameters():
+        p.grad = None
+    model.eval()
+    F.cross_entropy(model(Xtr), Tensor(ytr)).backward()
+    ratio = left / _grad_norm(model.parameters())
+    if ratio > 4:
+        raise AssertionError(
+            f"train_classifier: after 19 steps with lr=0 the parameters' .grad is {ratio:.1f}x the full-batch "
+            f"gradient: gradients piled up over the steps; call opt.zero_grad() before loss.backward()\n"
+            f"  hint: backward() ADDS into .grad (a parameter used twice needs that), so every step must start "
+            f"from zero; one step's gradient is about 1x")
+    manual_seed(0)
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((200, 2)).astype(np.float32)
+    y = rng.integers(0, 3, 200)                                       # random labels: val loss soon stops improving
+    model = Spy(H=64)
+    hist = mod.train_classifier(model, X[:100], y[:100], X[100:], y[100:], epochs=30, batch_size=16, lr=3e-2,
+                                weight_decay=0.0, patience=2, seed=0, progress=False)
+    best = float(min(hist["val_loss"]))
+    final = float(mod.evaluate(model, X[100:], y[100:])[0])
+    if not np.isclose(final, best, atol=1e-5):
+        raise AssertionError(
+            f"train_classifier returned weights with val loss {final:.5f}, not the best epoch's {best:.5f}: keep "
+            f"best_state = copy.deepcopy(model.state_dict()) and load it back at the end\n"
+            f"  hint: state_dict() returns the LIVE weight arrays; without deepcopy the 'best' weights keep "
+            f"changing as training goes on")
+    _SCREENED.add(impl)
+
+
 def _train(**kw):
     manual_seed(0)
     Xtr, ytr = blobs(600, 1)
@@ -73,6 +133,7 @@ def _train(**kw):
 
 @pytest.mark.task("2.12", points=3, title="training loop: AdamW, eval mode, early stopping")
 def test_train_classifier_learns():
+    _loop_screen()
     model, hist, (Xtr, ytr, Xva, yva) = _train()
     assert isinstance(hist, dict), f"train_classifier must return a history dict, got {type(hist).__name__}"
     for key in ("train_loss", "val_loss", "val_acc", "val_f1", "best_epoch"):
@@ -95,6 +156,7 @@ def test_train_classifier_learns():
 
 @pytest.mark.task("2.12", points=3)
 def test_train_eval_modes_and_batches():
+    _loop_screen()
     model, hist, (Xtr, *_ ) = _train(epochs=2)
     train_calls = [c for c in model.calls if c[1] <= 32 and c[0]]
     assert len(train_calls) == 2 * 19, (f"expected 38 calls in train mode with batches of <= 32 examples, "
@@ -109,6 +171,7 @@ def test_train_eval_modes_and_batches():
 
 @pytest.mark.task("2.12", points=3)
 def test_early_stopping_restores_best():
+    _loop_screen()
     manual_seed(0)
     rng = np.random.default_rng(3)
     Xtr = rng.standard_normal((300, 2)).astype(np.float32)

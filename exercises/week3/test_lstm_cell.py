@@ -4,6 +4,10 @@ Checked against tinygrad_lm.nn.LSTM (the fused Numba LSTM, itself checked agains
 tests/test_lstm_torch.py): outputs AND the gradients autograd finds through your ops. A wrong
 result is compared with NumPy cells that make the usual mistakes (gate order, a missing bias, an
 extra forget bias, no tanh on c) so the hint can name yours.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest
@@ -65,6 +69,18 @@ def _diagnose(got_h, got_c, args, default, orders=True):
     return default
 
 
+def _check_cell(h1, c1, want_h, want_c, args, what, hint_c, hint_h, orders=True):
+    """Compare (h1, c1) with the expected step; a recognised mistake is named in the FIRST line."""
+    gh, gc = np.asarray(getattr(h1, "data", h1)), np.asarray(getattr(c1, "data", c1))
+    if not (gh.shape == want_h.shape and gc.shape == want_c.shape and np.allclose(gh, want_h, atol=1e-10)
+            and np.allclose(gc, want_c, atol=1e-10)):
+        known = _diagnose(h1, c1, args, None, orders=orders)
+        if known is not None:
+            raise AssertionError(f"lstm_cell ({what}): {known}")
+    assert_close(c1, want_c, atol=1e-10, name=f"lstm_cell c_next ({what})", hint=hint_c)
+    assert_close(h1, want_h, atol=1e-10, name=f"lstm_cell h_next ({what})", hint=hint_h)
+
+
 # ---- 3.6 ----------------------------------------------------------------------------------------
 @pytest.mark.task("3.6", points=2, title="LSTM cell forward with Tensor ops")
 def test_cell_zero_weights_example():
@@ -74,10 +90,17 @@ def test_cell_zero_weights_example():
     h1, c1 = mod.lstm_cell(z(B, I), z(B, H), _t(c), z(4 * H, I), z(4 * H, H), z(4 * H), z(4 * H))
     args = (np.zeros((B, I)), np.zeros((B, H)), c, np.zeros((4 * H, I)), np.zeros((4 * H, H)), np.zeros(4 * H),
             np.zeros(4 * H))
-    assert_close(c1, 0.5 * c, name="c_next with all-zero weights",
-                 hint=_diagnose(h1, c1, args, "i = f = o = sigmoid(0) = 0.5, g = tanh(0) = 0", orders=False))
-    assert_close(h1, 0.5 * np.tanh(0.5 * c), name="h_next with all-zero weights",
-                 hint=_diagnose(h1, c1, args, "h_next = o * tanh(c_next)", orders=False))
+    _check_cell(h1, c1, 0.5 * np.tanh(0.5 * c), 0.5 * c, args, "all-zero weights",
+                "i = f = o = sigmoid(0) = 0.5, g = tanh(0) = 0", "h_next = o * tanh(c_next)", orders=False)
+    # zero weights, one bias value per gate block: the gate order shows
+    b_ih = np.repeat([1.0, -2.0, 0.7, 3.0], H)
+    b_hh = np.repeat([0.5, 0.5, -0.2, -1.0], H)
+    h1, c1 = mod.lstm_cell(z(B, I), z(B, H), _t(c), z(4 * H, I), z(4 * H, H), _t(b_ih), _t(b_hh))
+    args = args[:5] + (b_ih, b_hh)
+    want_h, want_c = _np_cell(*args)
+    _check_cell(h1, c1, want_h, want_c, args, "zero weights, one bias per gate block",
+                "the blocks of the 4H axis are i, f, g, o; a = ... + b_ih + b_hh",
+                "h_next = o * tanh(c_next)")
 
 
 @pytest.mark.task("3.6", points=2)
@@ -99,10 +122,9 @@ def test_cell_matches_fused_lstm_forward_and_backward():
     xs, hs, cs = _t(x, True), _t(h0, True), _t(c0, True)
     h1, c1 = mod.lstm_cell(xs, hs, cs, *_weights(m))
     args = (x, h0, c0, *[p.data for p in _weights(m)])
-    assert_close(c1, want_c, atol=1e-10, name="lstm_cell c_next vs nn.LSTM",
-                 hint=_diagnose(h1, c1, args, "c_next = f * c + i * g, gates i, f, g, o along the 4H axis"))
-    assert_close(h1, want_h, atol=1e-10, name="lstm_cell h_next vs nn.LSTM",
-                 hint=_diagnose(h1, c1, args, "h_next = o * tanh(c_next); o is the LAST block of a (B, 4H)"))
+    _check_cell(h1, c1, want_h, want_c, args, "vs nn.LSTM",
+                "c_next = f * c + i * g, gates i, f, g, o along the 4H axis",
+                "h_next = o * tanh(c_next); o is the LAST block of a (B, 4H)")
     ((h1 * dh).sum() + (c1 * dc).sum()).backward()
     for name, t in [("x", xs), ("h", hs), ("c", cs)] + list(m.named_parameters()):
         assert t.grad is not None, (f"lstm_cell: no gradient reached {name}; build the result from the input "

@@ -1,6 +1,10 @@
 """Week 3 autograder, part 4: temperature / top-k distributions and primed generation (3.10-3.11).
 
 Hand-built distributions with known answers; a toy "model" whose next token is previous + 1.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest
@@ -10,19 +14,39 @@ from tinygrad_lm.course import assert_close, assert_equal, load
 mod = load("week3.sampling")
 
 
+def _mistake(first_line, hint):
+    """Fail with a first line that names a recognised mistake (the grading table shows only that line)."""
+    raise AssertionError(f"{first_line}\n  hint: {hint}")
+
+
 # ---- 3.10 -------------------------------------------------------------------------------------
+def _probs_screen():
+    """Run first by every 3.10 test: the typical temperature and top-k mistakes fail the WHOLE task."""
+    logits = np.array([1.0, 2.0, 3.0])
+    e = np.exp(logits - 3)
+    got = np.asarray(mod.temperature_top_k_probs(logits, 0.5))
+    if got.shape == (3,) and np.allclose(got, e / e.sum()):
+        _mistake("temperature_top_k_probs(temperature=0.5) returned softmax(logits): the temperature had no effect",
+                 "divide the LOGITS by the temperature before the softmax; dividing the probabilities by T and "
+                 "renormalising cancels out")
+    e2 = np.exp((logits - 3) / 0.5)
+    assert_close(got, e2 / e2.sum(), atol=1e-9, name="temperature 0.5",
+                 hint="divide the LOGITS by the temperature, then softmax")
+    for k in (1, 2):
+        got = np.asarray(mod.temperature_top_k_probs(np.array([1.0, 3.0, 2.0, 0.0]), 1.0, top_k=k))
+        kept = int(np.count_nonzero(got)) if got.shape == (4,) else -1
+        if kept >= 0 and kept != k:
+            _mistake(f"temperature_top_k_probs(top_k={k}) kept {kept} token(s) of 4 distinct logits, expected {k}: "
+                     f"an off-by-one in the k-th largest",
+                     "the k-th largest is np.sort(z)[-k]; set z to -inf where z < kth (ties with the k-th are kept)")
+
+
 @pytest.mark.task("3.10", points=2, title="temperature and top-k")
 def test_temperature():
+    _probs_screen()
     logits = np.array([1.0, 2.0, 3.0])
     e = np.exp(logits - 3)
     assert_close(mod.temperature_top_k_probs(logits, 1.0), e / e.sum(), atol=1e-9, name="temperature 1 = softmax")
-    e2 = np.exp((logits - 3) / 0.5)
-    got = mod.temperature_top_k_probs(logits, 0.5)
-    hint = "divide the LOGITS by the temperature, then softmax"
-    if np.shape(got) == (3,) and np.allclose(got, e / e.sum()):
-        hint = ("your result is softmax(logits): the temperature had no effect. Dividing the PROBABILITIES by "
-                "T and renormalising cancels out; divide the logits before the softmax")
-    assert_close(got, e2 / e2.sum(), atol=1e-9, name="temperature 0.5", hint=hint)
     flat = mod.temperature_top_k_probs(logits, 100.0)
     assert flat.max() - flat.min() < 0.01, f"a high temperature should make probs nearly uniform, got {flat}"
     assert_close(mod.temperature_top_k_probs(np.array([0.5, 3.0, 3.0, 1.0]), 0), [0, 1, 0, 0], atol=0,
@@ -31,6 +55,7 @@ def test_temperature():
 
 @pytest.mark.task("3.10", points=2)
 def test_top_k():
+    _probs_screen()
     logits = np.array([1.0, 2.0, 3.0])
     got = np.asarray(mod.temperature_top_k_probs(logits, 1.0, top_k=2))
     kept = int(np.count_nonzero(got)) if got.shape == (3,) else -1
@@ -65,8 +90,20 @@ class CountingModel:
         return logits, (0 if state is None else state) + len(ids)
 
 
+def _feeding_screen():
+    """Run first by every 3.11 test: prime once, then ONE new token per call with the carried state."""
+    m = CountingModel()
+    mod.generate(m.step, [7, 8, 9], 3, temperature=0)
+    if m.calls and m.calls[0] == [7, 8, 9] and any(len(c) > 1 for c in m.calls[1:]):
+        _mistake(f"generate fed {m.calls[1:]} after the prime [7, 8, 9]: feed ONE token per call (the one just "
+                 f"sampled) with the carried state",
+                 "logits, state = step(np.array([tok]), state): the state already holds everything read so far; "
+                 "feeding the whole text again reads the prime twice")
+
+
 @pytest.mark.task("3.11", points=2, title="generation with priming")
 def test_greedy_generation():
+    _feeding_screen()
     m = CountingModel()
     out = mod.generate(m.step, [3], 3, temperature=0)
     assert_equal([int(v) for v in out], [4, 5, 6], name="generate(prime=[3], n=3, temperature=0)",
@@ -75,6 +112,7 @@ def test_greedy_generation():
 
 @pytest.mark.task("3.11", points=2)
 def test_prime_fed_once_then_one_token_at_a_time():
+    _feeding_screen()
     m = CountingModel()
     out = mod.generate(m.step, [7, 8, 9], 4, temperature=0)
     assert_equal([int(v) for v in out], [0, 1, 2, 3], name="generate(prime=[7, 8, 9], n=4, temperature=0)")
@@ -87,6 +125,7 @@ def test_prime_fed_once_then_one_token_at_a_time():
 
 @pytest.mark.task("3.11", points=2)
 def test_sampling_follows_the_distribution():
+    _feeding_screen()
     def step(ids, state):
         return np.log(np.array([0.7, 0.2, 0.1])), state
     out = mod.generate(step, [0], 3000, temperature=1.0, rng=np.random.default_rng(0))

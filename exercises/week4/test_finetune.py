@@ -3,6 +3,10 @@
 4.20/4.21 use tests/fixtures/gpt2_tiny/: a tiny random GPT-2 saved by Hugging Face transformers,
 with the logits transformers computed (recorded once; transformers is not needed here).
 4.24 fine-tunes a tiny GPT on a repeating pattern for a few seconds.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import os
 
@@ -105,6 +109,12 @@ def test_should_stop():
     cases = [([3.0, 2.5, 2.6, 2.7], 2, True), ([3.0, 2.5, 2.6, 2.4], 2, False), ([3.0, 2.5, 2.5], 1, True),
              ([3.0], 1, False), ([3.0, 3.1], 1, True), ([3.0, 3.1], 2, False), ([], 3, False),
              ([5.0, 4.0, 3.0, 2.0], 1, False), ([2.0, 2.0, 2.0, 2.0], 3, True), ([2.0, 2.0, 2.0], 3, False)]
+    got = [bool(mod.should_stop(losses, patience)) for losses, patience, _ in cases]
+    late = [bool(losses) and len(losses) - 1 - int(np.argmin(losses)) > patience for losses, patience, _ in cases]
+    if got == late and got != [w for *_, w in cases]:
+        raise AssertionError("should_stop waits one evaluation too long (an off-by-one): stop as soon as the best "
+                             "value is `patience` evaluations old, e.g. should_stop([3.0, 2.5, 2.6, 2.7], 2) is True\n"
+                             "  hint: len(val_losses) - 1 - best_at >= patience (not >)")
     for losses, patience, want in cases:
         assert_equal(bool(mod.should_stop(losses, patience)), want,
                      name=f"should_stop({losses}, patience={patience})",
@@ -118,6 +128,15 @@ def _pattern_data():
     noise = rng.integers(0, 16, size=ids.size).astype(np.uint16)
     ids = np.where(rng.random(ids.size) < 0.05, noise, ids)                    # a few surprises
     return ids[:1000], ids[1000:]
+
+
+def _check_best_weights(model, val, losses):
+    final = float(mod.evaluate(model, val, 8, 16))
+    if not np.isclose(final, min(losses), atol=1e-5):
+        raise AssertionError(f"finetune returned weights with val loss {final:.5f}, not the best evaluation's "
+                             f"{min(losses):.5f}: load the best weights back before returning\n"
+                             f"  hint: best = {{k: v.copy() for k, v in model.state_dict().items()}} at each new best; "
+                             f"model.load_state_dict(best) at the end")
 
 
 @pytest.mark.task("4.24", points=3, title="finetune (AdamW on trainable params, eval, early stopping, best weights)")
@@ -137,8 +156,7 @@ def test_finetune_learns_and_keeps_best_weights():
     losses = [h["val_loss"] for h in history]
     assert losses[-1] < losses[0] - 1.0, f"validation loss barely moved: {losses}"
     assert_equal(best_step, history[int(np.argmin(losses))]["step"], name="best_step")
-    assert_close(mod.evaluate(model, val, 8, 16), min(losses), atol=1e-5,
-                 name="val loss of the returned model", hint="load the BEST weights back, not the last ones")
+    _check_best_weights(model, val, losses)
     assert_close(model.transformer.wpe.weight.data, frozen, atol=0, name="frozen wpe after fine-tuning",
                  hint="give AdamW only parameters with requires_grad=True")
 
@@ -154,5 +172,4 @@ def test_finetune_stops_early():
     losses = [h["val_loss"] for h in history]
     assert history[-1]["step"] < 200, f"lr=0.5 diverges, so patience=2 should stop early; history {losses}"
     assert mod.should_stop(losses, 2), "the loop stopped although should_stop(history, patience) is False"
-    assert_close(mod.evaluate(model, val, 8, 16), min(losses), atol=1e-5, name="val loss after early stop",
-                 hint="restore the best weights")
+    _check_best_weights(model, val, losses)

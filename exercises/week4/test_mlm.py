@@ -2,6 +2,10 @@
 
 Masking is random, so its test checks proportions with 5-sigma binomial bounds on 100,000 positions
 (seeded: the same numbers every run). The loss is compared with F.cross_entropy(ignore_index=-100).
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest
@@ -56,6 +60,14 @@ def test_mask_tokens_never_picks_mask_and_uses_rng():
 
 
 # ---- 4.13 ---------------------------------------------------------------------------------------
+def _check_mean_over_picked(got, want, K, N, what):
+    """A loss K/N times the right one is the mean over ALL positions: name it."""
+    if K < N and not np.isclose(got, want, atol=1e-5) and np.isclose(got, want * K / N, atol=1e-5):
+        raise AssertionError(f"masked_lm_loss ({what}): {got:.5f} is the mean over all N = {N} positions; average "
+                             f"over the K = {K} picked positions only (expected {want:.5f})\n"
+                             f"  hint: keep = np.flatnonzero(targets != -100); mean over those K rows")
+
+
 @pytest.mark.task("4.13", points=2, title="masked_lm_loss (loss on picked positions only)")
 def test_masked_lm_loss_matches_cross_entropy_with_ignore_index():
     rng = np.random.default_rng(0)
@@ -66,6 +78,7 @@ def test_masked_lm_loss_matches_cross_entropy_with_ignore_index():
     loss = mod.masked_lm_loss(a, targets)
     b = tg.Tensor(logits_np, requires_grad=True)
     ref = F.cross_entropy(b.reshape(15, 7), targets.reshape(15), ignore_index=-100)
+    _check_mean_over_picked(float(loss.item()), float(ref.item()), int((targets != -100).sum()), 15, "B=3, T=5")
     assert_close(loss.item(), ref.item(), atol=1e-5, name="masked_lm_loss", hint="mean over the picked positions only, not over B*T")
     loss.backward()
     ref.backward()
@@ -79,6 +92,7 @@ def test_masked_lm_loss_example_and_error():
     logits[0, 1] = np.log([0.25, 0.5, 0.125, 0.125])
     logits[0, 0] = [100, -100, 3, 9]                   # unpicked: must not matter
     loss = mod.masked_lm_loss(tg.Tensor(logits), np.array([[-100, 0, -100]]))
+    _check_mean_over_picked(float(loss.item()), float(np.log(4)), 1, 3, "one picked position of 3")
     assert_close(loss.item(), np.log(4), atol=1e-5, name="loss with one picked position, p(target) = 0.25")
     with pytest.raises(ValueError):
         mod.masked_lm_loss(tg.Tensor(logits), np.full((1, 3), -100))

@@ -2,6 +2,10 @@
 
 The block is compared with the library's Block (tinygrad_lm/models/gpt.py) holding the same weights:
 outputs and the gradients of x and of every weight.
+
+Typical mistakes (docs/course/mistakes.md, mutation-tested by tests/test_mutants.py) fail with a first
+line that names them; where a mistake shows in only some inputs, every test of the task runs a shared
+screen first, so the mistake costs the whole task.
 """
 import numpy as np
 import pytest
@@ -36,6 +40,10 @@ def test_embed_tokens_plus_positions():
     x = mod.embed(idx, wte, wpe)
     assert_close(x, wte.data[idx] + wpe.data[:3][None], name="embed(idx, wte, wpe) (2, 3, 6)")
     x2 = mod.embed(idx, wte, wpe, start=4)
+    x2_np = np.asarray(getattr(x2, "data", x2))
+    if x2_np.shape == (2, 3, 6) and np.allclose(x2_np, wte.data[idx] + wpe.data[:3][None]):
+        raise AssertionError("embed(..., start=4) used positions 0..2 instead of start..start+T-1 = 4..6\n"
+                             "  hint: a KV-cached generation continues at `start`: token t gets wpe[start + t]")
     assert_close(x2, wte.data[idx] + wpe.data[4:7][None], name="embed(..., start=4)",
                  hint="token t gets wpe[start + t]")
     (x * x).sum().backward()
