@@ -86,7 +86,7 @@ def run_command(cmd: str, func, argv) -> int:
     except KeyboardInterrupt as e:
         if debug:
             traceback.print_exc()
-        print(f"{cmd}: interrupted" + (f"; {_message(e)}" if str(e) else ""), file=sys.stderr)
+        print(f"{cmd}: {_message(e) if str(e) else 'interrupted (Ctrl-C)'}", file=sys.stderr)
         return 130
     except BrokenPipeError:                      # `tglm ... | head`: the reader left; nothing to report
         try:                                     # Python's recipe: no second error when stdout is flushed at exit
@@ -117,14 +117,14 @@ def command(cmd: str):
 def main(argv=None) -> int:
     global _debug
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "--debug":
-        _debug, argv = True, argv[1:]
+    _debug = bool(argv) and argv[0] == "--debug"
+    argv = argv[1:] if _debug else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(_usage())
         return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        print(f"tglm: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        print(f"tglm: unknown command {name!r}; commands: {', '.join(COMMANDS)} (`tglm --help`)", file=sys.stderr)
         return 2
     module_name, func_name = COMMANDS[name][0].split(":")
     return run_command(f"tglm {name}", lambda a: getattr(importlib.import_module(module_name), func_name)(a), rest)

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 
+import numpy as np
 from tqdm import tqdm
 
 from ..checkpoints.checkpoint import load_checkpoint, save_checkpoint
@@ -172,10 +173,10 @@ class Run:
                  "elapsed": f"{elapsed:.1f}", "history": json.dumps(self.history), "state": json.dumps(self.state)}
         extra.update(self.extra_meta(losses) if self.extra_meta else {})
         save_checkpoint(self.path("last.safetensors"), self.model, self.opt, self.step, self.config, extra=extra)
+        self.last_saved = (self.path("last.safetensors"), self.step)
         if improved:
             save_checkpoint(self.path("best.safetensors"), self.model,
                             self.opt if self.save_best_optimizer else None, self.step, self.config, extra=extra)
-        self.last_saved = (self.path("last.safetensors"), self.step)
         write_json(self.path("history.json"), self.history)
         steps = [h["step"] for h in self.history]
         series = {f"{k} loss": (steps, [h[f"{k}_loss"] for h in self.history]) for k in losses}
@@ -200,31 +201,33 @@ def fit(run: Run, *, next_loss, lr_at, progress, evaluate, eval_every: int, clip
     seconds = lambda: run.elapsed0 + time.perf_counter() - start          # noqa: E731
     bar = tqdm(total=total_steps, initial=run.step, unit="step", dynamic_ncols=True, file=sys.stdout, mininterval=1.0)
     tokens, t_mark = 0, time.perf_counter()
+    # NumPy's overflow / invalid warnings are off: a non-finite loss stops the run with one clear error instead
     try:
-        while progress(run.step, seconds()) < 1.0:
-            lr = lr_at(run.step, progress(run.step, seconds()))
-            loss, n_tokens = next_loss()
-            _step_or_explain(run, loss, params, lr, clip)
-            run.step += 1
-            tokens += n_tokens
-            bar.update(1)
-            if run.step % 10 == 0:
-                now = time.perf_counter()
-                bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.1e}",
-                                **{f"{unit}_s": f"{tokens / (now - t_mark):,.0f}"})
-                tokens, t_mark = 0, now
-            if run.step % eval_every == 0 or progress(run.step, seconds()) >= 1.0:
-                elapsed = seconds()
-                losses = evaluate()
-                if not all(math.isfinite(v) for v in losses.values()):
-                    raise TrainingError(f"step {run.step}: the evaluation loss is {losses} (NaN/inf): the model "
-                                        f"diverged; {run.where_last()} and a lower --lr")
-                improved = run.save(losses, elapsed, save_state(), lr=lr, batch_loss=float(loss.item()))
-                train = f"train {losses['train']:.4f} | " if "train" in losses else f"batch {loss.item():.4f} | "
-                bar.write(f"step {run.step:6d} | {elapsed:6.0f}s | lr {lr:.1e} | {train}val {losses['val']:.4f}"
-                          f"{'  (best, saved)' if improved else ''}")
-                if on_eval is not None:
-                    on_eval(run, bar.write)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while progress(run.step, seconds()) < 1.0:
+                lr = lr_at(run.step, progress(run.step, seconds()))
+                loss, n_tokens = next_loss()
+                _step_or_explain(run, loss, params, lr, clip)
+                run.step += 1
+                tokens += n_tokens
+                bar.update(1)
+                if run.step % 10 == 0:
+                    now = time.perf_counter()
+                    bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{lr:.1e}",
+                                    **{f"{unit}_s": f"{tokens / (now - t_mark):,.0f}"})
+                    tokens, t_mark = 0, now
+                if run.step % eval_every == 0 or progress(run.step, seconds()) >= 1.0:
+                    elapsed = seconds()
+                    losses = evaluate()
+                    if not all(math.isfinite(v) for v in losses.values()):
+                        raise TrainingError(f"step {run.step}: the evaluation loss is {losses}: the model diverged "
+                                            f"(try a lower --lr); {run.where_last()}")
+                    improved = run.save(losses, elapsed, save_state(), lr=lr, batch_loss=float(loss.item()))
+                    train = f"train {losses['train']:.4f} | " if "train" in losses else f"batch {loss.item():.4f} | "
+                    bar.write(f"step {run.step:6d} | {elapsed:6.0f}s | lr {lr:.1e} | {train}val {losses['val']:.4f}"
+                              f"{'  (best, saved)' if improved else ''}")
+                    if on_eval is not None:
+                        on_eval(run, bar.write)
     except KeyboardInterrupt:
         raise TrainingInterrupted(f"interrupted at step {run.step}; {run.where_last()}") from None
     finally:
