@@ -30,7 +30,7 @@ from ..random import manual_seed
 from ..tensor import no_grad
 from ..tokenizers.char import CharTokenizer
 from .loop import Run, fit
-from .resume import checkpoint_kind, read_resume
+from .resume import COMMANDS, checkpoint_kind, read_resume
 
 VIRTUAL_STEPS = 10_000     # the schedule of a time-budgeted run, on progress * VIRTUAL_STEPS "steps"
 
@@ -82,7 +82,7 @@ def load_char_lm(path):
     kind = checkpoint_kind(cfg)
     if kind not in ("char-lstm", "char-rnn") or not all(k in cfg for k in ("tokenizer", "vocab_size", "emb",
                                                                           "hidden", "layers", "dropout")):
-        what = f"a {kind} checkpoint" if kind else "not a checkpoint of a tglm training run"
+        what = f"a checkpoint of `{COMMANDS[kind]}`" if kind else "not a checkpoint of a tglm training run"
         hint = {"gpt": "`tglm generate --checkpoint`", "pretrain": "`tglm generate --checkpoint`",
                 "mlm": "`tglm fill-mask --checkpoint`"}.get(kind)
         raise ValueError(f"{path}: {what}, not a char-lstm / char-rnn one (written by `tglm train char-lstm`)"

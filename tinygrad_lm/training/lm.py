@@ -33,7 +33,7 @@ from ..random import manual_seed
 from ..tensor import no_grad
 from ..tokenizers import from_config as tokenizer_from_config, train_tokenizer
 from .loop import Run, fit
-from .resume import checkpoint_kind, read_resume
+from .resume import COMMANDS, checkpoint_kind, read_resume
 
 # Presets carry the result they should reach (nanoGPT habit). Times: this 2-core CPU.
 GPT_PRESETS = {
@@ -167,7 +167,7 @@ def _prompt_ids(tok, text):
 
 def _split(ids, args, block_size):
     """train_val_split with room for one window of block_size + 2 tokens in each part."""
-    return train_val_split(ids, args.val_fraction, min_len=block_size + 2, unit="tokens")
+    return train_val_split(ids, args.val_fraction, min_len=block_size + 2, unit="tokens", window="--block-size")
 
 
 def train_gpt(args) -> int:
@@ -244,7 +244,7 @@ def train_mlm(args) -> int:
 
 # ---- loading what these commands wrote ----------------------------------------------------------------
 def _found(kind):
-    return f"a {kind} checkpoint" if kind else "not a checkpoint of a tglm training run"
+    return f"a checkpoint of `{COMMANDS[kind]}`" if kind else "not a checkpoint of a tglm training run"
 
 
 def load_gpt(path):

@@ -59,9 +59,9 @@ def read_resume(path: str, kind: str) -> dict:
         raise CheckpointError(f"--resume: {e}") from None
     found = checkpoint_kind(ckpt["config"])
     if found != kind:
-        what = f"a {found} checkpoint" if found else "not written by a tglm training run"
+        what = f"a checkpoint of `{COMMANDS[found]}`" if found else "not written by a tglm training run"
         hint = f"; resume it with `{COMMANDS[found]} --resume {path}`" if found else ""
-        raise ValueError(f"--resume {path}: {what}, but this command trains a {kind} model{hint}")
+        raise ValueError(f"--resume {path}: {what}, not of `{COMMANDS[kind]}`{hint}")
     return ckpt
 
 
