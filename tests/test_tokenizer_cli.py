@@ -19,9 +19,9 @@ def test_cli_round_trip(tmp_path, capsys):
     assert capsys.readouterr().out == "the cat<|endoftext|>\n"
     assert main(["vocab", "--tokenizer", str(out), "--head", "3"]) == 0
     assert capsys.readouterr().out == "0\t[\\x00]\n1\t[\\x01]\n2\t[\\x02]\n"
-    assert main(["encode", "--tokenizer", str(out), "--text", "<|endoftext|>"]) == 1       # guarded
+    assert main(["encode", "--tokenizer", str(out), "--text", "<|endoftext|>"]) == 2       # guarded: one line, exit 2
     assert "not allowed" in capsys.readouterr().err
-    assert main(["vocab", "--tokenizer", str(tmp_path / "missing.bpe")]) == 1
+    assert main(["vocab", "--tokenizer", str(tmp_path / "missing.bpe")]) == 2
 
 
 def test_cli_gpt2_decode(capsys):

@@ -6,11 +6,23 @@ benchmarks keep their own entry points (course/grade.py, course/build.py, benchm
 dispatches, importing a subcommand's module when it is used, so `tglm --help` is instant and one
 broken week cannot break the others. A subcommand is "module:function"; the function takes argv (list of str) and
 returns an exit code.
+
+Errors: every subcommand runs inside `run_command` (main() below, and the @command decorator on each
+subcommand's own main, for callers that import it): bad input and the library's own exceptions
+(ValueError incl. CheckpointError and UnicodeDecodeError, TypeError, KeyError, OSError incl.
+FileNotFoundError, UsageError from cli/args.py, any exception class defined in tinygrad_lm such as
+training.loop.TrainingError) become ONE line `tglm <cmd>: <message>` on stderr and exit code 2.
+Ctrl-C prints one line (for training: where the last checkpoint is and how to resume) and exits
+130, the shell's code for SIGINT. `tglm --debug <cmd> ...` or TGLM_DEBUG=1 also prints the traceback.
 """
+import functools
 import importlib
+import os
 import sys
+import traceback
 
 from .. import _threads  # noqa: F401  (thread settings before numpy)
+from .args import UsageError
 
 # name -> (module:function, one-line help). Add a line here to add a subcommand.
 COMMANDS = {
@@ -35,20 +47,85 @@ def _usage() -> str:
     lines = ["usage: tglm <command> [options]   (same as: python -m tinygrad_lm <command>)", "",
              "commands:"]
     lines += [f"  {name:<{width}}  {help_}" for name, (_, help_) in COMMANDS.items()]
-    lines += ["", "Run `tglm <command> --help` for a command's options."]
+    lines += ["", "Run `tglm <command> --help` for a command's options. Errors are one line (exit 2; Ctrl-C: 130);",
+              "`tglm --debug <command> ...` or TGLM_DEBUG=1 also shows the Python traceback."]
     return "\n".join(lines)
 
 
+_debug = False                       # set by `tglm --debug ...`
+
+
+def _message(e: BaseException) -> str:
+    """One line for an exception: OSError as 'reason: path', KeyError without repr quotes noise."""
+    if isinstance(e, OSError) and e.strerror:
+        msg = f"{e.strerror}: {e.filename}" if e.filename else e.strerror
+    elif isinstance(e, UnicodeDecodeError):
+        msg = f"a file is not UTF-8 text ({e})"
+    elif isinstance(e, KeyError):
+        msg = f"missing entry {e.args[0]!r}" if e.args else "missing entry"
+    else:
+        msg = str(e) or type(e).__name__
+    return " ".join(line.strip() for line in msg.splitlines() if line.strip())
+
+
+def _is_reported(e: BaseException) -> bool:
+    """Exceptions shown as one line: bad input and the library's own errors (not bugs like AttributeError)."""
+    return (isinstance(e, (UsageError, ValueError, TypeError, KeyError, OSError))
+            or type(e).__module__.startswith("tinygrad_lm."))
+
+
+def run_command(cmd: str, func, argv) -> int:
+    """func(argv) -> exit code, with errors turned into one line `cmd: message` on stderr (exit 2; Ctrl-C 130)."""
+    debug = _debug or os.environ.get("TGLM_DEBUG", "") not in ("", "0")
+    try:
+        code = func(argv)
+    except SystemExit as e:                      # --help (0), or a library calling sys.exit
+        if isinstance(e.code, int) or e.code is None:
+            return e.code or 0
+        print(f"{cmd}: {e.code}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as e:
+        if debug:
+            traceback.print_exc()
+        print(f"{cmd}: {_message(e) if str(e) else 'interrupted (Ctrl-C)'}", file=sys.stderr)
+        return 130
+    except BrokenPipeError:                      # `tglm ... | head`: the reader left; nothing to report
+        try:                                     # Python's recipe: no second error when stdout is flushed at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141                               # 128 + SIGPIPE, as a shell reports it
+    except Exception as e:                       # noqa: BLE001 (filtered by _is_reported, others re-raised)
+        if not _is_reported(e):
+            raise
+        if debug:
+            traceback.print_exc()
+        print(f"{cmd}: {_message(e)}", file=sys.stderr)
+        return 2
+    return 0 if code is None else int(code)
+
+
+def command(cmd: str):
+    """Decorator for a subcommand's main(argv): errors become one line (see run_command)."""
+    def wrap(func):
+        @functools.wraps(func)
+        def wrapper(argv=None):
+            return run_command(cmd, func, list(sys.argv[1:] if argv is None else argv))
+        return wrapper
+    return wrap
+
+
 def main(argv=None) -> int:
+    global _debug
     argv = list(sys.argv[1:] if argv is None else argv)
+    _debug = bool(argv) and argv[0] == "--debug"
+    argv = argv[1:] if _debug else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(_usage())
         return 0
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
-        print(f"tglm: unknown command {name!r}\n\n{_usage()}", file=sys.stderr)
+        print(f"tglm: unknown command {name!r}; commands: {', '.join(COMMANDS)} (`tglm --help`)", file=sys.stderr)
         return 2
     module_name, func_name = COMMANDS[name][0].split(":")
-    func = getattr(importlib.import_module(module_name), func_name)
-    code = func(rest)
-    return 0 if code is None else int(code)
+    return run_command(f"tglm {name}", lambda a: getattr(importlib.import_module(module_name), func_name)(a), rest)

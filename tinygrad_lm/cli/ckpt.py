@@ -1,14 +1,15 @@
 """`tglm ckpt FILE [FILE...]`: what a safetensors file or training checkpoint holds (validates it)."""
-import argparse
-
 import numpy as np
 
 from ..checkpoints.safetensors import CheckpointError, describe, load_metadata
+from . import command
+from .args import Parser
 
 
+@command("tglm ckpt")
 def main(argv) -> int:
-    """`tglm ckpt FILE [FILE...]`: show what a checkpoint / safetensors file holds."""
-    ap = argparse.ArgumentParser(prog="tglm ckpt", description="Show the metadata and tensors of a "
+    """`tglm ckpt FILE [FILE...]`: show what a checkpoint / safetensors file holds (exit 1 if one is invalid)."""
+    ap = Parser(prog="tglm ckpt", description="Show the metadata and tensors of a "
                                  "safetensors file or tinygrad_lm training checkpoint (validates the file).")
     ap.add_argument("files", nargs="+")
     ap.add_argument("--all", action="store_true", help="list every tensor (default: first 40)")

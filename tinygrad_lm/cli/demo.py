@@ -11,7 +11,6 @@ data/tinystories/) with a progress bar: exp(mean cross-entropy per token) over 1
 `--train` trains the `tiny` preset of `tglm train gpt` on data/tiny_shakespeare/input.txt with a
 progress bar, reports the validation loss and writes a sample; extra options go to `tglm train gpt`.
 """
-import argparse
 import os
 import sys
 
@@ -22,6 +21,8 @@ from ..models.pretrained import load
 from ..paths import DATA_DIR, REPO_ROOT
 from ..tensor import no_grad
 from .generate import main as generate_main
+from . import command
+from .args import Parser, non_negative_int, positive_int
 from .train import main_gpt as train_main
 
 
@@ -39,18 +40,20 @@ def train_demo(argv) -> int:
         print("tglm demo: data/tiny_shakespeare/input.txt not found; run from a clone of the repository",
               file=sys.stderr)
         return 2
+    # runs/demo belongs to the demo: a second `tglm demo --train` replaces it (a given --out is protected)
+    own_dir = [] if any(a.startswith(("--out", "--resume")) for a in argv) else ["--overwrite"]
     print("tinygrad_lm demo: training a small GPT on tiny Shakespeare (2 layers, 64 channels, 600 steps)\n")
-    return train_main(["--preset", "tiny", "--data", data, "--out", os.path.join("runs", "demo"),
+    return train_main(["--preset", "tiny", "--data", data, "--out", os.path.join("runs", "demo"), *own_dir,
                        "--max-iters", "600", "--lr-decay-iters", "600", "--eval-every", "200",
                        "--sample-prompt", "ROMEO:", "--sample-tokens", "300", *argv])
 
 
 def story_demo(argv) -> int:
-    p = argparse.ArgumentParser(prog="tglm demo")
+    p = Parser(prog="tglm demo")
     p.add_argument("--prompt", default="Once upon a time")
     p.add_argument("--model", default="tinystories-3m")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--max-new-tokens", type=int, default=250)
+    p.add_argument("--seed", type=non_negative_int, default=0)
+    p.add_argument("--max-new-tokens", type=positive_int, default=250)
     args = p.parse_args(argv)
     print(f"tinygrad_lm demo: the shipped story model `{args.model}` continues {args.prompt!r} "
           f"(`tglm demo --train` trains a GPT yourself)\n", file=sys.stderr)
@@ -85,6 +88,7 @@ def heldout_perplexity(model_name: str, n_windows: int = 256, T: int = 128, B: i
     return float(np.exp(total / n)), n * T, model.config.vocab_size
 
 
+@command("tglm demo")
 def main(argv) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__)

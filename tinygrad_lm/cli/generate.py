@@ -9,7 +9,6 @@ tokenizer a token can end in the middle of a multi-byte character: the text is d
 ids so far and only the new, complete part is printed, so the terminal never shows broken bytes.
 Does not handle: batch generation, interactive chat, checkpoints of other models (char-lstm: `tglm sample`).
 """
-import argparse
 import sys
 import time
 
@@ -18,25 +17,28 @@ import numpy as np
 from ..generation.decoding import stream_text
 from ..models.pretrained import load
 from ..training.lm import load_gpt
+from . import command
+from .args import Parser, existing_file, non_negative_float, non_negative_int, positive_float, positive_int, probability
 
 
+@command("tglm generate")
 def main(argv) -> int:
-    p = argparse.ArgumentParser(prog="tglm generate", description="stream text from a GPT checkpoint")
+    p = Parser(prog="tglm generate", description="stream text from a GPT checkpoint")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--checkpoint", help="a .safetensors written by `tglm train gpt`")
+    src.add_argument("--checkpoint", type=existing_file, help="a .safetensors written by `tglm train gpt`")
     src.add_argument("--model", help="a pretrained model: shipped name (tinystories-3m), local Hugging Face "
                                       "GPT-2 (gpt2) or a directory with config.json + model.safetensors")
     p.add_argument("--prompt", default="\n")
-    p.add_argument("--max-new-tokens", type=int, default=300)
-    p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
-    p.add_argument("--top-k", type=int, default=None)
-    p.add_argument("--top-p", type=float, default=None)
-    p.add_argument("--repetition-penalty", type=float, default=1.0)
+    p.add_argument("--max-new-tokens", type=non_negative_int, default=300)
+    p.add_argument("--temperature", type=non_negative_float, default=0.8, help="0 = greedy")
+    p.add_argument("--top-k", type=positive_int, default=None, help="keep the k most likely tokens")
+    p.add_argument("--top-p", type=probability, default=None, help="nucleus sampling, in (0, 1]")
+    p.add_argument("--repetition-penalty", type=positive_float, default=1.0, help="> 0; 1 = none")
     p.add_argument("--no-cache", action="store_true", help="recompute the whole context at each step")
     p.add_argument("--weights", choices=["float32", "float16"], default=None,
                    help="decode with generation.Decoder (no autograd; float16 stores the weights in half "
                         "the bytes: ~2x tokens/s on big models). Default: the model itself")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--stats", action="store_true", help="print tokens/s at the end (to stderr)")
     args = p.parse_args(argv)
     stop = []

@@ -8,7 +8,6 @@ once. With a warm cache that should be well under 2 s; the very first run compil
 (< 60 s) and says so.
 Omissions: no hardware probing beyond what NumPy reports; no GPU.
 """
-import argparse
 import contextlib
 import io
 import json
@@ -19,6 +18,8 @@ import sys
 import time
 
 from .. import _threads
+from . import command
+from .args import Parser
 
 # The body of the warm-start probe, run in a fresh interpreter (so imports are really timed).
 _PROBE = r"""
@@ -111,8 +112,9 @@ def collect(probe=True) -> dict:
     return info
 
 
+@command("tglm info")
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="tglm info", description=__doc__.splitlines()[0])
+    ap = Parser(prog="tglm info", description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     ap.add_argument("--no-probe", action="store_true", help="skip the warm-start subprocess")
     args = ap.parse_args(argv)

@@ -17,14 +17,26 @@ from .. import random as _random
 from ..tensor import Tensor
 
 
-def train_val_split(ids, val_fraction: float = 0.1):
+def train_val_split(ids, val_fraction: float = 0.1, min_len: int = 1, unit: str = "tokens", window: str = None):
     """First (1 - val_fraction) of the stream for training, the rest for validation (no shuffle:
-    neighbouring characters would leak)."""
+    neighbouring characters would leak). The one split of every trainer.
+
+    val_fraction must be in (0, 1) (0 would leave nothing to validate on; a negative one would swap
+    the parts), and each part must hold at least min_len ids (a trainer passes what one batch
+    needs, e.g. block_size + 2, and names the option that sets it in `window`); otherwise ValueError
+    saying which part is short and what to change.
+    """
     ids = np.asarray(ids)
-    if not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in [0, 1), got {val_fraction}")
+    if not (isinstance(val_fraction, (int, float, np.floating)) and 0.0 < val_fraction < 1.0):
+        raise ValueError(f"--val-fraction must be a number in (0, 1), the held-out part of the text; got {val_fraction!r}")
     n = int(round(len(ids) * (1.0 - val_fraction)))
-    return ids[:n], ids[n:]
+    train, val = ids[:n], ids[n:]
+    for name, part, fix in (("training", train, "a smaller --val-fraction"), ("validation", val, "a larger --val-fraction")):
+        if len(part) < min_len:
+            raise ValueError(f"the data is too short: its {name} part has {len(part):,} {unit} ({len(ids):,} in all, "
+                             f"--val-fraction {val_fraction}), fewer than the {min_len:,} one batch needs: use a "
+                             f"longer text, {fix}" + (f" or a smaller {window}" if window else ""))
+    return train, val
 
 
 class TBPTTBatches:

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import functional as F
 from ..checkpoints.checkpoint import read_checkpoint
+from ..tokenizers.char import UnknownCharacterError
 from ..datasets.lm_batches import TBPTTBatches, detach_state, train_val_split
 from ..generation.sampling import generate_from_step
 from ..models.char_lm import CharLM
@@ -29,6 +30,7 @@ from ..random import manual_seed
 from ..tensor import no_grad
 from ..tokenizers.char import CharTokenizer
 from .loop import Run, fit
+from .resume import COMMANDS, checkpoint_kind, read_resume
 
 VIRTUAL_STEPS = 10_000     # the schedule of a time-budgeted run, on progress * VIRTUAL_STEPS "steps"
 
@@ -77,9 +79,14 @@ def load_char_lm(path):
     """(model, tokenizer, checkpoint dict) from a `tglm train char-*` checkpoint."""
     ckpt = read_checkpoint(path)
     cfg = ckpt["config"]
-    if not cfg or "tokenizer" not in cfg or "cell" not in cfg:
-        raise ValueError(f"{path} is not a char-lstm / char-rnn checkpoint (written by `tglm train char-lstm`); "
-                         f"for GPT checkpoints use `tglm generate`")
+    kind = checkpoint_kind(cfg)
+    if kind not in ("char-lstm", "char-rnn") or not all(k in cfg for k in ("tokenizer", "vocab_size", "emb",
+                                                                          "hidden", "layers", "dropout")):
+        what = f"a checkpoint of `{COMMANDS[kind]}`" if kind else "not a checkpoint of a tglm training run"
+        hint = {"gpt": "`tglm generate --checkpoint`", "pretrain": "`tglm generate --checkpoint`",
+                "mlm": "`tglm fill-mask --checkpoint`"}.get(kind)
+        raise ValueError(f"{path}: {what}, not a char-lstm / char-rnn one (written by `tglm train char-lstm`)"
+                         + (f"; use {hint}" if hint else ""))
     model = CharLM.from_config(cfg)
     model.load_state_dict(ckpt["model"])
     return model, CharTokenizer.from_config(cfg["tokenizer"]), ckpt
@@ -88,17 +95,25 @@ def load_char_lm(path):
 def train_char_lm(args, model_cls=CharLM) -> int:
     """`tglm train char-lstm|char-rnn` with parsed options (cli/train.py). model_cls: the model class
     (the library's CharLM, or a learner's own with the same constructor)."""
+    if not (args.steps > 0 or args.time > 0) or args.steps < 0 or args.time < 0:
+        raise ValueError(f"give a budget: --steps N and/or --time SECONDS, each >= 0 and not both 0 "
+                         f"(got --steps {args.steps} --time {args.time})")
     manual_seed(args.seed)
-    text = open(args.data, encoding="utf-8").read()
+    with open(args.data, encoding="utf-8") as f:
+        text = f.read()
     if args.resume:
-        cfg = read_checkpoint(args.resume)["config"]
+        cfg = read_resume(args.resume, f"char-{args.cell}")["config"]
         tok = CharTokenizer.from_config(cfg["tokenizer"])
     else:
         tok = CharTokenizer.from_text(text)
         cfg = {"cell": args.cell, "vocab_size": tok.vocab_size, "emb": args.emb, "hidden": args.hidden,
                "layers": args.layers, "dropout": args.dropout, "tokenizer": tok.to_config()}
-    ids = tok.encode(text)                                   # UnknownCharacterError: only possible with --resume
-    train_ids, val_ids = train_val_split(ids, args.val_fraction)
+    cfg["train"] = vars(args).copy()                         # this run's settings, for the next --resume
+    try:
+        ids = tok.encode(text)
+    except UnknownCharacterError as e:                       # only possible with --resume
+        raise ValueError(f"--data {args.data} does not fit the vocabulary of --resume {args.resume}: {e}") from None
+    train_ids, val_ids = train_val_split(ids, args.val_fraction, min_len=2, unit="characters")
     if len(train_ids) < 2 * args.batch_size or len(val_ids) < 2:
         raise ValueError(f"{args.data} is too short ({len(ids)} characters) for --batch-size {args.batch_size} "
                          f"and --val-fraction {args.val_fraction}: training needs 2 characters per lane, validation 2")

@@ -13,6 +13,8 @@ and resume are training/loop.py's; this file supplies the batches and the loss e
 masked LM differs only in its batches (mask_tokens on each window) and in its loss (masked
 positions only). Evaluation uses the same fixed batches every time, so numbers are comparable.
 At the end of a GPT run, result.json holds the best checkpoint's loss on the WHOLE validation split.
+--resume (both commands) continues a run from its last.safetensors with the run's recorded settings
+(training/resume.py; the command line applies them to args before calling train_gpt / train_mlm).
 
 Legend: B batch, T block size (context), V vocabulary.
 Does not handle: gradient accumulation, multiple data files (see training/pretrain.py for a corpus
@@ -31,6 +33,7 @@ from ..random import manual_seed
 from ..tensor import no_grad
 from ..tokenizers import from_config as tokenizer_from_config, train_tokenizer
 from .loop import Run, fit
+from .resume import COMMANDS, checkpoint_kind, read_resume
 
 # Presets carry the result they should reach (nanoGPT habit). Times: this 2-core CPU.
 GPT_PRESETS = {
@@ -65,9 +68,19 @@ MLM_PRESETS = {
 
 # ---- batches and loss estimates ---------------------------------------------------------------------
 def masked_windows(ids, batch_size, block_size, rng, mask_id, vocab_size, mask_prob):
-    """Random windows with BERT's masking applied: inputs, targets each (B, T) (targets -100 where unpicked)."""
-    x, _ = random_windows(ids, batch_size, block_size, rng)                            # (B, T)
-    return mask_tokens(x, mask_id, vocab_size, rng, mask_prob)
+    """Random windows with BERT's masking applied: inputs, targets each (B, T) (targets -100 where unpicked).
+    A batch in which no position was picked (a small mask_prob * B * T) is drawn again: its loss would
+    be 0 / 0, reported as 0.0 (a perfect score that is not one)."""
+    if not 0.0 < mask_prob <= 1.0:
+        raise ValueError(f"--mask-prob must be in (0, 1], the fraction of positions the loss is computed on; "
+                         f"got {mask_prob}")
+    for _ in range(100):
+        x, _ = random_windows(ids, batch_size, block_size, rng)                        # (B, T)
+        inputs, targets = mask_tokens(x, mask_id, vocab_size, rng, mask_prob)
+        if (targets >= 0).any():
+            return inputs, targets
+    raise ValueError(f"--mask-prob {mask_prob} picked no position in 100 batches of {batch_size}x{block_size}: "
+                     f"use a larger --mask-prob, --batch-size or --block-size")
 
 
 @no_grad()
@@ -131,23 +144,44 @@ def fit_lm(run: Run, train_ids, val_ids, *, batch_size, block_size, max_iters, l
 # ---- the two commands ---------------------------------------------------------------------------------
 def _data_and_tokenizer(args, ckpt_config=None):
     """(text, tokenizer, ids as uint16/int32) for args.data; the checkpoint's tokenizer on --resume."""
-    text = open(args.data, encoding="utf-8").read()
+    with open(args.data, encoding="utf-8") as f:
+        text = f.read()
     tok = tokenizer_from_config(ckpt_config["tokenizer"]) if ckpt_config else \
         train_tokenizer(args.tokenizer, text, args.vocab_size)
-    ids = np.asarray(tok.encode(text), dtype=np.int32)
+    try:
+        ids = np.asarray(tok.encode(text), dtype=np.int32)
+    except ValueError as e:                               # the checkpoint's char tokenizer meets a new character
+        if not ckpt_config:
+            raise
+        raise ValueError(f"--data {args.data} does not fit the vocabulary of --resume {args.resume}: {e}") from None
     return text, tok, ids.astype(np.uint16) if tok.vocab_size <= 65535 else ids
+
+
+def _prompt_ids(tok, text):
+    """The ids of the end-of-run sample's prompt (ValueError naming --sample-prompt if it cannot be encoded)."""
+    try:
+        return [int(i) for i in tok.encode(text)] or [0]                    # CharTokenizer gives an array
+    except ValueError as e:
+        raise ValueError(f"--sample-prompt {text!r}: {e}") from None
+
+
+def _split(ids, args, block_size):
+    """train_val_split with room for one window of block_size + 2 tokens in each part."""
+    return train_val_split(ids, args.val_fraction, min_len=block_size + 2, unit="tokens", window="--block-size")
 
 
 def train_gpt(args) -> int:
     """`tglm train gpt` with parsed options (cli/train.py)."""
     manual_seed(args.seed)
-    cfg = read_checkpoint(args.resume)["config"] if args.resume else None
+    cfg = read_resume(args.resume, "gpt")["config"] if args.resume else None
     _, tok, ids = _data_and_tokenizer(args, cfg)
     if cfg is None:
         model_cfg = GPTConfig(vocab_size=tok.vocab_size, block_size=args.block_size, n_layer=args.n_layer,
                               n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=args.bias)
-        cfg = {"model": model_cfg.to_dict(), "tokenizer": tok.to_config(), "train": vars(args).copy()}
-    train_ids, val_ids = train_val_split(ids, args.val_fraction)       # nanoGPT: the last 10% is val
+        cfg = {"model": model_cfg.to_dict(), "tokenizer": tok.to_config()}
+    cfg["train"] = vars(args).copy()                                     # this run's settings, for the next --resume
+    train_ids, val_ids = _split(ids, args, cfg["model"]["block_size"])  # nanoGPT: the last 10% is val
+    prompt = _prompt_ids(tok, args.sample_prompt) if args.sample_tokens else None   # fail now, not after training
     model = GPT(GPTConfig(**cfg["model"]))
     opt = model.configure_optimizers(args.weight_decay, args.lr, (0.9, 0.99 if args.tokenizer == "char" else 0.95))
     run = Run(args.out, model, opt, cfg, title=f"GPT on {os.path.basename(args.data)}")
@@ -163,14 +197,15 @@ def train_gpt(args) -> int:
     print(f"done: {run.step} steps in {elapsed:.0f}s, best val loss {run.best:.4f}; "
           f"checkpoint {run.path('best.safetensors')}, curve {run.path('loss.svg')}")
     if args.full_eval:                    # the number to quote; also saved in result.json
-        load_checkpoint(run.path("best.safetensors"), model, restore_rng=False)
+        best = run.best_checkpoint()      # resumed into a new --out without improving: the old run's best, or last
+        load_checkpoint(best, model, restore_rng=False)
         whole = split_loss(model, val_ids, T)
         run.finish({"steps": run.step, "elapsed": round(elapsed, 1), "best_val_loss": run.best,
-                    "best_val_loss_whole_split": whole})
-        print(f"best checkpoint on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
+                    "best_val_loss_whole_split": whole, "checkpoint": best})
+        name = "best checkpoint" if best == run.path("best.safetensors") else best
+        print(f"{name} on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
               f"val loss {whole:.4f}")
     if args.sample_tokens:
-        prompt = [int(i) for i in tok.encode(args.sample_prompt)] or [0]     # CharTokenizer gives an array
         out = generate(model, prompt, args.sample_tokens, temperature=0.8, top_k=40, rng=np.random.default_rng(0))
         print("---- sample ----\n" + args.sample_prompt + tok.decode(out.tolist()) + "\n----------------")
     return 0
@@ -179,17 +214,23 @@ def train_gpt(args) -> int:
 def train_mlm(args) -> int:
     """`tglm train mlm` with parsed options (cli/train.py)."""
     manual_seed(args.seed)
-    _, tok, ids = _data_and_tokenizer(args)
-    mask_id = tok.vocab_size                                              # one extra id, the last one
-    model_cfg = GPTConfig(vocab_size=tok.vocab_size + 1, block_size=args.block_size, n_layer=args.n_layer,
-                          n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=args.bias)
-    cfg = {"model": model_cfg.to_dict(), "tokenizer": tok.to_config(), "mask_id": mask_id,
-           "kind": "mlm", "train": vars(args).copy()}
-    train_ids, val_ids = train_val_split(ids, args.val_fraction)
+    cfg = read_resume(args.resume, "mlm")["config"] if getattr(args, "resume", None) else None
+    _, tok, ids = _data_and_tokenizer(args, cfg)
+    if cfg is None:
+        model_cfg = GPTConfig(vocab_size=tok.vocab_size + 1, block_size=args.block_size, n_layer=args.n_layer,
+                              n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=args.bias)
+        cfg = {"model": model_cfg.to_dict(), "tokenizer": tok.to_config(), "mask_id": tok.vocab_size,
+               "kind": "mlm"}                                             # [MASK]: one extra id, the last one
+    cfg["train"] = vars(args).copy()
+    model_cfg, mask_id = GPTConfig(**cfg["model"]), int(cfg["mask_id"])
+    train_ids, val_ids = _split(ids, args, model_cfg.block_size)
     model = MaskedLM(model_cfg)
     opt = model.configure_optimizers(args.weight_decay, args.lr, (0.9, 0.99))
     run = Run(args.out, model, opt, cfg, title=f"masked LM on {os.path.basename(args.data)}")
-    B, T, V = args.batch_size, args.block_size, model_cfg.vocab_size
+    if getattr(args, "resume", None):
+        run.resume(args.resume)
+        print(f"resumed {args.resume}: step {run.step}, best val {run.best:.4f}")
+    B, T, V = args.batch_size, model_cfg.block_size, model_cfg.vocab_size
     print(f"MaskedLM: {model.num_parameters():,} parameters (non-embedding), vocab {V} ([MASK] = {mask_id}), "
           f"train {len(train_ids):,} tokens, val {len(val_ids):,} tokens, batch {B}x{T}, mask prob {args.mask_prob}")
     elapsed = fit_lm(run, train_ids, val_ids, batch_size=B, block_size=T, max_iters=args.max_iters, lr=args.lr,
@@ -202,11 +243,16 @@ def train_mlm(args) -> int:
 
 
 # ---- loading what these commands wrote ----------------------------------------------------------------
+def _found(kind):
+    return f"a checkpoint of `{COMMANDS[kind]}`" if kind else "not a checkpoint of a tglm training run"
+
+
 def load_gpt(path):
     """(model in eval mode, tokenizer, config dict) from a `tglm train gpt` checkpoint."""
     cfg = read_checkpoint(path)["config"]
-    if not cfg or "model" not in cfg or "tokenizer" not in cfg or cfg.get("kind", "gpt") != "gpt":
-        raise ValueError(f"{path}: not a GPT checkpoint written by `tglm train gpt` "
+    kind = checkpoint_kind(cfg)
+    if kind not in ("gpt", "pretrain"):
+        raise ValueError(f"{path}: {_found(kind)}, not a GPT one written by `tglm train gpt` or `tglm pretrain` "
                          f"(masked LMs: `tglm fill-mask`; char-lstm: `tglm sample`)")
     model = GPT(GPTConfig(**cfg["model"]))
     load_checkpoint(path, model, restore_rng=False)
@@ -217,9 +263,10 @@ def load_gpt(path):
 def load_mlm(path):
     """(model in eval mode, base tokenizer, mask_id) from a checkpoint written by `tglm train mlm`."""
     cfg = read_checkpoint(path)["config"]
-    if not cfg or cfg.get("kind") != "mlm":
-        raise ValueError(f"{path}: not a masked-LM checkpoint (written by `tglm train mlm`); for GPT checkpoints "
-                         f"use `tglm generate`")
+    kind = checkpoint_kind(cfg)
+    if kind != "mlm":
+        raise ValueError(f"{path}: {_found(kind)}, not a masked-LM one (written by `tglm train mlm`); for GPT "
+                         f"checkpoints use `tglm generate`, for char-lstm `tglm sample`")
     model = MaskedLM(GPTConfig(**cfg["model"]))
     load_checkpoint(path, model, restore_rng=False)
     model.eval()

@@ -24,6 +24,7 @@ Legend: B batch, T block size, V vocabulary.
 Does not handle: multiple processes, gradient accumulation, mixed precision training, data larger
 than memory (the whole corpus is one uint16 array).
 """
+import math
 import os
 import re
 import time
@@ -42,11 +43,36 @@ from ..tensor import no_grad
 from ..tokenizers import ByteLevelBPE, from_config as tokenizer_from_config
 from .lm import fit_lm
 from .loop import Run
+from .resume import checkpoint_kind, read_resume
 
 CONFIG_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs")
 DEFAULT_CONFIG = os.path.join(CONFIG_DIR, "pretrain_stories.json")
 EOT = "<|endoftext|>"
 BUILDERS = {"course_base": course_base.load_corpus}        # corpora that are more than stories + books
+
+
+# what a config must hold: section -> keys (numbers are checked to be finite and in range)
+REQUIRED = {"tokenizer": ("vocab_size", "eot"), "model": ("n_layer", "n_head", "n_embd", "block_size"),
+            "train": ("batch_size", "max_iters", "budget_min", "lr", "min_lr", "warmup_iters", "weight_decay",
+                      "clip", "betas", "eval_every", "eval_iters", "seed")}
+POSITIVE = {"vocab_size", "n_layer", "n_head", "n_embd", "block_size", "batch_size", "max_iters", "budget_min",
+            "clip", "eval_every", "eval_iters"}
+
+
+def check_config(cfg, where: str = "the config") -> dict:
+    """Raise ValueError naming the missing or bad entry of a pretraining config; return cfg."""
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("data"), dict):
+        raise ValueError(f"{where}: expected a JSON object with a \"data\" section (see {DEFAULT_CONFIG})")
+    for section, keys in REQUIRED.items():
+        if not isinstance(cfg.get(section), dict):
+            raise ValueError(f"{where}: missing section {section!r} (see {DEFAULT_CONFIG})")
+        for k in keys:
+            if k not in cfg[section]:
+                raise ValueError(f"{where}: missing {section}.{k} (see {DEFAULT_CONFIG})")
+            v = cfg[section][k]
+            if k in POSITIVE and not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < math.inf):
+                raise ValueError(f"{where}: {section}.{k} must be a positive number, got {v!r}")
+    return cfg
 
 
 def split_stories(text: str) -> list:
@@ -99,8 +125,9 @@ def pretrain(cfg: dict, out: str, resume: str = None) -> int:
     manual_seed(t["seed"])
     t0 = time.perf_counter()
     train_docs, val_docs = load_corpus(cfg)
+    check_config(cfg)
     if resume:
-        tok = tokenizer_from_config(read_checkpoint(resume)["config"]["tokenizer"])
+        tok = tokenizer_from_config(read_resume(resume, "pretrain")["config"]["tokenizer"])
     else:
         tok = build_tokenizer(train_docs, cfg["tokenizer"]["vocab_size"], cfg["tokenizer"]["eot"])
         print(f"trained a byte-level BPE with {tok.vocab_size} tokens in {time.perf_counter() - t0:.0f}s")
@@ -132,6 +159,8 @@ def export(checkpoint: str, name: str, dest_root: str = None, dtype=np.float16) 
     """A pretrain checkpoint -> data/pretrained/<name>/ (config.json, model.safetensors, tokenizer.bpe)."""
     ckpt = read_checkpoint(checkpoint)
     cfg = ckpt["config"]
+    if checkpoint_kind(cfg) not in ("pretrain", "gpt"):
+        raise ValueError(f"--export {checkpoint}: not a GPT checkpoint (written by `tglm pretrain` or `tglm train gpt`)")
     model = GPT(GPTConfig(**cfg["model"]))
     load_checkpoint(checkpoint, model, restore_rng=False)
     tok = tokenizer_from_config(cfg["tokenizer"])
