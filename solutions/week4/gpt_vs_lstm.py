@@ -29,7 +29,7 @@ def run_gpt(args):
     out = os.path.join(args.out, "gpt")
     t0 = time.perf_counter()
     code = tglm_train(["gpt", "--preset", args.preset, "--data", args.data, "--out", out, "--seed", str(args.seed),
-                           "--sample-tokens", "0"])
+                           "--sample-tokens", "0", "--overwrite"])
     seconds = time.perf_counter() - t0
     if code != 0:
         raise SystemExit(f"gpt_vs_lstm: the GPT run failed (exit {code})")
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     gpt_out, budget = run_gpt(args)                                   # 1. the GPT, timed
     lstm_out = os.path.join(args.out, "lstm")
     if tglm_train(["char-lstm", "--data", args.data, "--out", lstm_out,   # 2. same seconds
-                                "--time", f"{budget:.0f}"]) != 0:
+                                "--time", f"{budget:.0f}", "--overwrite"]) != 0:
         raise SystemExit("gpt_vs_lstm: the LSTM run failed")
 
     gpt_hist = json.load(open(os.path.join(gpt_out, "history.json")))

@@ -96,10 +96,10 @@ def fill_mask(model, tok, mask_id, text: str, top_k: int = 5):
     ids = encode_with_masks(tok, text, mask_id)
     where = np.flatnonzero(ids == mask_id)
     if len(where) == 0:
-        raise ValueError(f"fill-mask: the text has no {MASK}")
+        raise ValueError(f"the text has no {MASK}")
     T = model.config.block_size
     if where[-1] - where[0] >= T:
-        raise ValueError(f"fill-mask: the masks span {where[-1] - where[0] + 1} tokens, more than the model's "
+        raise ValueError(f"the masks span {where[-1] - where[0] + 1} tokens, more than the model's "
                          f"block size {T}")
     # a longer text is cut to the T-token window centred on the masks (the model sees no further)
     start = int(np.clip((where[0] + where[-1]) // 2 - T // 2, 0, max(0, len(ids) - T)))
