@@ -47,7 +47,7 @@ from tinygrad_lm.optim import cosine_warmup_lr
 from tinygrad_lm.random import manual_seed
 from tinygrad_lm.tensor import no_grad
 from tinygrad_lm.training.lm import load_gpt
-from tinygrad_lm.training.loop import Run, fit
+from tinygrad_lm.training.loop import Run, fit, prepare_out_dir
 
 summarize = load("week5.summarize")        # the reference (solutions/) or yours (exercises/): --impl
 PROMPT = "{dialogue}\n\nSummary:"          # the format the course base model saw in pretraining
@@ -116,7 +116,9 @@ def train(argv) -> int:
     p.add_argument("--dev-size", type=int, default=100)
     p.add_argument("--limit", type=int, default=None, help="use only the first N training dialogues (smoke runs)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     args = p.parse_args(argv)
+    prepare_out_dir(args.out, overwrite=args.overwrite)          # never clobber an earlier run silently
     manual_seed(args.seed)
     pre, tok, info = load_pretrained(args.model)
     eos = info["eos_token_id"]
