@@ -34,7 +34,6 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from tinygrad_lm.checkpoints.checkpoint import read_checkpoint
 from tinygrad_lm.course import load, pop_impl
 from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
 from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
