@@ -22,11 +22,7 @@ def pairwise_sq_dists(X, Y):
     TODO: given X (N, D) and Y (M, D), return S (N, M) with S[i, j] = sum_d (X[i, d] - Y[j, d])**2.
     No Python loop over rows: the whole thing is a few NumPy expressions.
 
-    APPROACH: expand the square: |x - y|^2 = |x|^2 + |y|^2 - 2 x.y. The row norms are
-    (X * X).sum(1) with shape (N,), the dot products are one matrix product X @ Y.T with shape
-    (N, M). Broadcasting adds an (N, 1) column and a (1, M) row to the (N, M) matrix. Rounding can make
-    a true 0 come out as -1e-7: clamp at 0 with np.maximum so a distance is never negative.
-    (The other way, X[:, None, :] - Y[None, :, :], is simpler but builds an (N, M, D) array.)
+    APPROACH: stuck? `tglm hint 0.1` shows the approach one step at a time.
 
     EXAMPLE: pairwise_sq_dists([[0, 0], [1, 1]], [[1, 0]]) -> [[1.], [1.]]
 

@@ -20,9 +20,7 @@ def logsumexp(x, axis=-1):
 
     TODO: return log(sum(exp(x), axis)) with that axis removed. float32 in, float32 out.
 
-    APPROACH: exp(1000.0) overflows to inf, so shift first: with m = max(x) along the axis,
-    log(sum(exp(x))) = m + log(sum(exp(x - m))). Every x - m <= 0, so exp never overflows, and the
-    largest term is exactly exp(0) = 1, so the log never sees 0.
+    APPROACH: stuck? `tglm hint 0.2` shows the approach one step at a time.
 
     EXAMPLE: logsumexp(np.array([1000.0, 1000.0])) -> 1000.6931 (= 1000 + log 2); the naive formula
     gives inf. logsumexp(np.zeros((2, 3)), axis=1) -> [1.0986, 1.0986] (= log 3).
@@ -39,9 +37,7 @@ def softmax(x, axis=-1):
 
     TODO: return exp(x) / sum(exp(x)) along `axis`, same shape and dtype as x.
 
-    APPROACH: subtracting a constant from every entry of a row does not change its softmax
-    (it cancels between numerator and denominator), so subtract the row max first; the largest
-    exponent is then exp(0) = 1 and nothing overflows.
+    APPROACH: stuck? `tglm hint 0.3` shows the approach one step at a time.
 
     EXAMPLE: softmax(np.array([1000.0, 1001.0])) -> [0.26894142, 0.73105858]; the naive formula
     gives [nan, nan] (inf / inf).
@@ -57,9 +53,7 @@ def cross_entropy(logits, targets):
 
     TODO: return the float loss = mean over rows b of -log softmax(logits[b])[targets[b]].
 
-    APPROACH: never compute softmax and then log it (log of an underflowed 0 is -inf). Use
-    log softmax(z)[t] = z[t] - logsumexp(z): the loss is mean(logsumexp(logits) - logits[b, targets[b]]).
-    Pick one entry per row with integer-array indexing: logits[np.arange(B), targets] has shape (B,).
+    APPROACH: stuck? `tglm hint 0.4` shows the approach one step at a time.
 
     EXAMPLE: cross_entropy(np.zeros((4, 10)), [1, 2, 3, 4]) -> log(10) = 2.302585 (a uniform guess
     over V classes always costs log V nats — a sanity check for every model in this course).

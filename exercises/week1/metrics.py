@@ -33,7 +33,7 @@ def f1_scores(y_true, y_pred, n_classes: int):
         macro_f1  = the unweighted mean of f1 over classes
     Any 0/0 is defined as 0 (scikit-learn's convention), never NaN.
 
-    APPROACH: from the confusion matrix: TP = diagonal, TP + FP = column sums, TP + FN = row sums.
+    APPROACH: stuck? `tglm hint 1.10` shows the approach one step at a time.
 
     EXAMPLE: y_true [0, 0, 1, 1], y_pred [0, 1, 1, 1]: precision [1, 2/3], recall [1/2, 1],
              f1 [2/3, 4/5], macro_f1 = 0.7333

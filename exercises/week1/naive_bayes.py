@@ -20,8 +20,7 @@ def fit_naive_bayes(X: CSRMatrix, y, n_classes: int, alpha: float = 1.0):
     where count[k, v] = total of column v over the rows of class k (Laplace smoothing for
     alpha = 1, Lidstone for alpha < 1). Return float64 arrays.
 
-    APPROACH: with a one-hot label matrix Y (N, K), count = (X^T @ Y)^T, and X.t_matmul(Y)
-    computes X^T @ Y without building X^T. Then each row of log_theta is a log of a normalized row.
+    APPROACH: stuck? `tglm hint 1.9` shows the approach one step at a time.
 
     EXAMPLE: X = [[2, 0], [0, 1]], y = [0, 1], K = 2, alpha = 1:
         log_prior = [ln .5, ln .5]; log_theta = ln([[3/4, 1/4], [1/3, 2/3]])
@@ -39,8 +38,7 @@ def predict_naive_bayes(X: CSRMatrix, log_prior, log_theta):
         score[i, k] = log_prior[k] + sum_v X[i, v] * log_theta[k, v]
         log_post    = score - logsumexp(score over k)      (each row of exp(log_post) sums to 1)
 
-    APPROACH: score = X @ log_theta.T + log_prior (X.matmul works with a dense (V, K) matrix).
-    Compute logsumexp stably: m = max over k; m + log(sum exp(score - m)).
+    APPROACH: stuck? `tglm hint 1.9` shows the approach one step at a time.
 
     HINT: never exponentiate the raw scores: they are around -300 for a 40-word review, and
     exp(-300) is 0 in float32.

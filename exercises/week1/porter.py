@@ -23,8 +23,7 @@ def measure(stem: str) -> int:
 
     TODO: return m. Use is_consonant(stem, i) (given) to classify each letter.
 
-    APPROACH: walk left to right remembering whether the previous letter was a vowel; count every
-    position where a consonant follows a vowel (each such place closes one VC pair).
+    APPROACH: stuck? `tglm hint 1.4` shows the approach one step at a time.
 
     EXAMPLE: m=0: "tr", "ee", "tree", "y", "by"; m=1: "trouble", "oats", "trees", "ivy";
              m=2: "troubles", "private", "oaten", "orrery".
@@ -60,9 +59,7 @@ def step1b(word: str) -> str:
         (*d and not (*L or *S or *Z)) -> single letter:  hopp(ing) -> hop, but fall(ing) -> fall
         (m=1 and *o) -> E                                 fil(ing) -> file, fail(ing) -> fail
 
-    APPROACH: if the word ends in "eed", the first rule decides everything (apply it or return the
-    word unchanged: "feed" does NOT go on to the "ed" rule). Otherwise try "ed", then "ing".
-    Given helpers: measure (yours), contains_vowel, ends_double_consonant, ends_cvc.
+    APPROACH: stuck? `tglm hint 1.5` shows the approach one step at a time.
 
     HINT: the conditions are tested on the STEM (word without the suffix): "sing" has no vowel in
     "s", so it stays; "bled" has none in "bl".

@@ -24,9 +24,7 @@ def normalize(text: str, strip_accents: bool = False) -> str:
       5. whitespace collapsing: every run of whitespace (spaces, tabs, newlines, U+00A0 ...) becomes
          one space, and both ends are stripped.
 
-    APPROACH: the standard library has everything: html.unescape, unicodedata.normalize("NFKC", s),
-    str.lower, and re.sub(r"\\s+", " ", s).strip(). For accents, decompose with NFD ("é" becomes "e"
-    followed by a combining acute accent) and drop every character c with unicodedata.combining(c).
+    APPROACH: stuck? `tglm hint 1.1` shows the approach one step at a time.
 
     EXAMPLE: normalize("  Caf\\u00e9 &amp; ＢＡＲ\\n\\tok ", strip_accents=True) -> "cafe & bar ok"
 
@@ -57,10 +55,7 @@ def tokenize(text: str):
       * contractions are split as the Penn Treebank does: "don't" -> "do", "n't"; "can't" -> "ca",
         "n't"; "I'm" -> "I", "'m"; also "'s", "'d", "'ll", "'re", "'ve".
 
-    APPROACH: combine the patterns above (URL, ABBREVIATION, NUMBER, WORD, ELLIPSIS, OTHER) into ONE
-    regular expression with "|" in that order and call re.findall. Then post-process each token that
-    contains an apostrophe: if it ends with "n't", split off the last 3 characters; else if it ends
-    with one of the clitics "'s 'm 'd 'll 're 've", split that off.
+    APPROACH: stuck? `tglm hint 1.2` shows the approach one step at a time.
 
     EXAMPLE: tokenize("I can't pay $3.50 for e-mail in the U.S.A.!")
              -> ["I", "ca", "n't", "pay", "$", "3.50", "for", "e-mail", "in", "the", "U.S.A.", "!"]

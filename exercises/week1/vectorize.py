@@ -32,8 +32,7 @@ def build_vocabulary(docs, min_df=1, max_df=1.0, max_features=None):
         TOTAL count (over all documents) survive; ties go to the alphabetically first;
       * columns are 0..V-1 in ALPHABETICAL order of the surviving features.
 
-    APPROACH: one Counter for document frequency (update it with set(doc)), one for total counts.
-    Filter, optionally sort by (-total, feature) and cut, then sort the survivors and enumerate.
+    APPROACH: stuck? `tglm hint 1.6` shows the approach one step at a time.
 
     EXAMPLE: build_vocabulary([["a", "b", "b"], ["b", "c"]]) -> {"a": 0, "b": 1, "c": 2}
              build_vocabulary([["a", "b", "b"], ["b", "c"]], min_df=2) -> {"b": 0}
@@ -54,8 +53,7 @@ def bag_of_words(docs, vocab, binary=False) -> CSRMatrix:
         data    (nnz,) float32: their counts (or 1.0)
     and return CSRMatrix(data, indices, indptr, (N, len(vocab))).
 
-    APPROACH: for each document, Counter the column numbers of its in-vocabulary features, then
-    append sorted(counter.items()) to python lists; convert to numpy arrays at the end.
+    APPROACH: stuck? `tglm hint 1.7` shows the approach one step at a time.
 
     EXAMPLE: docs [["b", "a", "b"], ["z"]] with vocab {"a": 0, "b": 1}:
              indptr [0, 2, 2], indices [0, 1], data [1., 2.]; toarray() -> [[1, 2], [0, 0]]
@@ -75,9 +73,7 @@ def tfidf(X: CSRMatrix, smooth_idf=True, sublinear_tf=False, idf=None):
     If `idf` is given (computed on the training set), use it instead of computing it from X: that is
     how a test set is transformed.
 
-    APPROACH: work on X.data directly; X.indices tells the column of every stored value, and
-    np.repeat(np.arange(N), np.diff(X.indptr)) its row. np.bincount(cols, minlength=V) gives df;
-    np.bincount(rows, weights=values**2, minlength=N) gives the squared row norms.
+    APPROACH: stuck? `tglm hint 1.8` shows the approach one step at a time.
 
     EXAMPLE: X = [[3, 0], [1, 1]] (smooth): df = [2, 1], idf = [1, 1 + ln(1.5)] = [1, 1.405];
              row 0 -> [1, 0]; row 1 -> [1, 1.405] / 1.725 = [0.580, 0.815]

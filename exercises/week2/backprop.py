@@ -28,9 +28,7 @@ def numerical_gradient(f, x, dout, h=1e-5):
     and e_i is 1 at index i and 0 elsewhere. This is d/dx of the scalar sum(dout * f(x)), i.e. the
     vector-Jacobian product that a backward pass computes: dout plays the upstream gradient.
 
-    APPROACH: loop over every index of x (`np.ndindex(x.shape)`), save x[i], set it to x[i] + h,
-    evaluate f, set it to x[i] - h, evaluate f, restore x[i], combine. f may modify nothing but must
-    be called with the SAME array object (layers read x through closures).
+    APPROACH: stuck? `tglm hint 2.1` shows the approach one step at a time.
 
     EXAMPLE: f = lambda x: x ** 2, x = [3.0], dout = [1.0]  ->  [6.0] (up to ~1e-9).
 
@@ -47,7 +45,7 @@ def linear_forward(x, W, b):
     TODO: x (B, C_in), W (C_in, C_out), b (C_out,)  ->  out (B, C_out), and a `cache` tuple with
     whatever linear_backward needs (x and W).
 
-    APPROACH: one matrix product and a broadcast add; return (out, (x, W, b)).
+    APPROACH: stuck? `tglm hint 2.2` shows the approach one step at a time.
 
     EXAMPLE: x = [[1, 2]], W = [[1, 0, 1], [0, 1, 1]], b = [0, 0, 10]  ->  out = [[1, 2, 13]].
     """
@@ -60,9 +58,7 @@ def linear_backward(dout, cache):
     TODO: given dout = dL/dout (B, C_out) and the cache of linear_forward, return (dx, dW, db) with
     the shapes of x (B, C_in), W (C_in, C_out) and b (C_out,).
 
-    APPROACH: out[n, j] = sum_k x[n, k] W[k, j] + b[j]. Differentiate one entry and sum over the
-    uses: dx = dout @ W.T, dW = x.T @ dout, db = dout summed over the batch (b was broadcast to
-    every row, so its gradient collects from every row).
+    APPROACH: stuck? `tglm hint 2.3` shows the approach one step at a time.
 
     HINT: let shapes guide you: the only product of dout (B, C_out) and x (B, C_in) that has the
     shape of W (C_in, C_out) is x.T @ dout.
@@ -110,9 +106,7 @@ def sigmoid_forward(x):
 
     TODO: compute the sigmoid without overflow warnings for x = -1000 or x = +1000.
 
-    APPROACH: for x >= 0 use 1 / (1 + exp(-x)); for x < 0 use exp(x) / (1 + exp(x)). Both only take
-    exp of a non-positive number, which cannot overflow. `np.where` evaluates both branches, so
-    compute z = exp(-|x|) once and build both forms from it.
+    APPROACH: stuck? `tglm hint 2.5` shows the approach one step at a time.
 
     EXAMPLE: sigmoid([-1000, 0, 1000]) = [0, 0.5, 1] with no RuntimeWarning.
     """
@@ -135,9 +129,7 @@ def softmax_cross_entropy(logits, y):
         p = softmax(logits) row by row,  loss = mean over rows of -log p[n, y[n]],
         dlogits = dloss/dlogits, shape (B, V).
 
-    APPROACH: stable log-softmax: z = logits - max(row); logp = z - log(sum(exp(z))). The gradient
-    of the mean loss is (p - onehot(y)) / B: softmax and cross-entropy together have this short
-    gradient, which is why libraries fuse them into one op.
+    APPROACH: stuck? `tglm hint 2.6` shows the approach one step at a time.
 
     EXAMPLE: logits [[0, 0]], y [1] -> loss log 2 = 0.6931, dlogits [[0.5, -0.5]].
 
@@ -165,9 +157,7 @@ def mlp_loss_and_grads(params, x, y):
     Return (loss, grads) where grads is a dict with the keys of params ("W1", "b1", "W2", "b2")
     and arrays of the same shapes.
 
-    APPROACH: call the forward functions in order, keeping each cache; then call the backward
-    functions in REVERSE order, feeding each one the gradient that the next layer produced.
-    That is all backpropagation is: the chain rule, applied layer by layer from the loss back.
+    APPROACH: stuck? `tglm hint 2.7` shows the approach one step at a time.
 
     HINT: the tests compare your grads with tinygrad_lm's autograd on the same network. If only W1
     and b1 are wrong, look at the ReLU step; if everything is off by a factor B, look at the loss.

@@ -37,8 +37,7 @@ class Value:
         TODO: return out = Value(self.data + other.data, (self, other), "+") and give it a
         `_backward` closure that adds out.grad into self.grad and other.grad.
 
-        APPROACH: wrap plain numbers first: `other = other if isinstance(other, Value) else Value(other)`.
-        d(a + b)/da = 1 and d(a + b)/db = 1, so each input receives out.grad unchanged.
+        APPROACH: stuck? `tglm hint 2.8` shows the approach one step at a time.
 
         EXAMPLE: a = Value(2); b = a + 3; b.grad = 1; b._backward()  ->  a.grad == 1.
 
@@ -121,10 +120,7 @@ class Value:
 
         TODO: return a list `order` in which every node appears after all of its `_prev` inputs.
 
-        APPROACH: depth-first search with a `visited` set; append a node after visiting all its
-        inputs ("post-order"). A node reached twice (reused) is visited only the first time.
-        Recursion is fine for the small graphs here; tinygrad_lm/tensor.py does the same with an
-        explicit stack so that graphs 10,000 ops deep do not hit Python's recursion limit.
+        APPROACH: stuck? `tglm hint 2.10` shows the approach one step at a time.
 
         EXAMPLE: for c = a * b; d = c + a: a valid order is [a, b, c, d] (a appears once).
         """

@@ -34,8 +34,7 @@ def iterate_minibatches(n, batch_size, shuffle=True, rng=None):
     passes with the same rng give two DIFFERENT orders; with shuffle=False the order is 0..n-1.
     The last batch may be smaller (n=10, batch_size=4 -> sizes 4, 4, 2).
 
-    APPROACH: order = rng.permutation(n) (or np.arange(n)); yield order[i:i + batch_size] for i in
-    range(0, n, batch_size).
+    APPROACH: stuck? `tglm hint 2.11` shows the approach one step at a time.
 
     HINT: shuffling every epoch matters: with a fixed order the model sees the same batches in the
     same sequence, and the last batches of an epoch always pull the weights the same way.
@@ -73,19 +72,7 @@ def train_classifier(model, X_train, y_train, X_val, y_val, epochs=10, batch_siz
         "best_epoch": the index (0-based) of the epoch with the lowest validation loss,
     and leave the model holding the weights of that best epoch, in eval mode.
 
-    APPROACH:
-        opt = AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-        rng = np.random.default_rng(seed)
-        for each epoch:
-            model.train()                                   # dropout ON
-            for idx in iterate_minibatches(n, batch_size, shuffle=True, rng=rng):
-                logits = model(X_train[idx])                # (B, V)
-                loss = F.cross_entropy(logits, Tensor(y_train[idx]))
-                opt.zero_grad(); loss.backward(); opt.step()
-            val_loss, val_acc, val_f1, _ = evaluate(model, X_val, y_val)   # switches to eval mode
-            if val_loss improved: remember a COPY of model.state_dict() (copy.deepcopy) and the epoch
-            elif `patience` epochs in a row did not improve: stop
-        model.load_state_dict(best_state); model.eval()
+    APPROACH: stuck? `tglm hint 2.12` shows the approach one step at a time.
 
     HINT: model.state_dict() returns the live weight arrays, not a copy: without deepcopy your
     "best" weights keep changing as training continues. Use `Tensor(y_train[idx])` for targets.

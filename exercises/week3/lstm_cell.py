@@ -27,9 +27,7 @@ def lstm_cell(x, h, c, w_ih, w_hh, b_ih, b_hh):
     ->  (h_next, c_next), each a (B, H) Tensor, computed with Tensor operations only (@, +, *,
     .sigmoid(), .tanh(), slicing) so that backward() works without writing any derivative.
 
-    APPROACH: a = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh (B, 4H). Slice the four gate blocks out of
-    the last axis: a[:, 0:H] is i, a[:, H:2H] is f, a[:, 2H:3H] is g, a[:, 3H:4H] is o. Apply
-    sigmoid to i, f, o and tanh to g; then c_next = f * c + i * g and h_next = o * c_next.tanh().
+    APPROACH: stuck? `tglm hint 3.6` shows the approach one step at a time.
 
     EXAMPLE: with all weights and biases zero, every gate pre-activation is 0, so i = f = o = 0.5,
     g = 0: c_next = 0.5 * c and h_next = 0.5 * tanh(0.5 * c).
@@ -46,9 +44,7 @@ def lstm_sequence(x, h0, c0, w_ih, w_hh, b_ih, b_hh):
     TODO: x (T, B, I) Tensor (time-major, like nn.LSTM without batch_first), h0 and c0 (B, H)
     ->  (out (T, B, H), h_T (B, H), c_T (B, H)).
 
-    APPROACH: loop t over range(T): h, c = lstm_cell(x[t], h, c, ...); collect h; then
-    tinygrad_lm.stack(outputs, axis=0) builds one (T, B, H) Tensor whose backward splits the
-    gradient back to every step.
+    APPROACH: stuck? `tglm hint 3.7` shows the approach one step at a time.
 
     HINT: do not convert to NumPy anywhere (no .data, no np.stack): that cuts the graph and the
     gradients of the weights come back None or zero.

@@ -26,8 +26,7 @@ def rnn_step_forward(x, prev_h, Wx, Wh, b):
     TODO: x (B, D), prev_h (B, H), Wx (D, H), Wh (H, H), b (H,)  ->  next_h (B, H) and a cache
     with what rnn_step_backward needs.
 
-    APPROACH: next_h = tanh(x @ Wx + prev_h @ Wh + b). Keep x, prev_h, Wx, Wh and next_h in the
-    cache: tanh's derivative is easiest written with its output, 1 - next_h ** 2.
+    APPROACH: stuck? `tglm hint 3.1` shows the approach one step at a time.
 
     EXAMPLE: x = [[1.]], prev_h = [[0.]], Wx = [[0.5]], Wh = [[2.]], b = [0.]  ->  [[tanh(0.5)]] = [[0.4621]].
     """
@@ -40,9 +39,7 @@ def rnn_step_backward(dnext_h, cache):
     TODO: dnext_h = dL/dnext_h (B, H) and the cache  ->  (dx (B, D), dprev_h (B, H), dWx (D, H),
     dWh (H, H), db (H,)).
 
-    APPROACH: first through the tanh: da = dnext_h * (1 - next_h ** 2), where a is the
-    pre-activation. Then a = x @ Wx + prev_h @ Wh + b is two Linear layers (week 2):
-    dx = da @ Wx.T, dWx = x.T @ da, dprev_h = da @ Wh.T, dWh = prev_h.T @ da, db = da.sum(axis=0).
+    APPROACH: stuck? `tglm hint 3.2` shows the approach one step at a time.
 
     HINT: check every gradient has the shape of the thing it is the gradient of.
     """
@@ -56,8 +53,7 @@ def rnn_forward(x, h0, Wx, Wh, b):
     TODO: x (B, T, D), h0 (B, H)  ->  h (B, T, H) holding the hidden state after every step, and a
     cache (the list of the step caches is enough).
 
-    APPROACH: prev_h = h0; for t in range(T): h[:, t], step_cache = rnn_step_forward(x[:, t], prev_h, ...);
-    keep step_cache; prev_h = h[:, t].
+    APPROACH: stuck? `tglm hint 3.3` shows the approach one step at a time.
 
     HINT: allocate h with np.zeros((B, T, H), dtype=x.dtype) so float64 stays float64.
     """
@@ -70,10 +66,7 @@ def rnn_backward(dh, cache):
     TODO: dh = dL/dh (B, T, H), the gradient arriving at EVERY output h_t from above (e.g. from the
     loss at each time step)  ->  (dx (B, T, D), dh0 (B, H), dWx, dWh, db).
 
-    APPROACH: walk backward in time with a running dprev = zeros (B, H). At step t the hidden state
-    h_t received two gradients: dh[:, t] from above and dprev from step t+1 (h_t was its prev_h).
-    Call rnn_step_backward(dh[:, t] + dprev, cache[t]); store dx[:, t]; ADD dWx, dWh, db (the same
-    weights were used at every step); dprev becomes the step's dprev_h. After t = 0, dprev is dh0.
+    APPROACH: stuck? `tglm hint 3.4` shows the approach one step at a time.
 
     HINT: forgetting `+ dprev` gives gradients that look plausible but only cover one step.
     """
@@ -94,7 +87,7 @@ def clip_grad_norm(grads, max_norm):
     max_norm / norm; otherwise return copies unchanged. Return (clipped_grads, norm) with the norm
     BEFORE clipping.
 
-    APPROACH: norm = global_grad_norm(grads); scale = min(1, max_norm / (norm + 1e-6)).
+    APPROACH: stuck? `tglm hint 3.5` shows the approach one step at a time.
 
     EXAMPLE: grads = [np.array([3., 4.])], max_norm = 1  ->  ([array([0.6, 0.8])], 5.0) (up to 1e-6).
 

@@ -24,8 +24,7 @@ def temperature_top_k_probs(logits, temperature=1.0, top_k=None):
         largest logit gets probability 0 (ties with the k-th largest are kept), the rest are
         renormalized.
 
-    APPROACH: z = logits / temperature; if top_k: kth = np.sort(z)[-top_k]; z = np.where(z < kth,
-    -np.inf, z). Then a stable softmax: e = np.exp(z - z.max()); e / e.sum().
+    APPROACH: stuck? `tglm hint 3.10` shows the approach one step at a time.
 
     EXAMPLE: logits [1, 2, 3], temperature 1  ->  [0.090, 0.245, 0.665];
              temperature 0.5  ->  [0.016, 0.117, 0.867]; top_k 2  ->  [0, 0.269, 0.731].
@@ -49,9 +48,7 @@ def generate(step, prime_ids, n, temperature=1.0, top_k=None, rng=None):
     array of ids starting from `state` (None = fresh). Return the n sampled ids as a list of int
     (without the prime).
 
-    APPROACH: logits, state = step(np.asarray(prime_ids), None) once for the whole prime. Then n
-    times: probs = temperature_top_k_probs(logits, temperature, top_k); tok = sample_token(probs,
-    rng); append tok; logits, state = step(np.array([tok]), state).
+    APPROACH: stuck? `tglm hint 3.11` shows the approach one step at a time.
 
     EXAMPLE: with temperature 0, a model that always predicts "previous id + 1" and prime [3]
     gives [4, 5, 6] for n = 3.

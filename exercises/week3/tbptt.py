@@ -30,9 +30,7 @@ def tbptt_batches(ids, batch_size, seq_len):
     shorter in T), where y is x shifted by one token, and row b of window k+1 continues row b of
     window k exactly.
 
-    APPROACH: L = N // B tokens per lane; lanes = ids[:B * L].reshape(B, L); inputs are
-    lanes[:, :-1], targets lanes[:, 1:] (so each lane gives L - 1 pairs); window k is columns
-    k*T .. (k+1)*T of both.
+    APPROACH: stuck? `tglm hint 3.8` shows the approach one step at a time.
 
     EXAMPLE: ids = 0..12 (N=13), B=2, T=2  ->  lanes [[0..5], [6..11]] (token 12 dropped),
     x windows [[0,1],[6,7]], [[2,3],[8,9]], [[4],[10]]; y windows [[1,2],[7,8]], [[3,4],[9,10]], [[5],[11]].
@@ -51,9 +49,7 @@ def tbptt_step(model, x, y, state, optimizer, max_norm=1.0):
     from the previous window or None. Do one optimizer step on the mean cross-entropy of the
     window and return (loss as a Python float, the new state DETACHED).
 
-    APPROACH: logits, state = model(x.T, state); loss = F.cross_entropy(logits.reshape(-1, V),
-    y.T.reshape(-1)); optimizer.zero_grad(); loss.backward(); clip_grad_norm_(params, max_norm);
-    optimizer.step(); return loss.item(), detach(state).
+    APPROACH: stuck? `tglm hint 3.9` shows the approach one step at a time.
 
     HINT: transpose both x and y (x.T, y.T) or neither: the logits at (t, b) must meet the target
     y[b, t]. Return the state of THIS window (not the one you were given), detached.

@@ -31,12 +31,7 @@ def attention(q, k, v, causal=True):
     scores = q @ k^T / sqrt(D); if causal, query i may only see keys j <= i + (Tk - Tq) (the last
     Tq positions of Tk: with Tq == Tk this is j <= i); softmax over the keys; y = weights @ v.
 
-    APPROACH:
-      1. scores = (q @ np.swapaxes(k, -1, -2)) * D ** -0.5            (..., Tq, Tk)
-      2. mask = key position > query position (np.triu(..., k=1) or compare two aranges); set
-         scores[..., mask] = -np.inf
-      3. stable softmax over the last axis: subtract the row max before np.exp
-      4. return weights @ v
+    APPROACH: stuck? `tglm hint 4.7` shows the approach one step at a time.
 
     EXAMPLE: with T = 3 and causal=True, y[..., 0, :] == v[..., 0, :] (the first position sees only itself).
 
@@ -52,7 +47,7 @@ def split_heads(x, n_head):
 
     TODO: head h gets channels h*D ... (h+1)*D - 1. Raise ValueError if C is not divisible by n_head.
 
-    APPROACH: reshape to (B, T, H, D), then move the head axis in front of time: transpose(0, 2, 1, 3).
+    APPROACH: stuck? `tglm hint 4.8` shows the approach one step at a time.
 
     EXAMPLE: x of shape (2, 5, 12), n_head 3 -> shape (2, 3, 5, 4), and
              split_heads(x, 3)[b, h, t] == x[b, t, 4*h : 4*h + 4]
@@ -68,7 +63,7 @@ def merge_heads(x):
 
     TODO: put the heads back side by side along the channels.
 
-    APPROACH: transpose(0, 2, 1, 3) to (B, T, H, D), then reshape to (B, T, H * D).
+    APPROACH: stuck? `tglm hint 4.8` shows the approach one step at a time.
 
     EXAMPLE: merge_heads(split_heads(x, 3)) equals x.
 
@@ -86,9 +81,7 @@ def attention_step(q_new, k_new, v_new, cache):
     time axis (store the results back in the dict), then attend the T_new new queries over ALL
     keys/values with the causal mask and return y (B, H, T_new, D).
 
-    APPROACH: np.concatenate([cache["k"], k_new], axis=2) (or just k_new when the cache is empty);
-    then call your attention(q_new, k_all, v_all, causal=True): the offset mask of task 4.7 already
-    lets new query i see the T_past old keys and the new keys up to itself.
+    APPROACH: stuck? `tglm hint 4.9` shows the approach one step at a time.
 
     EXAMPLE: feeding a sequence one token at a time (T_new = 1 each step) gives, row by row, the same
     result as attention(q, k, v, causal=True) over the whole sequence at once.

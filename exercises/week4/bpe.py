@@ -34,7 +34,7 @@ def get_pair_counts(ids, counts=None):
     given, add to it (and return it) instead of starting from an empty dict: the training loop
     uses this to count pairs over many chunks.
 
-    APPROACH: walk over consecutive pairs, `zip(ids, ids[1:])`, and increment a dict entry.
+    APPROACH: stuck? `tglm hint 4.1` shows the approach one step at a time.
 
     EXAMPLE: get_pair_counts([1, 2, 3, 1, 2]) == {(1, 2): 2, (2, 3): 1, (3, 1): 1}
              get_pair_counts([], None) == {};  get_pair_counts([7], None) == {}
@@ -50,7 +50,7 @@ def merge_pair(ids, pair, new_id):
     TODO: return a NEW list; scan left to right; where ids[i], ids[i + 1] equals pair, emit
     new_id and skip both, otherwise emit ids[i] and move one step.
 
-    APPROACH: a while loop with an index i (a for loop cannot skip an element).
+    APPROACH: stuck? `tglm hint 4.2` shows the approach one step at a time.
 
     EXAMPLE: merge_pair([1, 2, 3, 1, 2], (1, 2), 256) == [256, 3, 256]
              merge_pair([5, 5, 5], (5, 5), 256) == [256, 5]      (left to right, no overlap)
@@ -71,8 +71,7 @@ def train(text, vocab_size, pattern=GPT2_PATTERN):
          best pair by the tie-breaking rule, stop early if there is no pair or its count is < 2,
          append it to merges, and replace it by 256 + i in every chunk (merge_pair).
 
-    APPROACH: "highest count, then smallest pair" is the smallest value of the key
-    (-count, pair):  best = min(counts, key=lambda p: (-counts[p], p)).
+    APPROACH: stuck? `tglm hint 4.3` shows the approach one step at a time.
 
     EXAMPLE: train("abcdabcd", 300, pattern=None) == [(97, 98), (99, 100), (256, 257)]
       "ab", "bc", "cd" occur twice each: (97, 98) is the smallest; then "cd" (99, 100) beats
@@ -105,8 +104,7 @@ def encode(text, merges, pattern=GPT2_PATTERN):
     merge all its occurrences (merge_pair); stop when no adjacent pair is a merge. Concatenate
     the chunks' ids.
 
-    APPROACH: ranks = {pair: 256 + i for i, pair in enumerate(merges)}; in the loop,
-    pair = min(get_pair_counts(ids), key=lambda p: ranks.get(p, float("inf"))).
+    APPROACH: stuck? `tglm hint 4.5` shows the approach one step at a time.
 
     EXAMPLE: with merges = train("abcdabcd", 300, pattern=None):
              encode("abcdab", merges, pattern=None) == [258, 256]

@@ -31,8 +31,7 @@ def next_token_probs(logits, temperature=1.0, top_k=None, top_p=None):
         the others become -inf;
       - return softmax(z).
 
-    APPROACH: np.partition(z, -k)[-k] is the k-th largest. For top_p: order = np.argsort(-p,
-    kind="stable"); before = np.cumsum(p[order]) - p[order]; drop order[before >= top_p].
+    APPROACH: stuck? `tglm hint 4.14` shows the approach one step at a time.
 
     EXAMPLE: logits log([0.5, 0.3, 0.15, 0.05]), top_p=0.75 -> [0.625, 0.375, 0, 0]
              (0.5 < 0.75 so the 2nd token is kept; 0.8 >= 0.75 so the 3rd is dropped).

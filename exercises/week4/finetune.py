@@ -38,7 +38,7 @@ def hf_to_gpt_state(hf_tensors):
         are left out (careful: "attn.c_attn.bias" is a real parameter!);
       - everything else (wte, wpe, LayerNorms, biases) is copied unchanged.
 
-    APPROACH: one loop over the items; strip the prefix, decide skip / transpose / copy, add the prefix.
+    APPROACH: stuck? `tglm hint 4.20` shows the approach one step at a time.
 
     EXAMPLE: {"h.0.mlp.c_fc.weight": (32, 128) array} -> {"transformer.h.0.mlp.c_fc.weight": (128, 32)}
 
@@ -127,7 +127,7 @@ def finetune(model, train_ids, val_ids, steps, lr=3e-4, batch_size=8, block_size
         if should_stop([h["val_loss"] for h in history], patience);
       - finally load the best weights back into the model and return (history, best_step).
 
-    APPROACH: best = {k: v.copy() for k, v in model.state_dict().items()}; model.load_state_dict(best).
+    APPROACH: stuck? `tglm hint 4.24` shows the approach one step at a time.
 
     HINT: evaluate(model, val_ids, batch_size, block_size) is given above (fixed windows, so two
     evaluations of the same weights give the same number). rng defaults to np.random.default_rng(0).

@@ -29,10 +29,7 @@ def mask_tokens(ids, mask_id, vocab_size, rng, mask_prob=0.15):
     inputs = ids, except at picked positions: with probability 0.8 mask_id, with 0.1 a random id
     drawn uniformly from 0 .. vocab_size-1 other than mask_id, with 0.1 the original id.
 
-    APPROACH: picked = (rng.random(shape) < mask_prob) & (ids != mask_id); one more uniform draw
-    u = rng.random(shape) per position splits the picked ones: u < 0.8 -> [MASK], 0.8 <= u < 0.9 ->
-    random, else unchanged. For a random id that is never mask_id: draw r in [0, vocab_size - 1)
-    and add 1 where r >= mask_id. Build the outputs with np.where.
+    APPROACH: stuck? `tglm hint 4.12` shows the approach one step at a time.
 
     EXAMPLE: for 100,000 positions: ~15,000 targets are not -100; of them ~12,000 inputs are
     [MASK], ~1,500 are another token, ~1,500 keep their id (plus the random ones that hit it).
@@ -50,9 +47,7 @@ def masked_lm_loss(logits, targets):
     -> a scalar Tensor: mean over the K positions with targets != -100 of -log softmax(logits)[target].
     Raise ValueError if no position is picked (K = 0: the mean would divide by zero).
 
-    APPROACH: flatten to (N, V) and (N,); keep = np.flatnonzero(targets != -100);
-    logp = F.log_softmax(logits_2d[keep], axis=-1) (K, V); pick logp[np.arange(K), targets[keep]]
-    and return minus the mean.
+    APPROACH: stuck? `tglm hint 4.13` shows the approach one step at a time.
 
     EXAMPLE: with targets all -100 except one position whose probability of its target is 0.25,
     the loss is log(4) = 1.386, whatever the other positions hold.

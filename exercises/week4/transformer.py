@@ -35,8 +35,7 @@ def sinusoidal_positions(T, C):
         P[t, 2i + 1] = cos(t / 10000^(2i / C))
     Raise ValueError if C is odd.
 
-    APPROACH: t = np.arange(T)[:, None] (T, 1); freq = 10000 ** (-np.arange(0, C, 2) / C) (C/2,);
-    angles = t * freq (T, C/2); fill the even columns P[:, 0::2] with sin and odd P[:, 1::2] with cos.
+    APPROACH: stuck? `tglm hint 4.10` shows the approach one step at a time.
 
     EXAMPLE: P[0] == [0, 1, 0, 1, ...]; every row has norm sqrt(C / 2).
 
@@ -52,8 +51,7 @@ def embed(idx, wte, wpe, start=0):
     x[b, t] = wte[idx[b, t]] + wpe[start + t]. Gradients must reach wte and wpe.
     Raise ValueError if start + T > T_max (the model has no position vector that far).
 
-    APPROACH: F.embedding(idx, wte) gives (B, T, C); F.embedding(np.arange(start, start + T), wpe)
-    gives (T, C); broadcasting adds the same position vectors to every row of the batch.
+    APPROACH: stuck? `tglm hint 4.10` shows the approach one step at a time.
 
     EXAMPLE: embed([[2, 2]], wte, wpe) -> the two rows differ by wpe[1] - wpe[0] exactly.
 
@@ -77,8 +75,7 @@ def transformer_block(x, p, n_head, causal=True):
         x = x + F.linear(merged heads, c_proj.weight, c_proj.bias)
         x = x + F.linear(F.gelu(F.linear(F.layer_norm(x, ...ln_2...), c_fc...)), mlp.c_proj...)
 
-    APPROACH: use Tensor methods so autograd works: `.split(C, axis=2)`, `.reshape`, `.transpose(1, 2)`,
-    `@`, `.masked_fill(mask, -np.inf)`, `.softmax(axis=-1)`; the mask is a NumPy bool array (T, T).
+    APPROACH: stuck? `tglm hint 4.11` shows the approach one step at a time.
 
     EXAMPLE: with causal=True, changing x[:, -1] does not change the output at positions 0 .. T-2.
 

@@ -27,8 +27,7 @@ def beam_step(beam_scores, next_logprobs, num_beams):
     beam_scores[:, None] + next_logprobs, the row (which beam) and column (which token) of each.
     Ties: the smaller flat index k * V + v first.
 
-    APPROACH: flatten the (K, V) candidates; order = np.argsort(-flat, kind="stable")[:num_beams];
-    beam, token = np.divmod(order, V).
+    APPROACH: stuck? `tglm hint 5.7` shows the approach one step at a time.
 
     EXAMPLE: scores [0, -inf], logprobs [[log .5, log .3, log .2], [...]], 2 beams
              -> scores [log .5, log .3], beams [0, 0], tokens [0, 1]

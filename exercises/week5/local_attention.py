@@ -31,7 +31,7 @@ def local_causal_mask(T, window):
 
     TODO: allowed[t, s] = (s <= t) and (t - s < window). window >= 1 (window 1 = only itself).
 
-    APPROACH: t = np.arange(T)[:, None], s = np.arange(T)[None, :]; combine two comparisons with &.
+    APPROACH: stuck? `tglm hint 5.3` shows the approach one step at a time.
 
     EXAMPLE: local_causal_mask(3, 2) == [[1,0,0],[1,1,0],[0,1,1]] (as bools)
 

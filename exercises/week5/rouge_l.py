@@ -30,7 +30,7 @@ def lcs_length(a, b):
                   = max(table[i-1][j], table[i][j-1])   otherwise;
     the answer is table[len(a)][len(b)].
 
-    APPROACH: (len(a) + 1) x (len(b) + 1) zeros (lists of ints are fine); fill row by row.
+    APPROACH: stuck? `tglm hint 5.9` shows the approach one step at a time.
 
     EXAMPLE: lcs_length("the cat sat on the mat".split(), "the cat lay on a mat".split()) == 4
 

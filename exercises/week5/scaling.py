@@ -39,11 +39,7 @@ def count_parameters(n_layer, d_model, vocab, n_ctx):
     token embeddings (V, d), position embeddings (n_ctx, d), L blocks, a final LayerNorm, and an output
     layer that reuses the token embedding (no new parameters).
 
-    APPROACH: write the count of each piece, then add them up:
-      embeddings:  V d + n_ctx d
-      one block:   ln_1 (gain and bias, 2d) + attention c_attn (d -> 3d, with bias) + attention c_proj
-                   (d -> d, with bias) + ln_2 (2d) + mlp c_fc (d -> 4d, with bias) + mlp c_proj (4d -> d)
-      after the blocks: ln_f (2d)
+    APPROACH: stuck? `tglm hint 5.1` shows the approach one step at a time.
 
     EXAMPLE: count_parameters(12, 768, 50257, 1024) == 124_439_808 (GPT-2 small as released).
 
@@ -60,15 +56,7 @@ def find_misprints(rows=TABLE_2_1, vocab=VOCAB, n_ctx=N_CTX, tolerance=0.01):
     order; an empty list when every row is consistent. A row is a dict with name, n_layers, d_model,
     n_heads, d_head and params_m (the precise count in millions, Table D.1).
 
-    APPROACH: two facts must hold in every row:
-      (a) n_heads * d_head == d_model (the heads split d_model);
-      (b) count_parameters(n_layers, d_model, vocab, n_ctx) is within `tolerance` of params_m * 1e6.
-    When (a) fails, either d_model is wrong or a head field is. Count the parameters with the printed
-    d_model and with n_heads * d_head: if the second is within tolerance and closer to params_m, d_model
-    is the misprint (corrected = n_heads * d_head). Otherwise d_model is right, and the head field that
-    does not divide it is wrong: if d_model % d_head == 0, n_heads should be d_model // d_head; else if
-    d_model % n_heads == 0, d_head should be d_model // n_heads.
-    When only (b) fails, report field "params_m" with corrected = the count in millions (rounded).
+    APPROACH: stuck? `tglm hint 5.2` shows the approach one step at a time.
 
     EXAMPLE: on TABLE_2_1 the answer is two Misprints: GPT-3 XL's n_heads (24 -> 16) and GPT-3 13B's
              d_model (5140 -> 5120).

@@ -32,9 +32,7 @@ def best_span(start_logits, end_logits, max_answer_len=30):
     max_answer_len, return the one with the largest start_logits[s] + end_logits[e] and that score
     (a Python float). Ties: the smallest s, then the smallest e.
 
-    APPROACH: scores = start[:, None] + end[None, :] is (T, T); keep only s <= e < s + max_answer_len
-    (np.triu and np.tril with offsets, or a mask from np.arange); argmax of the masked matrix
-    (np.argmax returns the first maximum in row-major order: smallest s, then smallest e).
+    APPROACH: stuck? `tglm hint 5.11` shows the approach one step at a time.
 
     EXAMPLE: start [0, 5, 1], end [0, 1, 4], max_answer_len=30 -> (1, 2, 9.0)
              the same with max_answer_len=1 -> (1, 1, 6.0)

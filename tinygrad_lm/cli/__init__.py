@@ -34,6 +34,7 @@ COMMANDS = {
     "pretrain": ("tinygrad_lm.cli.pretrain:main", "pretrain a small GPT from a JSON config (corpus + BPE + GPT); --export it"),
     "tokenizer": ("tinygrad_lm.cli.tokenizer:main", "byte-level BPE: `tokenizer train|encode|decode|vocab`"),
     "human-eval": ("tinygrad_lm.cli.human_eval:main", "blind pairwise human evaluation in the terminal (resumable); --analyze, --detect, --make-items"),
+    "hint":     ("tinygrad_lm.course.hints:main", "the next step of a task's approach, one per call: `hint 4.11`"),
     "grade":    ("tinygrad_lm.course.grade:main", "grade exercises/weekN (or all) with the autograder tests; prints points per task"),
     "ckpt":     ("tinygrad_lm.cli.ckpt:main", "inspect a checkpoint / safetensors file: metadata, tensor names, dtypes, shapes"),
     "info":     ("tinygrad_lm.cli.info:main", "versions, Numba threads and JIT state, kernel cache location"),

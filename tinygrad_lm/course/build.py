@@ -11,6 +11,8 @@ Rules:
   such as solutions/week2/sentiment.py run from solutions/, with `--impl exercises` to use the learner's
   code; see course/proxy.py pop_impl). Package __init__.py files are mirrored (empty stays empty).
 - Each non-empty generated file starts with a header comment naming its source.
+- A task's APPROACH section (the step-by-step recipe) is replaced in the stub by a pointer to
+  `tglm hint N.M` (course/hints.py), which reveals it one step per call; TODO, EXAMPLE and HINT stay.
 - A generated file whose solution was deleted is removed (build) or reported (--check). Files in
   exercises/weekN/ that do not carry the header (tests, README.md, conftest.py, data) are never touched.
 - --check writes nothing, lists out-of-date files and exits 1 if any.
@@ -166,6 +168,32 @@ def make_stub(source: str, week: int = None, filename: str = "<solution>") -> st
     return stub
 
 
+_TASK_LINE = re.compile(r'"""\s*Task\s+(\d+(?:\.\d+)+)\s*[:.\-]')
+_HEADER_LINE = re.compile(r"^\s*(TODO|APPROACH|EXAMPLE|HINT):")
+
+
+def hide_approach(stub: str) -> str:
+    """Replace each task's APPROACH section by a pointer to `tglm hint N.M` (course/hints.py): the
+    step-by-step approach is revealed one step at a time, on request, instead of dictating the code."""
+    out, task, skipping = [], None, False
+    for line in stub.splitlines(keepends=True):
+        m = _TASK_LINE.search(line)
+        if m:
+            task = m.group(1)
+        if skipping:
+            if line.strip() and not _HEADER_LINE.match(line) and '"""' not in line:
+                continue                                   # a continuation line of the approach
+            skipping = False
+        h = _HEADER_LINE.match(line)
+        if h and h.group(1) == "APPROACH" and task:
+            indent = line[:len(line) - len(line.lstrip())]
+            out.append(f"{indent}APPROACH: stuck? `tglm hint {task}` shows the approach one step at a time.\n")
+            skipping = True
+            continue
+        out.append(line)
+    return "".join(out)
+
+
 def generate_file(src: Path, week: int, root: Path) -> str:
     """Full text of the exercise file generated from solution file `src` (header included)."""
     source = src.read_text(encoding="utf-8")
@@ -173,7 +201,7 @@ def generate_file(src: Path, week: int, root: Path) -> str:
     stub = make_stub(source, week=week, filename=rel)
     if not stub.strip():
         return stub
-    return (HEADER if stub != source else HEADER_COPY).format(src=rel) + stub
+    return (HEADER if stub != source else HEADER_COPY).format(src=rel) + (hide_approach(stub) if stub != source else stub)
 
 
 def _has_fences(src: Path) -> bool:
