@@ -50,6 +50,14 @@ def backend(request):
     _jit.use(old)
 
 
+@pytest.fixture
+def numba_backend():
+    """The Numba kernels even when the whole run has TGLM_KERNELS=numpy."""
+    old = _jit.use("numba")
+    yield
+    _jit.use(old)
+
+
 # ---- parity with torch ------------------------------------------------------------------------------
 @pytest.mark.parametrize("case", FIXTURES["conv2d"], ids=lambda c: c["name"])
 def test_conv2d_matches_torch(case, backend):
@@ -122,7 +130,7 @@ GEOMETRIES = [  # (B, C, H, W), kernel, stride, padding, dilation, groups: odd s
 
 @pytest.mark.skipif(_jit.JIT_DISABLED, reason="dispatch runs the twins under NUMBA_DISABLE_JIT=1")
 @pytest.mark.parametrize("geo", GEOMETRIES)
-def test_kernels_equal_twins(geo):
+def test_kernels_equal_twins(geo, numba_backend):
     shape, k, s, p, d, g = geo
     x = _rand(7, *shape).astype(np.float32)
     assert _jit.use_kernel(x, needs_jit=True), "the float32 case must take the Numba kernels"
@@ -166,14 +174,15 @@ geo = ((3, 2), (2, 1), (1, 1), (1, 2), 2)
 if MODE == "nojit":      # the kernels themselves, run as plain Python, against the twins
     assert _jit.JIT_DISABLED
     B, C, H, W = x.shape
-    (KH, KW), s, p, d, G = geo
-    OH, OW = kc.output_size(H, W, *geo[:4])
-    cols = np.empty((G, C // G * KH * KW, B * OH * OW), np.float32)
-    kc.im2col_kernel(x, KH, KW, *s, *p, *d, OH, OW, cols)
-    assert (cols == kc.im2col_numpy(x, *geo)).all()
-    dx = np.zeros_like(x)
-    kc.col2im_kernel(cols, KH, KW, *s, *p, *d, OH, OW, dx)
-    assert np.allclose(dx, kc.col2im_numpy(cols, x.shape, *geo), atol=1e-5)
+    for g2 in (geo, ((2, 3), (1, 2), (1, 1), (2, 1), 1)):      # unit and strided rows
+        (KH, KW), s, p, d, G = g2
+        OH, OW = kc.output_size(H, W, *g2[:4])
+        cols = np.empty((G, C // G * KH * KW, B * OH * OW), np.float32)
+        kc.im2col_kernel(x, KH, KW, *s, *p, *d, OH, OW, cols)
+        assert (cols == kc.im2col_numpy(x, *g2)).all()
+        dx = np.zeros_like(x)
+        kc.col2im_kernel(cols, KH, KW, *s, *p, *d, OH, OW, dx)
+        assert np.allclose(dx, kc.col2im_numpy(cols, x.shape, *g2), atol=1e-5)
     y = np.empty((8, 3, 3), np.float32); am = np.empty((8, 3, 3), np.int64)
     kc.max_pool2d_forward_kernel(x.reshape(8, 6, 5), 3, 2, 2, 2, 1, 1, 1, 1, y, am)
     y2, am2 = kc.max_pool2d_forward_numpy(x, (3, 2), (2, 2), (1, 1), (1, 1))

@@ -30,9 +30,11 @@ ops/conv.py, as PyTorch does).
 
 Kernel tricks: im2col runs one prange unit per row of cols (G*K rows, each written contiguously);
 for a row, the output columns ow whose input column iw = ow*sw + kw*dw - pw falls inside the image
-form one range [lo, hi), computed once, so the inner copy loop has no bounds test. col2im and the
-pooling backwards run one unit per (b, c) plane: a plane is written by one thread only, so the
-scatter-adds need no atomics.
+form one range [lo, hi), computed once, so the inner copy has no bounds test (and with stride 1 it
+is a slice copy). The arrays are indexed flat: making a 1-D view per output row cost ~3x (measured);
+inner loops use unsigned indices (see U below).
+col2im and the pooling backwards run one unit per (b, c) plane: a plane is written by one thread
+only, so the scatter-adds need no atomics.
 Does not: ceil_mode, asymmetric padding, padding modes other than zeros, 1-D / 3-D convolution.
 float32 only in the kernels (float64, e.g. in gradchecks, runs the twins).
 """
@@ -147,6 +149,11 @@ def avg_pool2d_backward_numpy(dy, x_shape, kernel_size, stride, padding, count_i
 
 
 # ---- Numba kernels ----------------------------------------------------------------------------
+# Inner loops index with unsigned ints (U): with signed ones Numba must allow for negative,
+# wrap-around indexing, which blocks vector loads (measured 2x on col2im, as in kernels/matmul.py).
+U = np.uint64
+
+
 @jit(inline="always")
 def _inside(off, s, n, n_out):
     """[lo, hi): the outputs o in [0, n_out) whose input index o*s + off lies in [0, n)."""
@@ -160,55 +167,60 @@ def _inside(off, s, n, n_out):
 def im2col_kernel(x, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, cols):
     """x (B, C, H, W) f32 C-contiguous; cols (G, K, B*OH*OW) output, every element written."""
     B, C, H, W = x.shape
-    G, K = cols.shape[0], cols.shape[1]
+    G, K, N = cols.shape
     Cg = C // G
+    xf, cf = x.reshape(-1), cols.reshape(-1)      # flat: index arithmetic, no per-row views
     for r in prange(G * K):                       # one row (g, c, kh, kw) of cols per unit
         g, k = r // K, r % K
         c = g * Cg + k // (KH * KW)
         kh, kw = (k // KW) % KH, k % KW
         off_w = kw * dw - pw                      # iw = ow*sw + off_w
         lo, hi = _inside(off_w, sw, W, OW)
-        row = cols[g, k]
         for b in range(B):
             for oh in range(OH):
                 ih = oh * sh - ph + kh * dh
-                base = (b * OH + oh) * OW
+                dst = r * N + (b * OH + oh) * OW
                 if ih < 0 or ih >= H:             # the whole output row reads padding
-                    for ow in range(OW):
-                        row[base + ow] = 0.0
+                    cf[dst:dst + OW] = 0.0
                     continue
-                xr = x[b, c, ih]
-                for ow in range(lo):
-                    row[base + ow] = 0.0
-                for ow in range(lo, hi):          # no bounds test in the copy loop
-                    row[base + ow] = xr[ow * sw + off_w]
-                for ow in range(hi, OW):
-                    row[base + ow] = 0.0
+                src = ((b * C + c) * H + ih) * W + off_w + lo * sw   # x[b, c, ih, iw(lo)]
+                cf[dst:dst + lo] = 0.0
+                if sw == 1:                       # unit stride: a slice copy (a memcpy)
+                    cf[dst + lo:dst + hi] = xf[src:src + hi - lo]
+                else:                             # no bounds test in the copy loop either way
+                    us, ud = U(src), U(dst + lo)
+                    for j in range(U(hi - lo)):
+                        cf[ud + j] = xf[us + j * U(sw)]
+                cf[dst + hi:dst + OW] = 0.0
 
 
 @pjit
 def col2im_kernel(cols, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, dx):
     """cols (G, K, B*OH*OW); dx (B, C, H, W) zero-filled: each entry is added to its source pixel."""
     B, C, H, W = dx.shape
-    G = cols.shape[0]
+    G, K, N = cols.shape
     Cg = C // G
+    cf, df = cols.reshape(-1), dx.reshape(-1)
     for u in prange(B * C):                       # one (b, c) plane per unit: no write races
         b, c = u // C, u % C
         g, k0 = c // Cg, (c % Cg) * KH * KW
-        plane = dx[b, c]
         for kh in range(KH):
             for kw in range(KW):
-                row = cols[g, k0 + kh * KW + kw]
+                rbase = (g * K + k0 + kh * KW + kw) * N
                 off_w = kw * dw - pw
                 lo, hi = _inside(off_w, sw, W, OW)
                 for oh in range(OH):
                     ih = oh * sh - ph + kh * dh
                     if ih < 0 or ih >= H:
                         continue
-                    base = (b * OH + oh) * OW
-                    pr = plane[ih]
-                    for ow in range(lo, hi):
-                        pr[ow * sw + off_w] += row[base + ow]
+                    src = U(rbase + (b * OH + oh) * OW + lo)        # cols[g, k, (b, oh, lo)]
+                    dst = U((u * H + ih) * W + off_w + lo * sw)      # dx[b, c, ih, iw(lo)]
+                    if sw == 1:                   # explicit loops: `a[i:j] += b[k:l]` makes a temporary
+                        for j in range(U(hi - lo)):
+                            df[dst + j] += cf[src + j]
+                    else:
+                        for j in range(U(hi - lo)):
+                            df[dst + j * U(sw)] += cf[src + j]
 
 
 @pjit

@@ -10,7 +10,9 @@ An unbatched input (C, H, W) gives an unbatched output (O, OH, OW), as in PyTorc
 conv2d is im2col + one matmul per group (kernels/conv.py, kernels.matmul):
     forward   cols = im2col(x)                          (G, K, B*L)   saved for the backward
               y[g] = W[g] @ cols[g]                      (G, Og, B*L) -> (B, O, OH, OW), + b
-    backward  dW[g] = dy[g] @ cols[g]^T                  (G, Og, K)    (the transposed view is read in place)
+    backward  dW[g] = dy[g] @ cols[g]^T = (cols[g] @ dy[g]^T)^T     (G, Og, K)
+                  (the second form, with the long B*L axis as the inner dim of a row-major cols,
+                  measured 4x faster on kernels.matmul: 9 vs 37 ms for (16, 32, 32, 32) -> 64)
               dx = col2im(W[g]^T @ dy[g])               (G, K, B*L) -> (B, C, H, W)
               db = sum of dy over B, OH, OW             (O,)
 Pooling (per channel, windows of kernel_size, stride defaults to kernel_size):
@@ -103,7 +105,10 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> T
 
     def backward(g):                                             # g (B, O, OH, OW)
         g3 = np.ascontiguousarray(g.reshape(B, G, Og, OH * OW).transpose(1, 2, 0, 3)).reshape(G, Og, N)
-        dW = kernels.matmul(g3, cols.transpose(0, 2, 1)).reshape(Wt.shape) if weight.requires_grad else None
+        dW = None
+        if weight.requires_grad:                                 # (cols @ g3^T)^T: see the docstring
+            dWt = kernels.matmul(cols, g3.transpose(0, 2, 1))    # (G, K, Og)
+            dW = np.ascontiguousarray(dWt.transpose(0, 2, 1)).reshape(Wt.shape)   # (O, Cg, KH, KW)
         dx = None
         if x.requires_grad:
             dcols = kernels.matmul(W3.transpose(0, 2, 1), g3)    # (G, K, B*L)
