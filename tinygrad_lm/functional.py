@@ -12,6 +12,7 @@ from .ops import unary as _unary, gelu as _gelu, softmax as _softmax, layer_norm
 from .ops import embedding as _embedding, arithmetic as _arith, linear as _linear
 from .ops.join import cat, stack  # noqa: F401  (re-exported)
 from .ops.arithmetic import where  # noqa: F401
+from .ops.conv import conv2d, max_pool2d, avg_pool2d  # noqa: F401  (re-exported)
 
 
 def _t(x):

@@ -20,10 +20,19 @@ from .embedding import Embedding
 from .normalization import LayerNorm
 from .dropout import Dropout
 from .activation import ReLU, GELU, Tanh, Sigmoid, Softmax
+from .conv import Conv2d, MaxPool2d, AvgPool2d
+from .finetuning import freeze, unfreeze, trainable_parameters, count_trainable, layerwise_lr_groups
+from .lora import (LoRALinear, apply_lora, merge_lora, unmerge_lora, lora_state_dict, load_lora_state_dict,
+                   mark_only_lora_as_trainable)
+from .adapter import Adapter, AdaptedLinear, apply_adapters, adapter_state_dict
 
 __all__ = ["init", "Parameter", "Module", "LoadStateDictError", "functional_call", "Sequential", "ModuleList",
            "ModuleDict", "Linear", "Identity", "Embedding", "LayerNorm", "Dropout", "ReLU", "GELU", "Tanh",
            "Sigmoid", "Softmax"]
+__all__ += ["Conv2d", "MaxPool2d", "AvgPool2d", "freeze", "unfreeze", "trainable_parameters", "count_trainable",
+            "layerwise_lr_groups", "LoRALinear", "apply_lora", "merge_lora", "unmerge_lora", "lora_state_dict",
+            "load_lora_state_dict", "mark_only_lora_as_trainable", "Adapter", "AdaptedLinear", "apply_adapters",
+            "adapter_state_dict"]
 
 
 def __getattr__(name):
