@@ -3,7 +3,8 @@
 Every function here is a thin, documented entry point to an op in tinygrad_lm/ops (where the
 forward and backward live). Names and argument orders follow torch.nn.functional, with NumPy's
 `axis=` keyword (PyTorch's `dim=` is accepted too where it appears).
-Does not: convolutions, pooling, attention helpers (later weeks build attention from these ops).
+Does not: attention helpers (later weeks build attention from these ops). conv2d / max_pool2d /
+avg_pool2d come from ops/conv.py.
 """
 import numpy as np
 

@@ -10,7 +10,8 @@
 
 Files: module.py (Parameter, Module, functional_call), container.py (Sequential, ModuleList,
 ModuleDict), init.py (nn.init), linear.py, embedding.py, normalization.py, dropout.py,
-activation.py. Recurrent layers live in rnn.py (another file, another week).
+activation.py, conv.py (Conv2d, pooling), finetuning.py (freezing, trainable counts, per-layer learning
+rates), lora.py (LoRA), adapter.py (Houlsby adapters). Recurrent layers live in rnn.py.
 """
 from . import init
 from .module import Parameter, Module, LoadStateDictError, functional_call

@@ -132,5 +132,6 @@ def layerwise_lr_groups(model, lr: float, decay: float = 0.8, weight_decay: floa
         else:
             depth = 0                                    # above the blocks: ln_f, heads
         groups.setdefault((depth, p.ndim >= 2), []).append(p)
-    return [{"params": ps, "lr": lr * decay ** depth, "weight_decay": float(weight_decay) if decays else 0.0}
+    return [{"params": ps, "lr": lr * decay ** depth, "lr_scale": decay ** depth,
+             "weight_decay": float(weight_decay) if decays else 0.0}
             for (depth, decays), ps in sorted(groups.items(), key=lambda kv: (-kv[0][0], not kv[0][1]))]

@@ -43,9 +43,10 @@ from ..plot import line_chart
 
 
 def optimizer_step(opt, loss, params, lr: float, clip: float) -> float:
-    """lr -> zero_grad -> backward -> clip the global gradient norm to `clip` -> step. Returns the norm."""
+    """lr -> zero_grad -> backward -> clip the global gradient norm to `clip` -> step. Returns the norm.
+    A param group with an "lr_scale" (nn.layerwise_lr_groups) gets lr * lr_scale."""
     for g in opt.param_groups:
-        g["lr"] = lr
+        g["lr"] = lr * g.get("lr_scale", 1.0)
     opt.zero_grad()
     loss.backward()
     norm = clip_grad_norm_(params, clip)
