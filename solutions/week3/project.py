@@ -249,7 +249,7 @@ def train(argv) -> int:
     _, val_ids = train_val_split(tok.encode(open(args.data, encoding="utf-8").read()), args.val_fraction)
     window = min(args.grad_window, len(val_ids) // 8 - 1)
     x, y = _window(val_ids, 8, window)
-    curves[f"{cell.upper()} trained (step {info['step']})"] = gradient_norms(model, x, y)
+    curves[f"{cell.upper()} trained"] = gradient_norms(model, x, y)
     for other in ("lstm", "rnn"):                                  # both cells at init, same size and seed
         manual_seed(args.seed)
         fresh = OwnCharLM(model.emb.weight.shape[0], args.emb, args.hidden, args.layers, other, 0.0)
@@ -314,8 +314,8 @@ def gradients(argv) -> int:
         _, val_ids = train_val_split(tok.encode(open(args.data, encoding="utf-8").read()), args.val_fraction)
         window = min(args.window, len(val_ids) // 8 - 1)
         x, y = _window(val_ids, 8, window)
-        curves[f"{info['config']['cell'].upper()} {os.path.basename(os.path.dirname(os.path.abspath(path)))} "
-               f"(step {info['step']})"] = gradient_norms(model, x, y)
+        curves[f"{info['config']['cell'].upper()} {os.path.basename(os.path.dirname(os.path.abspath(path)))}"] = \
+            gradient_norms(model, x, y)
     out = args.out or os.path.join(os.path.dirname(args.checkpoint[0]), "gradients_compared.svg")
     _print_summary(gradient_chart(curves, out, window), out)
     return 0
