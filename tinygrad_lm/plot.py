@@ -1,15 +1,18 @@
-"""Training curves without matplotlib: SVG line charts and one-line terminal sparklines.
+"""Training curves without matplotlib: SVG line charts, heatmaps and one-line terminal sparklines.
 
 Handles: several named series in one chart (each a list of y values, or an (xs, ys) pair), an
 optional second y-axis on the right for series on another scale (loss left, accuracy right),
-"nice" tick values, a legend, NaN/inf values as gaps, a log-scaled y-axis, and Unicode sparklines
-(`▁▂▃▄▅▆▇█`) that shrink a long run to a fixed width by averaging buckets.
+"nice" tick values, a legend, NaN/inf values as gaps, a log-scaled y-axis, Unicode sparklines
+(`▁▂▃▄▅▆▇█`) that shrink a long run to a fixed width by averaging buckets, and heatmaps: one or
+several same-shaped matrices (e.g. one attention map per head) on one colour scale, with row and
+column labels and a colour bar.
 Does not handle: bar/scatter plots, interactive zoom, fonts beyond the SVG default, PNG output.
 
     from tinygrad_lm import plot
     plot.line_chart({"train loss": losses, "val acc": accs}, "runs/curve.svg",
                     title="week 2 sentiment", xlabel="step", right_axis=["val acc"])
     print(plot.sparkline(losses, width=40))    # ▇▆▄▃▃▂▂▁▁▁ ...
+    plot.heatmap({"head 1": w[0], "head 2": w[1]}, "runs/attn.svg", row_labels=chars, col_labels=chars)
 
 The SVG is plain text: open it in a browser or an editor, or commit it next to a README.
 """
@@ -220,6 +223,124 @@ def line_chart(series: dict, path=None, title: str = "", xlabel: str = "", ylabe
                    f'stroke-width="2.5"{dash}/>')
         suffix = " (right axis)" if side == "right" else ""
         out.append(f'<text x="{lx + 28}" y="{ly}">{escape(str(name) + suffix)}</text>')
+    out.append("</svg>")
+    svg = "\n".join(out) + "\n"
+    if path is not None:
+        import os
+        os.makedirs(os.path.dirname(os.path.abspath(str(path))), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(svg)
+    return svg
+
+
+# ---- SVG heatmap ------------------------------------------------------------------------------
+HEAT_LOW, HEAT_HIGH, HEAT_NAN = (255, 255, 255), (8, 48, 107), "#d9d9d9"     # white -> dark blue; NaN grey
+
+
+def _heat_colour(v: float, lo: float, hi: float) -> str:
+    """Linear blend HEAT_LOW -> HEAT_HIGH for v in [lo, hi] (clamped); "" for the background colour."""
+    if not math.isfinite(v):
+        return HEAT_NAN
+    t = 0.5 if hi <= lo else min(max((v - lo) / (hi - lo), 0.0), 1.0)
+    rgb = tuple(int(round(a + t * (b - a))) for a, b in zip(HEAT_LOW, HEAT_HIGH))
+    return "" if rgb == HEAT_LOW else "#%02x%02x%02x" % rgb
+
+
+def heatmap(panels, path=None, row_labels=None, col_labels=None, title: str = "", xlabel: str = "",
+            ylabel: str = "", vmin: float | None = None, vmax: float | None = None, columns: int | None = None,
+            cell: int | None = None) -> str:
+    """Draw one or more matrices as grids of coloured cells; return the SVG text, write it to `path` if given.
+
+    panels:     a 2-D array (R, K), or {"name": 2-D array} with every array the same shape (one panel
+                each, e.g. one attention map per head; panels are laid out `columns` per row).
+    row_labels, col_labels: R and K strings (e.g. the characters of a sentence), drawn left of each
+                panel row and (rotated) under each panel.
+    vmin, vmax: the colour scale shared by all panels (white at vmin, dark blue at vmax, clamped);
+                default: the smallest / largest finite value. NaN/inf cells are grey.
+    cell:       pixels per cell (default: fits a panel into ~480 px, between 4 and 18).
+    """
+    if not isinstance(panels, dict):
+        panels = {"": panels}
+    if not panels:
+        raise ValueError("heatmap needs a non-empty dict {name: 2-D array} or one 2-D array")
+    mats = {}
+    for name, m in panels.items():
+        try:
+            a = np.asarray(m, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"heatmap panel {name!r}: values must be numbers; {e}") from None
+        if a.ndim != 2 or a.size == 0:
+            raise ValueError(f"heatmap panel {name!r}: expected a non-empty 2-D array (rows, columns), got shape {a.shape}")
+        mats[str(name)] = a
+    R, K = next(iter(mats.values())).shape
+    bad = {n: a.shape for n, a in mats.items() if a.shape != (R, K)}
+    if bad:
+        raise ValueError(f"heatmap panels must all have the same shape; the first is {(R, K)}, these differ: {bad}")
+    for labels, n, what in ((row_labels, R, "row_labels"), (col_labels, K, "col_labels")):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"heatmap: {what} has {len(labels)} entries but the matrices have {n} {what[:3]}s")
+    finite = np.concatenate([a[np.isfinite(a)] for a in mats.values()])
+    lo = float(vmin) if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+    hi = float(vmax) if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        raise ValueError(f"heatmap: need finite vmin <= vmax, got {lo}, {hi}")
+
+    cell = int(cell) if cell else max(4, min(18, 480 // max(R, K)))
+    ncol = max(1, min(int(columns) if columns else 4, len(mats)))
+    nrow = (len(mats) + ncol - 1) // ncol
+    font = max(7, min(12, cell - 2))
+    chars = lambda labels: max((len(str(s)) for s in labels), default=0) if labels is not None else 0  # noqa: E731
+    lab_l = 8 + int(0.62 * font * chars(row_labels)) if row_labels is not None else 4      # row-label margin
+    lab_b = 8 + int(0.62 * font * chars(col_labels)) if col_labels is not None else 4      # col-label margin
+    pw, ph = K * cell, R * cell                                                            # one panel
+    head = 20 if any(mats) else 4                                                          # panel titles
+    box_w, box_h = lab_l + pw + 16, head + ph + lab_b + 10
+    ml, mt, bar_w = 28 if ylabel else 8, (36 if title else 10), 70
+    width = ml + ncol * box_w + bar_w
+    height = mt + nrow * box_h + (28 if xlabel else 8)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="{font}">',
+           f'<rect width="{width}" height="{height}" fill="white"/>']
+    if title:
+        out.append(f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>')
+    for i, (name, a) in enumerate(mats.items()):
+        x0 = ml + (i % ncol) * box_w + lab_l
+        y0 = mt + (i // ncol) * box_h + head
+        if name:
+            out.append(f'<text x="{x0 + pw / 2:.1f}" y="{y0 - 6}" text-anchor="middle" font-size="13">'
+                       f'{escape(name)}</text>')
+        for r in range(R):                      # background cells (value == vmin) are left out: smaller files
+            for k in range(K):
+                colour = _heat_colour(float(a[r, k]), lo, hi)
+                if colour:
+                    out.append(f'<rect x="{x0 + k * cell}" y="{y0 + r * cell}" width="{cell}" height="{cell}" '
+                               f'fill="{colour}"/>')
+        out.append(f'<rect x="{x0}" y="{y0}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
+        if row_labels is not None:
+            for r, s in enumerate(row_labels):
+                out.append(f'<text x="{x0 - 3}" y="{y0 + (r + 0.5) * cell + font * 0.35:.1f}" '
+                           f'text-anchor="end">{escape(str(s))}</text>')
+        if col_labels is not None:
+            for k, s in enumerate(col_labels):
+                cx, cy = x0 + (k + 0.5) * cell + font * 0.35, y0 + ph + 3
+                out.append(f'<text transform="translate({cx:.1f},{cy:.1f}) rotate(-90)" text-anchor="end">'
+                           f'{escape(str(s))}</text>')
+    # colour bar: 10 bands from vmin (bottom) to vmax (top)
+    bx, by, bh = width - bar_w + 10, mt + head, min(200, max(80, ph))
+    for j in range(10):
+        v = lo + (hi - lo) * (j + 0.5) / 10
+        out.append(f'<rect x="{bx}" y="{by + bh - (j + 1) * bh / 10:.1f}" width="14" height="{bh / 10:.1f}" '
+                   f'fill="{_heat_colour(v, lo, hi) or "#ffffff"}"/>')
+    out.append(f'<rect x="{bx}" y="{by}" width="14" height="{bh}" fill="none" stroke="#444"/>')
+    out.append(f'<text x="{bx + 18}" y="{by + 4}" font-size="11">{_fmt(hi)}</text>')
+    out.append(f'<text x="{bx + 18}" y="{by + bh + 4}" font-size="11">{_fmt(lo)}</text>')
+    if xlabel:
+        out.append(f'<text x="{width / 2:.1f}" y="{height - 10}" text-anchor="middle" font-size="12">'
+                   f'{escape(xlabel)}</text>')
+    if ylabel:
+        out.append(f'<text transform="translate(16,{mt + nrow * box_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
+                   f'font-size="12">{escape(ylabel)}</text>')
     out.append("</svg>")
     svg = "\n".join(out) + "\n"
     if path is not None:

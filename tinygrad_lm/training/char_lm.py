@@ -92,9 +92,11 @@ def load_char_lm(path):
     return model, CharTokenizer.from_config(cfg["tokenizer"]), ckpt
 
 
-def train_char_lm(args, model_cls=CharLM) -> int:
+def train_char_lm(args, model_cls=CharLM, batches_fn=TBPTTBatches) -> int:
     """`tglm train char-lstm|char-rnn` with parsed options (cli/train.py). model_cls: the model class
-    (the library's CharLM, or a learner's own with the same constructor)."""
+    (the library's CharLM, or a learner's own with the same constructor). batches_fn(train_ids, B, T)
+    -> the epoch's (x, y) windows, anything with len() and [k] (TBPTTBatches, or a learner's
+    tbptt_batches list: solutions/week3/project.py)."""
     if not (args.steps > 0 or args.time > 0) or args.steps < 0 or args.time < 0:
         raise ValueError(f"give a budget: --steps N and/or --time SECONDS, each >= 0 and not both 0 "
                          f"(got --steps {args.steps} --time {args.time})")
@@ -124,7 +126,7 @@ def train_char_lm(args, model_cls=CharLM) -> int:
     if args.resume:
         run.resume(args.resume)
         print(f"resumed {args.resume}: step {run.step}, best val {run.best:.4f}, {run.elapsed0:.0f}s trained before")
-    batches = TBPTTBatches(train_ids, args.batch_size, args.seq_len)
+    batches = batches_fn(train_ids, args.batch_size, args.seq_len)
     n_params = model.num_parameters()
     print(f"char-{cfg['cell']}: {n_params:,} parameters, vocab {tok.vocab_size}, train {len(train_ids):,} chars, "
           f"val {len(val_ids):,} chars, {len(batches)} windows of {args.batch_size}x{args.seq_len} per epoch")
