@@ -247,3 +247,25 @@ def test_adapters_on_gpt():
     exact = tiny_gpt()
     nn.apply_adapters(exact, bottleneck=4, init_std=0.0)
     np.testing.assert_array_equal(exact(x)[0].data, logits0, "init_std=0 adapters must be the identity")
+
+
+def test_decoder_refuses_unmerged_lora_and_adapters_but_takes_merged_lora():
+    import numpy as np
+    from tinygrad_lm import nn
+    from tinygrad_lm.generation import Decoder
+    from tinygrad_lm.models import GPT, GPTConfig
+    cfg = GPTConfig(vocab_size=20, block_size=8, n_layer=1, n_head=2, n_embd=8)
+    m = GPT(cfg)
+    nn.apply_lora(m, r=2)
+    for name, p in m.named_parameters():
+        if "lora_B" in name:
+            p.data[:] = 0.1                                   # a LoRA path that changes the output
+    with pytest.raises(ValueError, match="merge_lora"):
+        Decoder(m)
+    nn.merge_lora(m)
+    ids = [1, 2, 3]
+    np.testing.assert_allclose(Decoder(m).forward(ids), m(np.array([ids]))[0].data[0, -1], atol=1e-5)
+    m2 = GPT(cfg)
+    nn.apply_adapters(m2, bottleneck=2)
+    with pytest.raises(ValueError, match="adapter"):
+        Decoder(m2)

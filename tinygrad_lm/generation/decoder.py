@@ -51,6 +51,13 @@ class Decoder:
         self.config, self.weights = cfg, weights
         self.n_head, self.C = cfg.n_head, cfg.n_embd
         sd = model.state_dict()                               # {name: array}, no copies
+        # The Decoder reads the plain GPT weights only: an unmerged LoRA path or an adapter would be ignored.
+        extra = [n for n, m in model.named_modules() if getattr(m, "merged", None) is False or ".adapter" in n
+                 or n.endswith("adapter")]
+        if extra:
+            raise ValueError(f"Decoder: {extra[0]} holds LoRA / adapter weights that the fast path would silently "
+                             f"ignore: nn.merge_lora(model) first (adapters cannot be merged; decode with the "
+                             f"model itself, weights=None)")
         for name, a in sd.items():
             if a.dtype != np.float32:
                 raise TypeError(f"Decoder: parameter {name} is {a.dtype}; the model must be float32")
