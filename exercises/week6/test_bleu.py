@@ -74,11 +74,13 @@ def test_closest_ref_len_and_brevity_penalty():
     rng = np.random.default_rng(1)
     for _ in range(100):
         h, refs = int(rng.integers(0, 20)), [int(x) for x in rng.integers(1, 20, size=int(rng.integers(1, 5)))]
-        assert_equal(mod.closest_ref_len(h, refs), library.closest_ref_len(h, refs), name=f"closest_ref_len({h}, {refs})")
+        assert_equal(mod.closest_ref_len(h, refs), library.closest_ref_len(h, refs),
+                     name=f"closest_ref_len({h}, {refs})")
 
     got = mod.brevity_penalty(9, 10)
     if math.isclose(got, math.exp(1 - 9 / 10)):
-        pytest.fail("brevity_penalty(9, 10) = exp(1 - c/r): that rewards short output; BP = exp(1 - r/c) = exp(1 - 10/9)")
+        pytest.fail("brevity_penalty(9, 10) = exp(1 - c/r): that rewards short output; "
+                    "BP = exp(1 - r/c) = exp(1 - 10/9)")
     assert_close(got, math.exp(1 - 10 / 9), atol=1e-12, name="brevity_penalty(sys_len=9, ref_len=10)")
     got = mod.brevity_penalty(12, 10)
     if got > 1:

@@ -57,4 +57,5 @@ def test_paired_bootstrap_equals_sacrebleus_test_on_multi30k():
         assert_close(got[0], want.diff, atol=1e-9, name=f"{name}: diff (translation memory - word by word)")
         assert_close(got[1], want.p_value, atol=1e-12, name=f"{name}: p-value")
         assert_close(list(got[2]), list(want.diff_interval), atol=1e-9, name=f"{name}: 95% interval of B - A",
-                     hint="sort the S differences score_B(s) - score_A(s) (signed); take [S // 40] and [S - S // 40 - 1]")
+                     hint="sort the S differences score_B(s) - score_A(s) (signed); "
+                          "take [S // 40] and [S - S // 40 - 1]")
