@@ -1,5 +1,5 @@
 # Generated from solutions/week6/agreement.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/agreement.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/agreement.py.
 """Week 6: Cohen's kappa (Cohen 1960), agreement between two annotators beyond chance.
 
 Two people label the same N items (e.g. "which summary is better: A, B or tie?"). Raw agreement p_o
@@ -28,8 +28,7 @@ def cohen_kappa(a, b):
     TODO: a, b: sequences of N hashable labels (ints, strings). Return kappa as a float, nan if
     p_e == 1. Raise ValueError if the lengths differ or N == 0.
 
-    APPROACH: p_o = mean of a_i == b_i. ca, cb = Counter(a), Counter(b);
-    p_e = sum over labels k of (ca[k] / N) * (cb[k] / N); kappa = (p_o - p_e) / (1 - p_e).
+    APPROACH: stuck? `tglm hint 6.8` shows the approach one step at a time.
 
     EXAMPLE: a = ["A", "A", "B", "B"], b = ["A", "B", "B", "B"]:
              p_o = 3/4, p_e = (2/4)(1/4) + (2/4)(3/4) = 1/2, kappa = (3/4 - 1/2) / (1/2) = 0.5

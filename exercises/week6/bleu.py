@@ -1,5 +1,5 @@
 # Generated from solutions/week6/bleu.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/bleu.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/bleu.py.
 """Week 6: BLEU (Papineni et al. 2002) from its parts, equal to sacreBLEU's default corpus_bleu.
 
     BLEU = BP x exp( (1/4) sum_{n=1..4} ln p_n )                                  (0..100 with p_n in %)
@@ -52,8 +52,7 @@ def modified_precision(hypothesis, references, n):
     the number of hypothesis n-grams that match, each n-gram counted at most as often as it appears in
     the reference where it is most frequent, and the total number of hypothesis n-grams.
 
-    APPROACH: hyp = ngram_counts(hypothesis, n); max_ref[g] = max over references of that reference's
-    count of g; matches = sum over g in hyp of min(hyp[g], max_ref[g]); total = sum(hyp.values()).
+    APPROACH: stuck? `tglm hint 6.4` shows the approach one step at a time.
 
     EXAMPLE (Papineni et al.'s): hypothesis "the the the the the the the", references
              "the cat is on the mat" and "there is a cat on the mat", n = 1 -> (2, 7)
@@ -71,7 +70,7 @@ def closest_ref_len(hyp_len, ref_lens):
     TODO: return the element of ref_lens closest to hyp_len; on a tie (one shorter and one longer by
     the same amount) the shorter one.
 
-    APPROACH: min over ref_lens with the key (|hyp_len - r|, r).
+    APPROACH: stuck? `tglm hint 6.5` shows the approach one step at a time.
 
     EXAMPLE: closest_ref_len(10, [8, 12, 20]) == 8;  closest_ref_len(11, [8, 12]) == 12
 
@@ -103,8 +102,7 @@ def bleu_from_counts(matches, totals, sys_len, ref_len):
     -> 0.0; the k-th order (counting from 1) with matches_n == 0 < totals_n gets
     p_n = 100 / (2^k totals_n).
 
-    APPROACH: if sum(matches) == 0 return 0.0. Loop n = 1..4 keeping k (the zero-match orders met
-    so far); build the list of the four p_n; return bp * exp(sum of ln p_n / 4).
+    APPROACH: stuck? `tglm hint 6.6` shows the approach one step at a time.
 
     EXAMPLE: bleu_from_counts([9, 6, 4, 2], [10, 9, 8, 7], 10, 10) == 100 (0.9 x 6/9 x 4/8 x 2/7)^(1/4)
              = 54.108;  bleu_from_counts([9, 6, 4, 0], [10, 9, 8, 7], 10, 10) uses p_4 = 100 / (2 x 7):

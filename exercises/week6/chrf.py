@@ -1,5 +1,5 @@
 # Generated from solutions/week6/chrf.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/chrf.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/chrf.py.
 """Week 6: chrF (Popović 2015), the character n-gram F-score, equal to sacreBLEU's default chrF2.
 
 BLEU matches whole words: "Hunde" against "Hund" is simply wrong. chrF compares character n-grams
@@ -38,10 +38,7 @@ def chrf(hypotheses, references, char_order=6, beta=2):
     orders where both summed counts are > 0; return 100 (1 + b^2) P R / (b^2 P + R) with b = beta
     (0.0 if no order counts, or if P + R == 0).
 
-    APPROACH: three lists of char_order zeros (hyp, ref, match); for each pair (h, r) and each n:
-    hc, rc = char_ngrams(h, n), char_ngrams(r, n); if rc: add sum(hc.values()) to hyp[n-1];
-    add sum(rc.values()) to ref[n-1]; add sum((hc & rc).values()) to match[n-1]  (Counter & Counter
-    keeps the smaller count of each key).
+    APPROACH: stuck? `tglm hint 6.7` shows the approach one step at a time.
 
     EXAMPLE: chrf(["the cat"], ["the cats"]) == 77.57 (P = 1 at every order; R = 6/7, 5/6, ..., 1/2,
              mean 0.7345: 5 x 0.7345 / (4 + 0.7345));

@@ -1,5 +1,5 @@
 # Generated from solutions/week6/perplexity.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/perplexity.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/perplexity.py.
 """Week 6: perplexity of a fixed-context model, done right, and bits per byte.
 
 A GPT with a context of `window` tokens cannot see a whole book. Cut the text into disjoint chunks of
@@ -43,9 +43,7 @@ def window_spans(n, window, stride):
     token 0 never (nothing precedes it). Leave out windows that would score nothing, and stop after the
     window that reaches the end of the text (end == n).
 
-    APPROACH: loop begin over range(0, n, stride); end = min(begin + window, n);
-    first = max(prev_end, begin + 1) (prev_end starts at 0); keep (begin, end, first) if first < end;
-    set prev_end = end; break when end == n.
+    APPROACH: stuck? `tglm hint 6.1` shows the approach one step at a time.
 
     EXAMPLE: window_spans(10, 4, 2) == [(0, 4, 1), (2, 6, 4), (4, 8, 6), (6, 10, 8)]
              window_spans(10, 4, 4) == [(0, 4, 1), (4, 8, 5), (8, 10, 9)]   (disjoint chunks)
@@ -65,8 +63,7 @@ def sliding_window_nll(logprob_fn, ids, window, stride):
     add -log p of each token t in [first, end). Position j of the window's output predicts the token
     at j + 1, so token t (text position) is read at window position t - 1 - begin.
 
-    APPROACH: ids = np.asarray(ids, dtype=np.int64); lp = logprob_fn(ids[None, begin:end])[0] is
-    (T, V); t = np.arange(first, end); total -= lp[t - 1 - begin, ids[t]].sum(); n_scored += len(t).
+    APPROACH: stuck? `tglm hint 6.2` shows the approach one step at a time.
 
     EXAMPLE: a model that gives every token probability 1/V: sliding_window_nll(...) ==
              ((n - 1) ln V, n - 1) for any window and stride; perplexity = exp(total / n_scored) = V.
@@ -84,7 +81,7 @@ def bits_per_byte(nll_nats, text):
     TODO: return nll_nats / (ln 2 x number of UTF-8 bytes of text) as a float. Raise ValueError if the
     text is empty (a rate per byte of nothing is undefined).
 
-    APPROACH: the bytes are text.encode("utf-8"); nats -> bits divides by math.log(2).
+    APPROACH: stuck? `tglm hint 6.3` shows the approach one step at a time.
 
     EXAMPLE: bits_per_byte(8 * math.log(2), "abcd") == 2.0      (8 bits over 4 bytes)
              bits_per_byte(math.log(2), "é") == 0.5             ("é" is 2 bytes in UTF-8)

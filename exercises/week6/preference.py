@@ -1,5 +1,5 @@
 # Generated from solutions/week6/preference.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/preference.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/preference.py.
 """Week 6: how sure is a win rate? The Wilson score interval (Wilson 1927).
 
 Judges preferred system B in 14 of 20 comparisons: a 70% win rate. Is B better, or would the next 20
@@ -32,8 +32,7 @@ def wilson_interval(successes, n, confidence=0.95):
     TODO: return a tuple of two floats in [0, 1] from the formulas in the module docstring. Raise
     ValueError if n <= 0 or successes is outside [0, n].
 
-    APPROACH: z = normal_ppf(1 - (1 - confidence) / 2), the two-sided quantile; then centre and half
-    exactly as written; clip with max(0, .) and min(1, .).
+    APPROACH: stuck? `tglm hint 6.9` shows the approach one step at a time.
 
     EXAMPLE: wilson_interval(14, 20) ~ (0.4810, 0.8545): 14 wins of 20 does not exclude 50%;
              wilson_interval(20, 20) ~ (0.8389, 1.0), where the Wald interval would be (1.0, 1.0)

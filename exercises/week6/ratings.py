@@ -1,5 +1,5 @@
 # Generated from solutions/week6/ratings.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/ratings.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/ratings.py.
 """Week 6: ratings from pairwise battles, the Bradley-Terry model (Chatbot Arena, Chiang et al. 2024).
 
 Judges see two anonymous answers and pick the better one (or call a tie). Many such battles between
@@ -52,8 +52,7 @@ def bradley_terry(W, scale=400, base=10, init_rating=1000, tol=1e-10, max_iter=2
     with c = ln(base), N = W + W.T, lr = 1 / (c^2 / 2 * max_i sum_j N_ij), until max |lr * g| < tol
     (or max_iter steps). Return scale * beta + init_rating as a float array (M,).
 
-    APPROACH: broadcasting gives the (M, M) differences: beta[:, None] - beta[None, :]. The sigmoid
-    1 / (1 + np.exp(-z)) is fine here (z stays moderate).
+    APPROACH: stuck? `tglm hint 6.11` shows the approach one step at a time.
 
     EXAMPLE: two models, W = [[0, 3], [1, 0]] (model 0 beat model 1 three times and lost once):
              at the optimum P(0 beats 1) = 3/4, so R_0 - R_1 = 400 log10(3) = 190.85 and the ratings

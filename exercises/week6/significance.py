@@ -1,5 +1,5 @@
 # Generated from solutions/week6/significance.py by `tglm course build`: fill in the parts that raise NotImplementedError.
-# Rerunning the build overwrites this file; the reference solution is solutions/week6/significance.py.
+# Your edits are safe: the build refuses to overwrite this file unless --force; the reference is solutions/week6/significance.py.
 """Week 6: is system B really better than A? Paired bootstrap resampling (Koehn 2004).
 
 B scores 1.2 BLEU above A on a test set of N sentences. Another N sentences from the same source
@@ -39,11 +39,7 @@ def paired_bootstrap(stats_a, stats_b, score_fn, n_samples=1000, seed=0):
     over all N rows), the p-value of the module docstring, and interval = (lo, hi), the 95% percentile
     interval of score_B(s) - score_A(s) over the S = n_samples resamples.
 
-    APPROACH: rng = np.random.default_rng(seed); idx = rng.choice(N, size=(S, N), replace=True) (draw
-    all indices at once, in this way, so that the result equals the library's); row s of idx is pseudo
-    test set s: score_fn(stats_a[idx[s]].sum(axis=0)), same idx[s] for B. Then d, d_s, centring, p.
-    For the interval: np.sort the S differences (not their absolute values), lo = S // 40, take
-    [lo] and [S - lo - 1].
+    APPROACH: stuck? `tglm hint 6.10` shows the approach one step at a time.
 
     EXAMPLE: accuracy as the metric, K = 1 column of 0/1 per segment, score_fn = lambda s: s[0] / N:
              A right on 50 of 100 items, B on the same 50 plus 15 more: diff = 0.15, p = 2/1001 with
