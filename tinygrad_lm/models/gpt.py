@@ -142,6 +142,22 @@ class GPT(nn.Module):
         n = super().num_parameters(trainable_only=trainable_only)
         return n - self.transformer.wpe.weight.size if non_embedding else n
 
+    def resize_token_embeddings(self, new_vocab_size: int) -> None:
+        """Grow the vocabulary (new special tokens, e.g. a chat template): rows V..new-1 of the token
+        embedding (and so of the tied LM head) start as the MEAN of the existing rows, a neutral guess
+        that keeps the new tokens' logits near the average instead of random (Hewitt 2021). Existing
+        rows are kept exactly, so the model's outputs on old tokens do not change. Shrinking is refused."""
+        old = self.transformer.wte.weight.data                                   # (V, C)
+        V = old.shape[0]
+        if int(new_vocab_size) < V:
+            raise ValueError(f"resize_token_embeddings: {new_vocab_size} < the current {V} tokens (cannot shrink)")
+        if int(new_vocab_size) == V:
+            return
+        extra = np.repeat(old.mean(axis=0, keepdims=True), int(new_vocab_size) - V, axis=0)
+        self.transformer.wte.weight = nn.Parameter(np.concatenate([old, extra]).astype(old.dtype))
+        self.transformer.wte.num_embeddings = int(new_vocab_size)
+        self.config.vocab_size = int(new_vocab_size)
+
     def forward(self, idx, targets=None, kv_cache: KVCache = None):
         """idx (B, T) int token ids -> (logits (B, T, V), loss or None).
 

@@ -64,7 +64,7 @@ class Optimizer:
         group = dict(group)
         params = group["params"]
         group["params"] = [params] if hasattr(params, "data") and hasattr(params, "grad") else list(params)
-        unknown = set(group) - set(self.defaults) - {"params"}
+        unknown = set(group) - set(self.defaults) - {"params", "lr_scale", "initial_lr"}   # the last two: schedules
         if unknown:
             raise ValueError(f"unknown hyperparameter(s) {sorted(unknown)} for {type(self).__name__}; "
                              f"known: {sorted(self.defaults)}")
