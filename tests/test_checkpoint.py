@@ -132,3 +132,13 @@ def test_cli_inspect(tmp_path, capsys):
     (tmp_path / "bad.safetensors").write_bytes(b"\x00" * 5)
     assert main(["ckpt", str(tmp_path / "bad.safetensors")]) == 1
     assert "too short" in capsys.readouterr().out
+
+
+def test_format_name_is_stable(tmp_path):
+    """The metadata format string names the file format; it must not follow module renames
+    (checkpoints written before the 2026-12 layout change say "tinygrad_lm.checkpoint")."""
+    from tinygrad_lm.checkpoints import checkpoint as ck
+    from tinygrad_lm.checkpoints.safetensors import load_metadata
+    assert ck.FORMAT == "tinygrad_lm.checkpoint"
+    ck.save_checkpoint(tmp_path / "c.safetensors", step=3, config={"a": 1})
+    assert load_metadata(tmp_path / "c.safetensors")["format"] == "tinygrad_lm.checkpoint"

@@ -8,7 +8,7 @@ File contents (see tinygrad_lm/checkpoints/safetensors.py for the format):
                                           once; metadata "aliases" maps its other names to it)
               "optim.<index>.<buffer>"    optimizer state, e.g. optim.3.exp_avg; numbers (Adam's step
                                           count) as 0-d I64 / F64 tensors
-    metadata  format = "tinygrad_lm.checkpoints.checkpoint", version = "1", step = "1000",
+    metadata  format = "tinygrad_lm.checkpoint", version = "1", step = "1000",
               config = JSON of `config` (the model/training config dict),
               optimizer = JSON {"type": "AdamW", "param_groups": [...hyperparameters...]},
               scheduler = JSON of scheduler.state_dict(), rng = JSON of the library generator's
@@ -26,7 +26,7 @@ import numpy as np
 from .. import random as _random
 from .safetensors import CheckpointError, load_file, load_metadata, save_file
 
-FORMAT, VERSION = "tinygrad_lm.checkpoints.checkpoint", "1"
+FORMAT, VERSION = "tinygrad_lm.checkpoint", "1"          # the file format's name, not a module path: never change it
 __all__ = ["save_checkpoint", "load_checkpoint", "read_checkpoint", "CheckpointError"]
 
 

@@ -143,8 +143,12 @@ class Run:
         self.step = int(info["step"])
         self.best = float(meta.get("best_val_loss", "inf"))
         self.elapsed0 = float(meta.get("elapsed", 0.0))
-        self.history = json.loads(meta.get("history", "[]"))
+        # checkpoints written before the shared loop (2026-12-03) kept "train"/"val" and a top-level data_rng
+        self.history = [{(f"{k}_loss" if k in ("train", "val") else k): v for k, v in h.items()}
+                        for h in json.loads(meta.get("history", "[]"))]
         self.state = json.loads(meta.get("state", "{}"))
+        if "data_rng" in meta and "data_rng" not in self.state:
+            self.state["data_rng"] = json.loads(meta["data_rng"])
         self.resumed_from = self.last_saved = (checkpoint, self.step)
 
     def best_checkpoint(self) -> str:
