@@ -94,3 +94,21 @@ def test_scheduler_state_is_validated():
             sched.load_state_dict(bad)
     sched.load_state_dict({"last_step": 4, "base_lrs": [0.02]})
     assert sched.last_step == 4
+
+
+def test_subclass_without_a_spec_gets_generic_checks():
+    class Momentum(optim.Optimizer):                 # a learner's own optimizer
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def _update(self, p, grad, group, state):
+            state["t"] = state.get("t", 0) + 1
+            state["v"] = state.get("v", np.zeros_like(p.data)) * 0.9 + grad
+            p.data -= group["lr"] * state["v"]
+    p, opt = _trained(Momentum)
+    target = _fresh(Momentum)
+    target.load_state_dict(opt.state_dict())
+    sd = opt.state_dict()
+    sd["state"][0]["v"] = np.full((2, 3), np.inf, np.float32)
+    with pytest.raises(ValueError, match="'v'.*NaN or inf"):
+        _fresh(Momentum).load_state_dict(sd)

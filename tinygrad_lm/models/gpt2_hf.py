@@ -67,7 +67,8 @@ def config_from_hf(hf: dict, where: str = "config.json"):
         if type(v) is not int or v <= 0:
             raise CheckpointError(f"{where}: {key} must be a positive integer, got {v!r}")
     if hf.get("n_inner") not in (None, 4 * sizes["n_embd"]):
-        raise CheckpointError(f"{where}: n_inner={hf['n_inner']!r}; our GPT's MLP is 4 * n_embd = {4 * sizes['n_embd']}")
+        raise CheckpointError(f"{where}: n_inner={hf['n_inner']!r}; our GPT's MLP is "
+                              f"4 * n_embd = {4 * sizes['n_embd']}")
     try:
         return GPTConfig(vocab_size=sizes["vocab_size"], block_size=block, n_layer=sizes["n_layer"],
                          n_head=sizes["n_head"], n_embd=sizes["n_embd"], dropout=0.0, bias=True)

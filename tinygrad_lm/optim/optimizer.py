@@ -139,6 +139,7 @@ class Optimizer:
     # What a saved state may hold, per parameter: {buffer name: kind}. Subclasses fill it in.
     #   "count": an int >= 1 (a step counter)    "array": finite, the parameter's shape
     #   "nonneg_array": same, and every value >= 0 (a running mean of squares)
+    # Empty (a subclass that does not say): any arrays of the parameter's shape and finite numbers.
     _state_spec: dict = {}
 
     def _check_hyperparameters(self, group: dict) -> None:
@@ -151,10 +152,16 @@ class Optimizer:
 
     def _checked_buffer(self, idx: int, key: str, value, p):
         """One saved buffer of parameter idx, validated against _state_spec -> the value to keep."""
-        kind = self._state_spec.get(key)
+        # a subclass without a _state_spec (a learner's own optimizer): arrays and finite numbers
+        kind = self._state_spec.get(key) if self._state_spec else ("array" if np.ndim(value) else "number")
         where = f"optimizer state '{key}' of param {idx}"
         if kind is None:
             raise ValueError(f"{where}: unknown buffer for {type(self).__name__} (expected {sorted(self._state_spec)})")
+        if kind == "number":
+            v = value.item() if isinstance(value, np.ndarray) else value
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+                raise ValueError(f"{where} must be a finite number, got {v!r}")
+            return v
         if kind == "count":
             v = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
@@ -196,7 +203,8 @@ class Optimizer:
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"param group {i}: saved state has {len(saved['params'])} params, "
                                  f"this optimizer has {len(group['params'])}")
-            unknown = set(saved) - set(self.defaults) - set(group) - {"params", "initial_lr"}   # schedulers add initial_lr
+            # (schedulers add initial_lr to the groups)
+            unknown = set(saved) - set(self.defaults) - set(group) - {"params", "initial_lr"}
             if unknown:
                 raise ValueError(f"param group {i}: unknown hyperparameter(s) {sorted(unknown)}")
             hyper = {**{k: v for k, v in group.items() if k != "params"},

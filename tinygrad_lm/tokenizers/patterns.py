@@ -14,8 +14,8 @@ like `(a|a)+$|(a+)+b` backtracks exponentially: one short prompt would hang gene
 - A custom pattern must pass `check_pattern`, a bounded check: it compiles; it has no capturing
   groups (findall would return the groups, not the chunks); no quantifier other than `?` is applied
   to a group (so no nested or alternated repetition such as (a+)+ or (a|b)*); no backreferences,
-  recursion or conditionals; and it splits a set of probe texts (long runs of letters, digits,
-  spaces, punctuation, mixtures) within 1 s of CPU time in total, covering every character.
+  recursion, conditionals or verbose mode; and it splits a set of probe texts (long runs of
+  letters, digits, spaces, punctuation, mixtures) within 1 s of CPU time, covering every character.
 - While splitting, a custom pattern runs under the `regex` module's timeout (1 s + 1 us per
   character of CPU time, ~20x what the named patterns need): a pattern that is still slow raises
   ValueError instead of hanging. (The timeout counts CPU time: on a busy machine the wall time of
@@ -85,7 +85,8 @@ def _static_problem(pattern: str):
             continue
         if c == "(":
             head = pattern[i + 1:i + 4]
-            if head.startswith(("?P=", "?R", "?(", "?&", "?P>", "?|")) or head[1:2].isdigit() and head[0] == "?":
+            if head.startswith(("?P=", "?R", "?(", "?&", "?P>", "?|")) or head[:1] == "?" and (
+                    head[1:2].isdigit() or head[1:2] in "+-" and head[2:3].isdigit()):
                 return f"backreference, recursion or conditional {pattern[i:i + 5]!r}"
             groups.append(i)
             i, last = i + 1, None
@@ -126,6 +127,8 @@ def check_pattern(pattern: str) -> None:
     except (regex.error, RecursionError, OverflowError) as e:
         raise ValueError(f"invalid pre-tokenization regex {pattern[:80]!r}: {e}") from None
     problem = _static_problem(pattern)
+    if compiled.flags & regex.VERBOSE:      # whitespace would hide constructs from _static_problem
+        problem = "verbose mode (?x)"
     if problem:
         raise ValueError(f"pre-tokenization regex {pattern[:80]!r} is refused: {problem} can backtrack "
                          f"exponentially. Use a named pattern ({', '.join(PATTERNS)}) or quantify single "
