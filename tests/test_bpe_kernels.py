@@ -63,3 +63,20 @@ def test_long_chunks_go_to_heap_path(gpt2):
     for chunk in gpt2._regex.findall(s):
         b = [gpt2.byte_ids[c] for c in chunk.encode()]
         assert gpt2._merge_long(b) == _run(gpt2, [chunk], True)[0]
+
+
+def test_long_chunk_heap_kernel_equals_twin_and_reference(gpt2):
+    from tinygrad_lm.tokenizers.bpe_kernels import merge_long
+    keys, vals = merge_table(gpt2.ranks)
+    r = random.Random(7)
+    for trial in range(40):
+        alpha = r.choice(["ab", "a", " ", "abc ", "hello world ", "é🤗x", "0123456789"])
+        text = "".join(r.choice(alpha) for _ in range(r.randint(0, 600)))
+        base = [gpt2.byte_ids[b] for b in text.encode("utf-8")]
+        want = gpt2._merge_short(list(base))
+        for use_numba in (True, False):
+            ids = np.array(base, dtype=np.int32)
+            m = merge_long(ids, keys, vals, use_numba=use_numba)
+            assert ids[:m].tolist() == want, f"trial {trial} ({'kernel' if use_numba else 'twin'}): {text[:40]!r}"
+    with pytest.raises(TypeError, match="int32"):
+        merge_long(np.zeros(3, np.int64), keys, vals)

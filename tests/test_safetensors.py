@@ -163,3 +163,52 @@ def test_offsets_overlap_gap_and_range(tmp_path):
     _expect_error(_file(tmp_path, {"a": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}}, b"\0" * 8),
                   "begin <= end")
     _expect_error(_file(tmp_path, {"__metadata__": {"a": 1}}), "__metadata__")
+
+
+# ---- temp files of killed writers ------------------------------------------------------------
+def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
+    import subprocess
+    import time
+    dead = subprocess.Popen(["true"])
+    dead.wait()                                             # a pid that no longer runs
+    stale = tmp_path / f".best.safetensors.tglm-{dead.pid}-abc123.tmp"
+    stale.write_bytes(b"\0" * 1000)
+    alive = tmp_path / f".best.safetensors.tglm-{os.getppid()}-xyz.tmp"   # a live writer: kept
+    alive.write_bytes(b"\0" * 10)
+    others = [tmp_path / "notes.tmp", tmp_path / f".x.tglm-{dead.pid}.tmp", tmp_path / "last.safetensors.tmp"]
+    for p in others:
+        p.write_bytes(b"keep")
+    old = time.time() - 60
+    for p in [stale, alive] + others:
+        os.utime(p, (old, old))
+    fresh = tmp_path / f".last.safetensors.tglm-{dead.pid}-new.tmp"     # newer than this write: kept
+    fresh.write_bytes(b"\0")
+    os.utime(fresh, (time.time() + 60, time.time() + 60))
+    st.save_file({"a": np.ones(3, np.float32)}, tmp_path / "last.safetensors")
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert stale.name not in left, "the dead writer's temp file should have been removed"
+    for p in [alive, fresh] + others:
+        assert p.name in left, f"{p.name} is not a stale temp file of ours and must be kept"
+
+
+def test_killed_writer_leaves_a_temp_file_that_the_next_save_removes(tmp_path):
+    """kill -9 during a write (simulated: the child stops inside the write, then is killed)."""
+    import signal
+    import subprocess
+    import sys
+    code = ("import os, sys, numpy as np\n"
+            "from tinygrad_lm.checkpoints import safetensors as st\n"
+            "real = os.fsync\n"
+            "def hang(fd):\n"
+            "    print('writing', flush=True); import time; time.sleep(60)\n"
+            "os.fsync = hang\n"
+            f"st.save_file({{'w': np.zeros(1_000_000, np.float32)}}, {str(tmp_path / 'ckpt.safetensors')!r})\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=env)
+    assert child.stdout.readline().strip() == b"writing"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    orphans = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(orphans) == 1 and (tmp_path / orphans[0]).stat().st_size >= 4_000_000, orphans
+    st.save_file({"w": np.ones(2, np.float32)}, tmp_path / "ckpt.safetensors")
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.safetensors"], "orphaned temp file not cleaned"

@@ -11,7 +11,7 @@ TEXT = ("First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\n
 @pytest.fixture
 def tok():
     t = ByteLevelBPE.train(TEXT, 350, pattern="cl100k")
-    t.register_special_tokens({"<|endoftext|>": 350, "<|we\nird \"one\"|>": 351})
+    t.register_special_tokens(["<|endoftext|>", "<|we\nird \"one\"|>"])   # ids right after the merges
     return t
 
 
@@ -85,13 +85,14 @@ def test_render_token_escapes_control_chars():
 
 def test_vocab_dump(tok):
     lines = tok.vocab_lines()
-    assert len(lines) == len(tok.vocab)          # training stopped early: ids 331..349 are unused
+    assert len(lines) == len(tok.vocab) == tok.vocab_size      # training stopped early at 331: no gap
     assert all("\n" not in ln and "\r" not in ln and "\x00" not in ln for ln in lines)
     assert lines[10] == "10\t[\\n]"
     first = tok.merges[0]
     assert lines[256].startswith("256\t[") and f"= [{render_token(bytes([first[0]]))}]" in lines[256]
-    assert "350\t[<|endoftext|>]\tspecial" in lines
-    assert '351\t[<|we\\nird "one"|>]\tspecial' in lines
+    assert "331\t[<|endoftext|>]\tspecial" in lines
+    assert '332\t[<|we\\nird "one"|>]\tspecial' in lines
+    assert tok.vocab_lines(head=3) == lines[:3] and tok.vocab_lines(head=0) == []
 
 
 def test_to_text_from_text(tok):

@@ -8,6 +8,17 @@ an op returns is checked against its input's shape AND dtype (a float64 leak is 
 The ops themselves (+, @, exp, softmax, cross_entropy, ...) live in `tinygrad_lm/ops/` and are
 attached to Tensor as methods there; each op writes its forward and its backward side by side.
 
+In-place changes between forward and backward are detected, as PyTorch's version counter does:
+an op's backward reads its inputs' arrays, so editing `x.data` after the forward pass and before
+backward() would give silently wrong gradients. Every tensor has a `_version`, bumped whenever
+`.data` is assigned (this includes `p.data -= lr * g` and `p.data *= 0.5`, which assign the result
+back). Writes that bypass the assignment (`p.data[0] = 1`, `np.copyto(p.data, a)`, `out=p.data`)
+cannot be seen that way, so for LEAF inputs (weights, data: what users edit) an op also stores a
+cheap checksum of the array (the wrapping sum of its bytes as 64-bit words, ~0.4 ms per 10 MB;
+it misses only edits that keep that sum, e.g. swapping two equal-sized words). backward() compares
+both before running each op's backward and raises RuntimeError naming the op and the tensor.
+Intermediate results are covered by the version counter only.
+
 Omissions: no in-place ops on tensors that need grad, no higher-order gradients, no devices,
 non-leaf tensors do not keep `.grad` (as in PyTorch without `retain_grad()`).
 
@@ -15,6 +26,7 @@ dtype rule: floating data becomes float32 unless a dtype is given explicitly (gr
 float64); integer data stays int64 and bool stays bool. Only floating tensors can require grad.
 """
 import functools
+import operator
 
 import numpy as np
 
@@ -60,6 +72,45 @@ def _to_array(data, dtype):
     return arr
 
 
+def _checksum(a: np.ndarray) -> int:
+    """A cheap fingerprint of an array's bytes: their wrapping sum as uint64 words (uint32 / uint8
+    words when the size is not a multiple of 8 / 4). One pass at memory speed, no temporaries."""
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a)
+    b = a.reshape(-1).view(np.uint8)
+    n = b.size
+    word = np.uint64 if n % 8 == 0 else np.uint32 if n % 4 == 0 else np.uint8
+    return int(np.add.reduce(b.view(word), dtype=word)) if n else 0
+
+
+def _stamp(parents) -> tuple:
+    """What backward() re-checks: each input's version, and the checksum of each leaf input."""
+    return tuple([(p._version, _checksum(p._data) if p._backward is None else None) for p in parents])
+
+
+def _check_unchanged(node, stamps, sums: dict) -> None:
+    """Raise if an input of `node` was modified in place since the forward pass recorded it."""
+    for p, (version, checksum) in zip(node._parents, stamps):
+        if p._version != version:
+            how = f"its .data was assigned {p._version - version} time(s) (version {version} -> {p._version})"
+        elif checksum is not None:
+            now = sums.get(id(p))
+            if now is None:
+                now = sums[id(p)] = _checksum(p._data)
+            if now == checksum:
+                continue
+            how = "its array was written in place (checksum changed)"
+        else:
+            continue
+        kind = "a leaf" + (" that requires grad (a weight?)" if p.requires_grad else "") if p._backward is None \
+            else f"the output of op '{p._op}'"
+        raise RuntimeError(
+            f"backward(): an input of op '{node._op}' was modified in place after the forward pass: a tensor of "
+            f"shape {p.shape}, dtype {p.dtype}, {kind}; {how}. Its gradient would be silently wrong. Call "
+            f"backward() before changing the data (e.g. optimizer.step() after loss.backward()), or run the "
+            f"forward pass again after the change.")
+
+
 def _graph_freed(grad):
     raise RuntimeError("trying to backward through the graph a second time: its saved arrays were freed "
                        "by the first backward(). Use backward(retain_graph=True) the first time, or "
@@ -69,18 +120,28 @@ def _graph_freed(grad):
 class Tensor:
     """An n-dimensional array that records the ops applied to it, for `backward()`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "__weakref__")
+    __slots__ = ("_data", "_version", "grad", "requires_grad", "_parents", "_backward", "_op", "_stamps",
+                 "__weakref__")
     __array_priority__ = 1000  # so `np.float32(2) * tensor` calls Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self.data = _to_array(data, dtype)
-        if requires_grad and self.data.dtype.kind != "f":
-            raise TypeError(f"only floating-point tensors can require grad, got dtype {self.data.dtype}")
+        self._data = _to_array(data, dtype)
+        self._version = 0
+        if requires_grad and self._data.dtype.kind != "f":
+            raise TypeError(f"only floating-point tensors can require grad, got dtype {self._data.dtype}")
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None
         self._op = ""
+        self._stamps = None
+
+    def _set_data(self, value):
+        self._data = value
+        self._version += 1                # an assignment, e.g. `p.data -= lr * g`: see the module docstring
+
+    # `t.data` reads the array through a C-level getter (operator.attrgetter: no Python frame)
+    data = property(operator.attrgetter("_data"), _set_data, doc="The NumPy array (assigning bumps _version).")
 
     # ---- graph construction: every op ends with Tensor._make -------------------------------
     @staticmethod
@@ -96,7 +157,8 @@ class Tensor:
         The graph is only recorded when grad mode is on and some parent requires grad.
         """
         out = Tensor.__new__(Tensor)
-        out.data = data
+        out._data = data
+        out._version = 0
         out.grad = None
         out._op = op
         if _grad_enabled:
@@ -105,10 +167,12 @@ class Tensor:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._stamps = _stamp(parents)     # versions + leaf checksums, re-checked by backward()
                     return out
         out.requires_grad = False
         out._parents = ()
         out._backward = None
+        out._stamps = None
         return out
 
     # ---- reverse mode ----------------------------------------------------------------------
@@ -153,7 +217,7 @@ class Tensor:
         # same array to both inputs), so they are never modified; a sum the engine made itself is
         # private ("owned"), so further contributions are added into it in place and a leaf may
         # keep it as its .grad without a copy.
-        grads, owned = {id(self): grad}, set()
+        grads, owned, sums = {id(self): grad}, set(), {}
         for node in reversed(order):              # outputs before inputs
             key = id(node)
             g = grads.pop(key, None)
@@ -169,9 +233,11 @@ class Tensor:
                 owned.discard(key)
                 continue
             owned.discard(key)
+            if node._stamps is not None:          # inputs edited in place since the forward pass?
+                _check_unchanged(node, node._stamps, sums)
             parents, pgrads = node._parents, node._backward(g)
             if not retain_graph:                  # free the saved arrays, like PyTorch
-                node._parents, node._backward = (), _graph_freed
+                node._parents, node._backward, node._stamps = (), _graph_freed, None
             for p, pg in zip(parents, pgrads):
                 if pg is None or not p.requires_grad:
                     continue

@@ -24,10 +24,11 @@ import json
 import numpy as np
 
 from .. import random as _random
-from .safetensors import CheckpointError, load_file, load_metadata, save_file
+from .safetensors import CheckpointError, describe, load_file, load_metadata, save_file
+from .shapes import check_config_shapes
 
 FORMAT, VERSION = "tinygrad_lm.checkpoint", "1"          # the file format's name, not a module path: never change it
-__all__ = ["save_checkpoint", "load_checkpoint", "read_checkpoint", "CheckpointError"]
+__all__ = ["save_checkpoint", "load_checkpoint", "read_checkpoint", "check_config_shapes", "CheckpointError"]
 
 
 def _json_default(x):
@@ -85,6 +86,10 @@ def read_checkpoint(path, mmap: bool = False) -> dict:
 
     -> {"step": int, "config": dict or None, "model": {name: array}, "optimizer": state_dict or None,
         "optimizer_type": str or None, "scheduler": dict or None, "rng": dict or None, "metadata": dict}
+
+    Before any tensor data is read, the config is compared with the stored model shapes
+    (checkpoints/shapes.py: check_config_shapes), so building the model from read_checkpoint(path)
+    ["config"] allocates no more than the file holds. Every problem raises CheckpointError.
     """
     meta = load_metadata(path)
     if meta.get("format") != FORMAT:
@@ -92,34 +97,47 @@ def read_checkpoint(path, mmap: bool = False) -> dict:
                               f"{meta.get('format')!r}); for plain weights use safetensors.load_file")
     if meta.get("version") != VERSION:
         raise CheckpointError(f"{path}: checkpoint version {meta.get('version')!r}, this code reads {VERSION!r}")
-    tensors = load_file(path, mmap=mmap)
 
-    def parse(key):
+    def parse(key, kind=None):
         if key not in meta:
             return None
         try:
-            return json.loads(meta[key])
-        except json.JSONDecodeError as e:
-            raise CheckpointError(f"{path}: metadata {key!r} is not valid JSON ({e})") from None
+            value = json.loads(meta[key])
+        except (json.JSONDecodeError, RecursionError, ValueError) as e:
+            raise CheckpointError(f"{path}: metadata {key!r} is not valid JSON ({str(e)[:200]})") from None
+        if kind is not None and not isinstance(value, kind):
+            raise CheckpointError(f"{path}: metadata {key!r} must be a JSON {kind.__name__}, "
+                                  f"got {type(value).__name__}")
+        return value
 
-    for alias, target in (parse("aliases") or {}).items():      # tied weights were stored once
+    aliases = parse("aliases", dict) or {}
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()):
+        raise CheckpointError(f"{path}: metadata 'aliases' must map tensor names to tensor names")
+    config = parse("config")
+    check_config_shapes(config, describe(path), str(path), aliases)     # header only: no data read yet
+    tensors = load_file(path, mmap=mmap)
+    for alias, target in aliases.items():                        # tied weights were stored once
         if target not in tensors:
             raise CheckpointError(f"{path}: alias {alias!r} points to missing tensor {target!r}")
         tensors[alias] = tensors[target]
     model = {k[len("model."):]: v for k, v in tensors.items() if k.startswith("model.")}
-    opt_meta, optimizer = parse("optimizer"), None
+    opt_meta, optimizer = parse("optimizer", dict), None
     if opt_meta is not None:
+        if not isinstance(opt_meta.get("param_groups"), list) or not isinstance(opt_meta.get("type"), str):
+            raise CheckpointError(f"{path}: metadata 'optimizer' needs 'type' (str) and 'param_groups' (list)")
         state = {}
         for k, v in tensors.items():
             if k.startswith("optim."):
-                _, idx, key = k.split(".", 2)
+                _, idx, key = (k.split(".", 2) + ["", ""])[:3]
+                if not idx.isdigit() or not key:
+                    raise CheckpointError(f"{path}: optimizer tensor {k!r} is not named optim.<index>.<buffer>")
                 state.setdefault(int(idx), {})[key] = v.item() if v.ndim == 0 else v
         optimizer = {"state": state, "param_groups": opt_meta["param_groups"]}
     try:
         step = int(meta["step"])
     except (KeyError, ValueError):
         raise CheckpointError(f"{path}: metadata 'step' missing or not an int: {meta.get('step')!r}") from None
-    return {"step": step, "config": parse("config"), "model": model, "optimizer": optimizer,
+    return {"step": step, "config": config, "model": model, "optimizer": optimizer,
             "optimizer_type": opt_meta["type"] if opt_meta else None, "scheduler": parse("scheduler"),
             "rng": parse("rng"), "metadata": meta}
 
@@ -148,8 +166,11 @@ def load_checkpoint(path, model=None, optimizer=None, scheduler=None, restore_rn
             scheduler.load_state_dict(ckpt["scheduler"])
     except CheckpointError as e:
         raise CheckpointError(f"{path}: {e}") from None
-    except (ValueError, RuntimeError, KeyError) as e:
+    except (ValueError, RuntimeError, KeyError, TypeError) as e:
         raise CheckpointError(f"{path}: does not fit the given objects: {e}") from e
     if restore_rng and ckpt["rng"] is not None:
-        _random.rng().bit_generator.state = ckpt["rng"]
+        try:
+            _random.rng().bit_generator.state = ckpt["rng"]
+        except (ValueError, TypeError, KeyError) as e:
+            raise CheckpointError(f"{path}: metadata 'rng' is not a valid generator state ({e})") from None
     return ckpt

@@ -13,17 +13,23 @@ byte for byte):
 
 Handles: F64, F32, F16, BF16 (read -> float32; numpy has no bfloat16), I64, I32, I16, I8, U64,
 U32, U16, U8, BOOL; 0-d and zero-size tensors; `__metadata__`; atomic writes (temp file in the
-same directory, fsync, os.replace); reading into fresh arrays or memory-mapped (read-only views).
-Every field is validated when loading; problems raise `CheckpointError` (a ValueError) naming the
-file and the problem.
+same directory, fsync, os.replace; stale temp files of killed writers are removed by the next save);
+reading into fresh arrays or memory-mapped (read-only views).
+Every field is validated when loading, before any tensor data is read (untrusted files are fine):
+problems raise `CheckpointError` (a ValueError) naming the file, the tensor and the problem. Sizes
+are computed with Python ints (no int64 overflow); limits: at most MAX_NDIM dimensions, each at most
+MAX_DIM, and the shape's element count (zero dimensions left out) times the item size at most
+MAX_DIM bytes, so even a zero-size tensor has a shape NumPy can build.
 
 Does not handle: writing BF16 / F8 (write float32 or float16 instead), the lazy `safe_open` API of
 the reference package (use `load_file(path, mmap=True)`: only the pages you touch are read).
 """
 import json
 import os
+import re
 import struct
 import tempfile
+import time
 
 import numpy as np
 
@@ -44,7 +50,12 @@ _NAME_OF[np.dtype(np.bool_)] = "BOOL"
 _RANK = {n: i for i, n in enumerate(["BOOL", "U8", "I8", "I16", "U16", "F16", "BF16", "I32", "U32",
                                      "F32", "F64", "I64", "U64"])}
 MAX_HEADER_BYTES = 100_000_000    # the reference implementation refuses bigger headers too
+MAX_NDIM = 32                     # NumPy 1.x allows 32 dimensions (2.x: 64); real files use <= 5
+MAX_DIM = 2 ** 48                 # 256 TiB: bounds each dimension and each shape's size in bytes
 _ALIGN = 8
+# Temp files of save_file: ".<name>.tglm-<pid>-<random>.tmp" in the target folder. The pid says
+# whether the writer still runs; a later save removes the files of writers that died (kill -9).
+_TMP_RE = re.compile(r"^\..+\.tglm-(\d+)-[A-Za-z0-9_]+\.tmp$")
 
 
 class CheckpointError(ValueError):
@@ -100,12 +111,53 @@ def save(tensors: dict, metadata: dict = None) -> bytes:
     return head + b"".join(a.tobytes() for a in arrays)
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True                   # maybe another thread of ours is writing right now
+    try:
+        os.kill(pid, 0)               # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True                   # exists (another user's), or cannot tell: keep the file
+    return True
+
+
+def remove_stale_temp_files(directory, older_than: float = None) -> list:
+    """Delete save_file's temp files (".<name>.tglm-<pid>-<random>.tmp") left in `directory` by
+    writers that no longer run (killed mid-write), if last modified before `older_than` (a
+    time.time() value; default now). Other files, and temp files of live writers, are never
+    touched. -> the names removed. Called by save_file before every write."""
+    older_than = time.time() if older_than is None else older_than
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        m = _TMP_RE.match(name)
+        if m is None or _pid_alive(int(m.group(1))):
+            continue
+        full = os.path.join(directory, name)
+        try:
+            if os.path.isfile(full) and not os.path.islink(full) and os.stat(full).st_mtime < older_than:
+                os.unlink(full)
+                removed.append(name)
+        except OSError:
+            pass                      # gone already, or not ours to delete: never fail a save for it
+    return removed
+
+
 def save_file(tensors: dict, path, metadata: dict = None) -> None:
-    """Write {name: array or Tensor} to `path` atomically (a crash never leaves a half file)."""
+    """Write {name: array or Tensor} to `path` atomically (a crash never leaves a half file;
+    a killed writer's temp file is removed by the next save_file into the same folder)."""
+    start = time.time()
     head, arrays = _build_header(tensors, metadata)
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    remove_stale_temp_files(directory, older_than=start)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.tglm-{os.getpid()}-",
+                               suffix=".tmp")
     try:
         umask = os.umask(0)          # mkstemp makes 0600 files; give the usual 0666 & ~umask
         os.umask(umask)
@@ -134,6 +186,45 @@ def save_file(tensors: dict, path, metadata: dict = None) -> None:
 # ---------------------------------------------------------------------------------------------
 # reading
 # ---------------------------------------------------------------------------------------------
+def _check_entry(name, info, fail):
+    """One header entry -> (name, dtype, shape tuple, begin, end); every field type- and range-checked."""
+    if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
+        fail(f"tensor {name!r}: entry must have exactly dtype, shape, data_offsets; got {_short(info)}")
+    dtype, shape, offs = info["dtype"], info["shape"], info["data_offsets"]
+    if not isinstance(dtype, str) or dtype not in DTYPES:
+        fail(f"tensor {name!r}: unknown dtype {_short(dtype)} (supported: {', '.join(DTYPES)})")
+    if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
+        fail(f"tensor {name!r}: shape must be a list of non-negative ints, got {_short(shape)}")
+    if len(shape) > MAX_NDIM:
+        fail(f"tensor {name!r}: shape has {len(shape)} dimensions, more than the limit {MAX_NDIM}")
+    itemsize, size, nonzero = DTYPES[dtype].itemsize, 1, 1          # Python ints: no overflow
+    for axis, d in enumerate(shape):
+        if d > MAX_DIM:
+            fail(f"tensor {name!r}: dimension {axis} is {d}, larger than the limit {MAX_DIM} (2^48)")
+        size *= d
+        nonzero *= max(d, 1)
+    if nonzero * itemsize > MAX_DIM:
+        fail(f"tensor {name!r}: shape {shape} x {dtype} would describe {nonzero * itemsize} bytes "
+             f"(zero dimensions left out), more than the limit {MAX_DIM} (2^48)")
+    if not (isinstance(offs, list) and len(offs) == 2 and all(type(o) is int for o in offs)
+            and 0 <= offs[0] <= offs[1]):
+        fail(f"tensor {name!r}: data_offsets must be [begin, end] with 0 <= begin <= end, got {_short(offs)}")
+    expected = size * itemsize
+    if offs[1] - offs[0] != expected:
+        fail(f"tensor {name!r}: shape {shape} x {dtype} needs {expected} bytes but data_offsets "
+             f"{offs} span {offs[1] - offs[0]}")
+    return name, dtype, tuple(shape), offs[0], offs[1]
+
+
+def _short(value, limit: int = 120) -> str:
+    """repr(value) cut to `limit` characters (a corrupt header can hold megabytes in one field)."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "...]"
+
+
 def _parse_header(raw: bytes, file_size: int, where: str):
     """Validate the 8-byte length + JSON header. -> (data_start, metadata, [(name, info), ...] by offset)."""
     def fail(msg):
@@ -148,6 +239,7 @@ def _parse_header(raw: bytes, file_size: int, where: str):
         fail(f"header length {n} goes beyond the end of the file ({file_size} bytes; truncated?)")
     if len(raw) < 8 + n:
         fail(f"could only read {len(raw) - 8} of {n} header bytes")
+
     def no_duplicates(pairs):
         keys = [k for k, _ in pairs]
         if len(set(keys)) != len(keys):
@@ -156,8 +248,12 @@ def _parse_header(raw: bytes, file_size: int, where: str):
         return dict(pairs)
     try:
         header = json.loads(raw[8:8 + n].decode("utf-8"), object_pairs_hook=no_duplicates)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except UnicodeDecodeError as e:
         fail(f"header is not valid UTF-8 JSON ({e})")
+    except RecursionError:            # [[[[...]]]]: a valid header is nested 3 levels deep
+        fail("header is not valid JSON for safetensors: nested too deeply")
+    except ValueError as e:           # JSONDecodeError, or an int literal of more than 4300 digits
+        fail(f"header is not valid UTF-8 JSON ({str(e)[:200]})")
     if not isinstance(header, dict):
         fail(f"header must be a JSON object, got {type(header).__name__}")
 
@@ -166,36 +262,25 @@ def _parse_header(raw: bytes, file_size: int, where: str):
                                      all(isinstance(v, str) for v in metadata.values())):
         fail("__metadata__ must be an object of string -> string")
 
-    entries = []
-    for name, info in header.items():
-        if not isinstance(info, dict) or set(info) != {"dtype", "shape", "data_offsets"}:
-            fail(f"tensor {name!r}: entry must have exactly dtype, shape, data_offsets; got {info!r}")
-        dtype, shape, offs = info["dtype"], info["shape"], info["data_offsets"]
-        if dtype not in DTYPES:
-            fail(f"tensor {name!r}: unknown dtype {dtype!r} (supported: {', '.join(DTYPES)})")
-        if not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):
-            fail(f"tensor {name!r}: shape must be a list of non-negative ints, got {shape!r}")
-        if not (isinstance(offs, list) and len(offs) == 2 and all(type(o) is int for o in offs)
-                and 0 <= offs[0] <= offs[1]):
-            fail(f"tensor {name!r}: data_offsets must be [begin, end] with 0 <= begin <= end, got {offs!r}")
-        expected = int(np.prod(shape, dtype=np.int64)) * DTYPES[dtype].itemsize
-        if offs[1] - offs[0] != expected:
-            fail(f"tensor {name!r}: shape {shape} x {dtype} needs {expected} bytes but data_offsets "
-                 f"{offs} span {offs[1] - offs[0]}")
-        entries.append((name, dtype, tuple(shape), offs[0], offs[1]))
+    entries = [_check_entry(name, info, fail) for name, info in header.items()]
 
-    # The tensors must tile the buffer: sorted by begin, each starts where the previous ended.
+    # The tensors must tile the buffer: sorted by begin, each starts where the previous ended
+    # (the JSON may list them in any order; the reference package checks the same).
     entries.sort(key=lambda e: (e[3], e[4]))
+    buffer_size = file_size - 8 - n
     pos = 0
     for name, _, _, begin, end in entries:
         if begin != pos:
-            kind = "overlaps the previous tensor" if begin < pos else f"leaves a gap of {begin - pos} bytes"
+            kind = (f"overlaps the previous tensor {prev!r}" if begin < pos
+                    else f"leaves a gap of {begin - pos} bytes")
             fail(f"tensor {name!r}: data_offsets [{begin}, {end}] {kind} (previous data ends at {pos})")
-        pos = end
-    buffer_size = file_size - 8 - n
+        if end > buffer_size:
+            fail(f"tensor {name!r}: data_offsets [{begin}, {end}] run past the end of the data buffer "
+                 f"({buffer_size} bytes; truncated?)")
+        pos, prev = end, name
     if pos != buffer_size:
-        problem = "truncated?" if pos > buffer_size else "trailing bytes not covered by any tensor"
-        fail(f"tensors cover {pos} bytes but the data buffer has {buffer_size} bytes ({problem})")
+        fail(f"tensors cover {pos} bytes but the data buffer has {buffer_size} bytes "
+             f"(trailing bytes not covered by any tensor)")
     return 8 + n, metadata or {}, entries
 
 

@@ -65,7 +65,7 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             tok = ByteLevelBPE.train(text, args.vocab_size, pattern=pattern)
             dt = time.perf_counter() - t0
-            tok.register_special_tokens({s: 256 + len(tok.merges) + i for i, s in enumerate(args.special)})
+            tok.register_special_tokens(list(args.special))          # in order after the merges; duplicates refused
             tok.save(args.out)
             if args.vocab_out:
                 Path(args.vocab_out).write_text("\n".join(tok.vocab_lines()) + "\n", encoding="utf-8")

@@ -32,7 +32,8 @@ import os
 
 import numpy as np
 
-from ..checkpoints.safetensors import CheckpointError, load_file, save_file
+from ..checkpoints.safetensors import CheckpointError, describe, load_file, save_file
+from ..checkpoints.shapes import compare_shapes, gpt_shapes
 from .config import GPTConfig
 
 CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
@@ -60,8 +61,19 @@ def config_from_hf(hf: dict, where: str = "config.json"):
     block = hf.get("n_positions", hf.get("n_ctx"))
     if block is None:
         raise CheckpointError(f"{where}: needs n_positions (or n_ctx)")
-    return GPTConfig(vocab_size=int(hf["vocab_size"]), block_size=int(block), n_layer=int(hf["n_layer"]),
-                     n_head=int(hf["n_head"]), n_embd=int(hf["n_embd"]), dropout=0.0, bias=True)
+    sizes = {"vocab_size": hf["vocab_size"], "n_positions": block, "n_layer": hf["n_layer"],
+             "n_head": hf["n_head"], "n_embd": hf["n_embd"]}
+    for key, v in sizes.items():
+        if type(v) is not int or v <= 0:
+            raise CheckpointError(f"{where}: {key} must be a positive integer, got {v!r}")
+    if hf.get("n_inner") not in (None, 4 * sizes["n_embd"]):
+        raise CheckpointError(f"{where}: n_inner={hf['n_inner']!r}; our GPT's MLP is "
+                              f"4 * n_embd = {4 * sizes['n_embd']}")
+    try:
+        return GPTConfig(vocab_size=sizes["vocab_size"], block_size=block, n_layer=sizes["n_layer"],
+                         n_head=sizes["n_head"], n_embd=sizes["n_embd"], dropout=0.0, bias=True)
+    except ValueError as e:                          # e.g. n_embd not divisible by n_head
+        raise CheckpointError(f"{where}: {e}") from None
 
 
 def config_to_hf(config, extra: dict = None) -> dict:
@@ -142,9 +154,26 @@ def read_config(directory) -> dict:
         raise CheckpointError(f"{path}: not valid JSON ({e})") from None
 
 
+def check_file_shapes(config, header: dict, where: str = "model.safetensors") -> None:
+    """Compare the shapes `config` implies with a file's header {HF name: (dtype, shape)} (from
+    safetensors.describe: no tensor data read), BEFORE a model is built: an untrusted config.json
+    that claims a huge model next to a tiny file fails here instead of allocating the model first."""
+    stored = {}
+    for name, (_, shape) in header.items():
+        key = name[len("transformer."):] if name.startswith("transformer.") else name
+        if key.endswith(IGNORED) or key == "lm_head.weight":
+            continue
+        stored["transformer." + key] = tuple(shape[::-1]) if key.endswith(CONV1D) and len(shape) == 2 else tuple(shape)
+    implied = gpt_shapes(config.vocab_size, config.block_size, config.n_layer, config.n_embd, bias=config.bias)
+    compare_shapes(implied, stored, where, f"config (n_layer={config.n_layer}, n_embd={config.n_embd}, "
+                                           f"vocab={config.vocab_size}, n_positions={config.block_size}; "
+                                           f"shapes after the Conv1D transpose)")
+
+
 def read_pretrained(directory):
     """config.json + model.safetensors in `directory` -> (GPTConfig, HF tensors, weights path).
-    GPT.from_pretrained builds the model and calls load_weights."""
+    The config is checked against the file's tensor shapes before any data is read (see
+    check_file_shapes). GPT.from_pretrained builds the model and calls load_weights."""
     hf = read_config(directory)
     weights = os.path.join(directory, "model.safetensors")
     if not os.path.isfile(weights):
@@ -153,7 +182,9 @@ def read_pretrained(directory):
         hint = (f" (found {others}: we only read a single model.safetensors, never pickle files; "
                 f"convert with transformers' save_pretrained(safe_serialization=True))" if others else "")
         raise FileNotFoundError(f"{weights} not found{hint}")
-    return config_from_hf(hf, os.path.join(directory, "config.json")), load_file(weights), weights
+    config = config_from_hf(hf, os.path.join(directory, "config.json"))
+    check_file_shapes(config, describe(weights), weights)
+    return config, load_file(weights), weights
 
 
 def save_pretrained(model, directory, dtype=np.float32, extra_config: dict = None) -> None:

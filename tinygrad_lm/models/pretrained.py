@@ -17,6 +17,7 @@ import shutil
 import tempfile
 
 from ..checkpoints.hub import REGISTRY, SHIPPED_DIR, list_models, resolve  # noqa: F401  (re-exported)
+from ..checkpoints.safetensors import CheckpointError
 from ..tokenizers import ByteLevelBPE
 from ..tokenizers.gpt2 import load_gpt2
 from .gpt import GPT
@@ -49,9 +50,15 @@ def load(name_or_path: str):
     model = GPT.from_pretrained(directory)
     tok = load_tokenizer(directory)
     with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
-        hf = json.load(f)
+        hf = json.load(f)                                # valid: GPT.from_pretrained has read it
     extra = hf.get("tglm", {})
+    if not isinstance(extra, dict):
+        raise CheckpointError(f"{directory}/config.json: 'tglm' must be an object, got {type(extra).__name__}")
     eos = extra.get("eos_token_id", hf.get("eos_token_id"))
+    V = model.config.vocab_size
+    if eos is not None and (isinstance(eos, bool) or not isinstance(eos, int) or not 0 <= eos < V):
+        raise CheckpointError(f"{directory}/config.json: eos_token_id {eos!r} is not an id of the model's "
+                              f"vocabulary (0..{model.config.vocab_size - 1})")
     info = {"directory": directory, "lowercase": bool(extra.get("lowercase", False)), "eos_token_id": eos}
     if tok.vocab_size > model.config.vocab_size:
         raise ValueError(f"{directory}: tokenizer has {tok.vocab_size} ids but the model only "

@@ -43,6 +43,8 @@ def mean(a: Tensor, axis=None, keepdims: bool = False, *, dim=None, keepdim=None
     n = 1
     for ax in axes:
         n *= shape[ax]
+    if n == 0:                            # NumPy/torch give NaN; a silent 0 or NaN loss helps no one
+        raise ValueError(f"mean() over zero elements: tensor of shape {shape}, axes {axes}")
     # sum * (1/n) instead of np.mean: same float32 accumulation, a third of the Python overhead
     x = _float_data(a)
     out = np.asarray(np.add.reduce(x, axis=axes, keepdims=keepdims) * x.dtype.type(1.0 / max(n, 1)))
@@ -85,6 +87,8 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1, *, di
     n = 1
     for ax in axes:
         n *= x.shape[ax]
+    if n == 0:
+        raise ValueError(f"var() over zero elements: tensor of shape {x.shape}, axes {axes}")
     denom = max(n - correction, 0)
     scale = 2.0 / denom if denom else float("nan")                  # n <= correction: nan, like torch
     d = x - x.mean(axis=axes, keepdims=True)                       # x - mean, input shape

@@ -63,7 +63,11 @@ def cross_entropy(logits: Tensor, targets, ignore_index: int = -100) -> Tensor:
     t2 = t.reshape(-1)
     if t2.dtype != np.int64:
         t2 = t2.astype(np.int64)
-    if t2.size and (t2.min() < 0 or t2.max() >= V):               # cheap test first, details if it fails
+    lo, hi = (t2.min(), t2.max()) if t2.size else (ignore_index, ignore_index)
+    if lo == hi == ignore_index:                                  # empty, or every target ignored
+        raise ValueError(f"cross_entropy: no targets to average over ({t2.size} targets, none differs from "
+                         f"ignore_index={ignore_index}); the mean of nothing is undefined, skip this batch")
+    if lo < 0 or hi >= V:                                         # cheap test first, details if it fails
         bad = (t2 != ignore_index) & ((t2 < 0) | (t2 >= V))
         if bad.any():
             i = int(np.argmax(bad))

@@ -22,6 +22,15 @@ from .optimizer import Optimizer
 
 class Adam(Optimizer):
     _decoupled = False
+    _state_spec = {"step": "count", "exp_avg": "array", "exp_avg_sq": "nonneg_array"}
+
+    def _check_hyperparameters(self, group: dict) -> None:
+        super()._check_hyperparameters(group)
+        betas = group.get("betas")
+        if not (isinstance(betas, (list, tuple)) and len(betas) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) and 0.0 <= b < 1.0 for b in betas)):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}")
+        group["betas"] = tuple(float(b) for b in betas)     # JSON gives a list
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0):

@@ -87,8 +87,18 @@ class LRScheduler:
         return {"last_step": self.last_step, "base_lrs": list(self.base_lrs)}
 
     def load_state_dict(self, state: dict) -> None:
-        self.last_step = int(state["last_step"])
-        self.base_lrs = [float(b) for b in state["base_lrs"]]
+        """Restore last_step and base_lrs (validated first: an int step >= 0, one finite lr >= 0 per group)."""
+        if not isinstance(state, dict):
+            raise ValueError(f"scheduler state must be a dict, got {type(state).__name__}")
+        step, lrs = state.get("last_step"), state.get("base_lrs")
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"scheduler state: last_step must be an integer >= 0, got {step!r}")
+        if not (isinstance(lrs, list) and len(lrs) == len(self.optimizer.param_groups) and all(
+                isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) and b >= 0 for b in lrs)):
+            raise ValueError(f"scheduler state: base_lrs must be {len(self.optimizer.param_groups)} finite "
+                             f"learning rates >= 0 (one per param group), got {lrs!r}")
+        self.last_step = step
+        self.base_lrs = [float(b) for b in lrs]
         self._apply()
 
 

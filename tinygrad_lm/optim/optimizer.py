@@ -136,41 +136,105 @@ class Optimizer:
                  for p, s in self.state.items() if id(p) in index}
         return {"state": state, "param_groups": groups}
 
+    # What a saved state may hold, per parameter: {buffer name: kind}. Subclasses fill it in.
+    #   "count": an int >= 1 (a step counter)    "array": finite, the parameter's shape
+    #   "nonneg_array": same, and every value >= 0 (a running mean of squares)
+    # Empty (a subclass that does not say): any arrays of the parameter's shape and finite numbers.
+    _state_spec: dict = {}
+
+    def _check_hyperparameters(self, group: dict) -> None:
+        """Raise ValueError if a param group's hyperparameters are out of range (subclasses add rules)."""
+        for k, v in group.items():
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+                continue                                   # non-numbers (betas, nesterov): subclass rules
+            if not np.isfinite(v) or v < 0:
+                raise ValueError(f"hyperparameter {k}={v!r} must be a finite number >= 0")
+
+    def _checked_buffer(self, idx: int, key: str, value, p):
+        """One saved buffer of parameter idx, validated against _state_spec -> the value to keep."""
+        # a subclass without a _state_spec (a learner's own optimizer): arrays and finite numbers
+        kind = self._state_spec.get(key) if self._state_spec else ("array" if np.ndim(value) else "number")
+        where = f"optimizer state '{key}' of param {idx}"
+        if kind is None:
+            raise ValueError(f"{where}: unknown buffer for {type(self).__name__} (expected {sorted(self._state_spec)})")
+        if kind == "number":
+            v = value.item() if isinstance(value, np.ndarray) else value
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+                raise ValueError(f"{where} must be a finite number, got {v!r}")
+            return v
+        if kind == "count":
+            v = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{where} must be an integer >= 1 (steps taken), got {v!r}")
+            return int(v)
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "fiu" or arr.size != p.size or (arr.ndim and arr.shape != p.shape):
+            raise ValueError(f"{where}: shape {arr.shape} dtype {arr.dtype} != parameter shape {p.shape} (floats)")
+        arr = np.array(arr, dtype=p.dtype, copy=True).reshape(p.shape)
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{where} holds NaN or inf ({int((~np.isfinite(arr)).sum())} values): a corrupt "
+                             f"or tampered checkpoint; training from it would turn the weights into NaN")
+        if kind == "nonneg_array" and arr.size and arr.min() < 0:
+            raise ValueError(f"{where} holds negative values (min {arr.min():.3g}); it is a running mean of "
+                             f"squared gradients, so a corrupt or tampered checkpoint; training from it would "
+                             f"turn the weights into NaN")
+        return arr
+
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyperparameters and buffers saved by state_dict() from an optimizer over the same
-        parameters (same groups, same order, same shapes)."""
+        parameters (same groups, same order, same shapes).
+
+        Everything is validated BEFORE anything changes (a corrupt or tampered state would otherwise
+        train into NaN weights silently): group count and sizes, hyperparameter ranges, buffer names,
+        shapes, finiteness, sign (Adam's second moment >= 0) and step counts (>= 1). ValueError names
+        the parameter index and the buffer.
+        """
+        if not isinstance(state_dict, dict) or not isinstance(state_dict.get("param_groups"), list) \
+                or not isinstance(state_dict.get("state"), dict):
+            raise ValueError("optimizer state must be a dict with 'state' (dict) and 'param_groups' (list)")
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(f"optimizer state has {len(groups)} param groups, this optimizer has "
                              f"{len(self.param_groups)}")
-        params = []
+        params, new_groups = [], []
         for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), list):
+                raise ValueError(f"param group {i}: saved group must be a dict with a 'params' list")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"param group {i}: saved state has {len(saved['params'])} params, "
                                  f"this optimizer has {len(group['params'])}")
+            # (schedulers add initial_lr to the groups)
+            unknown = set(saved) - set(self.defaults) - set(group) - {"params", "initial_lr"}
+            if unknown:
+                raise ValueError(f"param group {i}: unknown hyperparameter(s) {sorted(unknown)}")
+            hyper = {**{k: v for k, v in group.items() if k != "params"},
+                     **{k: v for k, v in saved.items() if k != "params"}}
+            try:
+                self._check_hyperparameters(hyper)
+            except (ValueError, TypeError) as e:
+                raise ValueError(f"param group {i}: {e}") from None
+            new_groups.append(hyper)
             params += list(zip(saved["params"], group["params"]))
         by_index = dict(params)
-        self.state = {}
+        state = {}
         for idx, buffers in state_dict["state"].items():
-            idx = int(idx)
+            try:
+                idx = int(idx)
+            except (TypeError, ValueError):
+                raise ValueError(f"optimizer state key {idx!r} is not a parameter index") from None
             if idx not in by_index:
                 raise ValueError(f"optimizer state refers to parameter index {idx}, which does not exist")
+            if not isinstance(buffers, dict):
+                raise ValueError(f"optimizer state of param {idx} must be a dict of buffers")
             p = by_index[idx]
-            restored = {}
-            for k, v in buffers.items():
-                if isinstance(v, np.ndarray) and v.ndim > 0:
-                    if v.shape != p.shape:
-                        raise ValueError(f"optimizer state '{k}' of param {idx}: shape {v.shape} != "
-                                         f"parameter shape {p.shape}")
-                    v = np.array(v, dtype=p.dtype, copy=True)
-                elif isinstance(v, np.ndarray):
-                    v = v.item()
-                restored[k] = v
-            self.state[p] = restored
-        for saved, group in zip(groups, self.param_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    group[k] = v
+            restored = {k: self._checked_buffer(idx, k, v, p) for k, v in buffers.items()}
+            missing = set(self._state_spec) - set(restored) if restored else set()   # {}: no update yet
+            if missing:
+                raise ValueError(f"optimizer state of param {idx} lacks {sorted(missing)}")
+            state[p] = restored
+        self.state = state                                  # all checks passed: apply
+        for hyper, group in zip(new_groups, self.param_groups):
+            group.update(hyper)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

@@ -13,6 +13,14 @@ from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
+    _state_spec = {"momentum_buffer": "array"}          # absent without momentum
+
+    def _check_hyperparameters(self, group: dict) -> None:
+        super()._check_hyperparameters(group)
+        if not isinstance(group.get("nesterov"), bool):
+            raise ValueError(f"nesterov must be true or false, got {group.get('nesterov')!r}")
+        if group["nesterov"] and not group.get("momentum", 0) > 0:
+            raise ValueError("nesterov=True needs momentum > 0")
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False):
         if lr < 0 or momentum < 0 or weight_decay < 0:

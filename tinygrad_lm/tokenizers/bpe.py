@@ -8,7 +8,10 @@ ids after the last merge. Encoding a text:
          --apply merges, lowest rank first, all occurrences left to right--> token ids
 
 Each chunk is encoded on its own and cached (str -> ids), so repeated words cost one dict lookup;
-the chunks missing from the cache are merged in one batch by a Numba kernel (bpe_kernels.py).
+the chunks missing from the cache are merged in one batch by a Numba kernel (bpe_kernels.py), and
+chunks over 256 bytes one by one by its O(n log n) heap kernel. The split checks that the chunks
+cover the text and cuts chunks over 16 KiB into pieces (patterns.py: chunks_of), so the cost of
+encoding stays linear even for a multi-megabyte line without spaces.
 This is exactly GPT-2's algorithm; tests/test_bpe_gpt2.py checks ids against fixtures recorded
 from tiktoken's `gpt2` encoding.
 
@@ -31,9 +34,9 @@ from operator import index
 
 import numpy as np
 
-from .bpe_kernels import merge_chunks, merge_table
+from .bpe_kernels import merge_chunks, merge_long, merge_table
 from .bpe_train import count_chunks, train_merges
-from .patterns import compile_pattern, resolve_pattern, special_splitter
+from .patterns import chunks_of, compile_pattern, resolve_pattern, special_splitter
 
 LONG_CHUNK = 256         # chunks longer than this (bytes) use the O(n log n) heap merge
 CACHE_SIZE = 200_000     # the chunk cache is emptied when it grows past this many entries
@@ -82,19 +85,50 @@ class ByteLevelBPE:
         merges = train_merges(count_chunks(text, pattern), vocab_size - 256, verbose=verbose)
         return cls(merges, pattern=pattern, special_tokens=special_tokens)
 
-    def register_special_tokens(self, special_tokens: dict):
-        """Add {"<|endoftext|>": id, ...}; ids must be >= the BPE vocab (no overlap with merges)."""
+    def register_special_tokens(self, special_tokens):
+        """Add special tokens: a list of strings (ids given in order, after the last id) or a dict
+        {"<|endoftext|>": id, ...}. Ids must continue the vocabulary without gaps: the specials
+        together hold exactly the ids 256 + len(merges), 256 + len(merges) + 1, ... (an unused id
+        would be an embedding row no text can reach, and a decode error). Duplicates are refused.
+        Registering a token again with the same id changes nothing."""
+        if isinstance(special_tokens, (list, tuple)):
+            seen = set()
+            for s in special_tokens:
+                if s in seen:
+                    raise ValueError(f"special token {s!r} is listed twice; each special token needs one id")
+                seen.add(s)
+            base = max(self.vocab) + 1
+            new = [s for s in special_tokens if s not in self.special_tokens]
+            special_tokens = {s: base + i for i, s in enumerate(new)}
+        if not isinstance(special_tokens, dict):
+            raise TypeError(f"special tokens must be a list of str or a dict str -> id, "
+                            f"got {type(special_tokens).__name__}")
+        first = 256 + len(self.merges)
+        merged = dict(self.special_tokens)
         for s, tid in special_tokens.items():
             if not isinstance(s, str) or not s:
                 raise ValueError(f"special token must be a non-empty str, got {s!r}")
+            if isinstance(tid, bool) or not isinstance(tid, (int, np.integer)):
+                raise TypeError(f"special token {s!r}: id must be an int, got {tid!r}")
             tid = int(tid)
-            if tid < 256 + len(self.merges):
+            if tid < first:
                 raise ValueError(f"special token {s!r} id {tid} collides with a BPE token "
-                                 f"(ids 0..{255 + len(self.merges)}); use an id >= {256 + len(self.merges)}")
-            if tid in self.vocab and self.special_tokens.get(s) != tid:
-                raise ValueError(f"special token {s!r}: id {tid} is already used")
-            self.special_tokens[s] = tid
+                                 f"(ids 0..{first - 1}); use an id >= {first}")
+            if s in merged and merged[s] != tid:
+                raise ValueError(f"special token {s!r} already has id {merged[s]}, cannot give it id {tid}")
+            owner = next((o for o, i in merged.items() if i == tid and o != s), None)
+            if owner is not None:
+                raise ValueError(f"special token {s!r}: id {tid} is already used by {owner!r}")
+            merged[s] = tid
+        ids = sorted(merged.values())
+        if ids != list(range(first, first + len(ids))):
+            gap = next((first + k for k, i in enumerate(ids) if i != first + k), None)
+            raise ValueError(f"special token ids must follow the BPE ids without gaps: expected "
+                             f"{first}..{first + len(ids) - 1}, got {ids[:8]}{'...' if len(ids) > 8 else ''} "
+                             f"(id {gap} would be unused). Pass a list of strings to number them automatically")
+        for s, tid in merged.items():
             self.vocab[tid] = s.encode("utf-8")
+        self.special_tokens = merged
         self._special_re = special_splitter(self.special_tokens)
 
     @property
@@ -154,25 +188,26 @@ class ByteLevelBPE:
     def _encode_missing(self, chunks: list):
         """Encode chunks that are not in the cache yet and store them there. Short chunks go to
         the Numba kernel in one batch (bpe_kernels.py); long ones to the heap merge."""
-        bid, cache = self.byte_ids, self._cache
+        cache = self._cache
+        if self._table is None:
+            self._table = merge_table(self.ranks)
+            self._byte_arr = np.asarray(self.byte_ids, dtype=np.int32)
         short, datas = [], []
         for chunk in chunks:
             try:
                 data = chunk.encode("utf-8")
             except UnicodeEncodeError as e:
-                raise ValueError(f"cannot encode {chunk!r}: it contains a lone surrogate {chunk[e.start]!r} "
+                raise ValueError(f"cannot encode {chunk[:40]!r}: it contains a lone surrogate {chunk[e.start]!r} "
                                  f"(chunk offset {e.start}), which is not valid Unicode text; clean the text "
                                  f"first, e.g. s.encode('utf-8', 'replace').decode()") from None
-            if len(data) > LONG_CHUNK:
-                cache[chunk] = self._merge_long([bid[b] for b in data])
+            if len(data) > LONG_CHUNK:             # O(n log n) heap merge (Numba; twin: _merge_long)
+                ids = self._byte_arr[np.frombuffer(data, dtype=np.uint8)]
+                cache[chunk] = ids[:merge_long(ids, *self._table)].tolist()
             else:
                 short.append(chunk)
                 datas.append(data)
         if not short:
             return
-        if self._table is None:
-            self._table = merge_table(self.ranks)
-            self._byte_arr = np.asarray(self.byte_ids, dtype=np.int32)
         ids = self._byte_arr[np.frombuffer(b"".join(datas), dtype=np.uint8)]     # (N,) int32
         offsets = np.zeros(len(datas) + 1, dtype=np.int64)
         np.cumsum([len(d) for d in datas], out=offsets[1:])
@@ -185,7 +220,7 @@ class ByteLevelBPE:
         """Encode text as plain text: special-token strings are treated like any other text."""
         if not isinstance(text, str):
             raise TypeError(f"encode expects str, got {type(text).__name__}")
-        chunks = self._regex.findall(text) if self._regex is not None else ([text] if text else [])
+        chunks = chunks_of(self._regex, text)        # covered; chunks over 16 KiB cut (patterns.py)
         cache = self._cache
         if len(cache) > CACHE_SIZE:             # bound memory on huge, varied corpora
             cache.clear()
@@ -280,10 +315,11 @@ class ByteLevelBPE:
     def from_config(cls, cfg: dict):
         return cls.from_text(cfg["text"])
 
-    def vocab_lines(self) -> list:
-        """Human-readable vocab, one line per id, control characters escaped (see bpe_io.py)."""
+    def vocab_lines(self, head: int = None) -> list:
+        """Human-readable vocab, one line per id, control characters escaped (see bpe_io.py);
+        head=N: only the first N lines (N >= 0)."""
         from .bpe_io import vocab_lines
-        return vocab_lines(self)
+        return vocab_lines(self, head)
 
     def __repr__(self):
         return (f"ByteLevelBPE(vocab_size={self.vocab_size}, merges={len(self.merges)}, "

@@ -152,12 +152,15 @@ def render_token(b: bytes) -> str:
     return "".join(out)
 
 
-def vocab_lines(tok) -> list:
-    """['0\\t[\\x00]', ..., '256\\t[ t]\\t= [ ][t]', ..., '4096\\t[<|endoftext|>]\\tspecial']."""
+def vocab_lines(tok, head: int = None) -> list:
+    """['0\\t[\\x00]', ..., '256\\t[ t]\\t= [ ][t]', ..., '4096\\t[<|endoftext|>]\\tspecial'];
+    head=N: only the first N lines (N must be an int >= 0)."""
+    if head is not None and (isinstance(head, bool) or not isinstance(head, int) or head < 0):
+        raise ValueError(f"head must be a non-negative number of lines, got {head!r}")
     merged_from = {256 + i: pair for i, pair in enumerate(tok.merges)}
     specials = set(tok.special_tokens.values())
     lines = []
-    for tid in sorted(tok.vocab):
+    for tid in sorted(tok.vocab)[:head]:
         line = f"{tid}\t[{render_token(tok.vocab[tid])}]"
         if tid in merged_from:
             a, b = merged_from[tid]

@@ -16,8 +16,18 @@ GPT-2's 50k merges). The new id doubles as the rank (new ids grow with merge ord
 
 NumPy twin: `merge_chunks_numpy` (plain Python over the same arrays, same in-place contract);
 tests/test_bpe_kernels.py checks kernel == twin == ByteLevelBPE._merge_short.
-Does not handle: very long chunks efficiently (O(n * passes)); bpe.py sends those to the heap version.
+
+Long chunks (> 256 bytes; pre-tokenization caps them at 16 KiB) would cost O(n * passes) above, so
+`merge_long` merges ONE chunk in O(n log n): a doubly linked list of tokens and a binary min-heap of
+(rank, position) keys packed in one int64 (rank << 32 | position). Popping in (rank, position) order
+merges the lowest rank first and equal ranks left to right, exactly like the pass-by-pass version;
+entries made stale by an earlier merge are recognised when popped and skipped.
+    ids (n,) int32, merged IN PLACE; returns the merged length m (the result is ids[:m])
+NumPy twin: `merge_long_numpy` (Python's heapq on the same arrays); ByteLevelBPE._merge_long is the
+list version. Does not handle: chunks of 2**32 bytes or more (positions must fit in 32 bits).
 """
+import heapq
+
 import numba
 import numpy as np
 
@@ -109,3 +119,120 @@ def merge_chunks(ids, offsets, keys, vals, use_numba=True):
     if offsets.size > 1:
         (merge_chunks_kernel if use_numba else merge_chunks_numpy)(ids, offsets, keys, vals, out_lens)
     return out_lens
+
+
+# ---- one long chunk: O(n log n) with a heap ------------------------------------------------
+@numba.njit(cache=True)
+def _sift_down(heap, k, size):
+    item = heap[k]
+    while True:
+        c = 2 * k + 1
+        if c >= size:
+            break
+        if c + 1 < size and heap[c + 1] < heap[c]:
+            c += 1
+        if heap[c] >= item:
+            break
+        heap[k] = heap[c]
+        k = c
+    heap[k] = item
+
+
+@numba.njit(cache=True)
+def _push(heap, size, item):
+    k = size
+    while k > 0:                                   # sift up
+        parent = (k - 1) // 2
+        if heap[parent] <= item:
+            break
+        heap[k] = heap[parent]
+        k = parent
+    heap[k] = item
+    return size + 1
+
+
+@numba.njit(cache=True)
+def merge_long_kernel(ids, keys, vals):
+    n = ids.size
+    nxt = np.arange(1, n + 1)                      # n means "end"
+    prv = np.arange(-1, n - 1)
+    alive = np.ones(n, dtype=np.bool_)
+    heap = np.empty(3 * n + 1, dtype=np.int64)     # n-1 initial pairs + at most 2 pushes per merge
+    size = 0
+    for i in range(n - 1):
+        r = _rank(keys, vals, ids[i], ids[i + 1])
+        if r != NO_MERGE:
+            heap[size] = (np.int64(r) << 32) | i
+            size += 1
+    for k in range(size // 2 - 1, -1, -1):         # heapify
+        _sift_down(heap, k, size)
+    while size > 0:
+        top = heap[0]
+        size -= 1
+        if size > 0:
+            heap[0] = heap[size]
+            _sift_down(heap, 0, size)
+        r = np.int32(top >> 32)
+        i = top & 0xFFFFFFFF
+        j = nxt[i]
+        # stale: i was merged away, or the pair at i changed since the push
+        if not alive[i] or j >= n or _rank(keys, vals, ids[i], ids[j]) != r:
+            continue
+        ids[i] = r                                 # the merged token's id is its rank
+        alive[j] = False
+        nxt[i] = nxt[j]
+        if nxt[j] < n:
+            prv[nxt[j]] = i
+        p, q = prv[i], nxt[i]
+        if p >= 0:
+            rp = _rank(keys, vals, ids[p], r)
+            if rp != NO_MERGE:
+                size = _push(heap, size, (np.int64(rp) << 32) | p)
+        if q < n:
+            rq = _rank(keys, vals, r, ids[q])
+            if rq != NO_MERGE:
+                size = _push(heap, size, (np.int64(rq) << 32) | i)
+    m = 0
+    for i in range(n):                             # compact the survivors to the front
+        if alive[i]:
+            ids[m] = ids[i]
+            m += 1
+    return m
+
+
+def merge_long_numpy(ids, keys, vals):
+    """Twin of merge_long_kernel with Python's heapq (same in-place contract, same result)."""
+    ranks = dict(zip(keys.tolist(), vals.tolist()))
+    tok, n = ids.tolist(), ids.size
+    nxt, prv, alive = list(range(1, n + 1)), list(range(-1, n - 1)), [True] * n
+    rank = lambda x, y: ranks.get((x << 32) | y)   # noqa: E731
+    heap = [(rank(tok[i], tok[i + 1]), i) for i in range(n - 1) if rank(tok[i], tok[i + 1]) is not None]
+    heapq.heapify(heap)
+    while heap:
+        r, i = heapq.heappop(heap)
+        j = nxt[i]
+        if not alive[i] or j >= n or rank(tok[i], tok[j]) != r:
+            continue
+        tok[i], alive[j], nxt[i] = r, False, nxt[j]
+        if nxt[j] < n:
+            prv[nxt[j]] = i
+        p, q = prv[i], nxt[i]
+        if p >= 0 and rank(tok[p], r) is not None:
+            heapq.heappush(heap, (rank(tok[p], r), p))
+        if q < n and rank(r, tok[q]) is not None:
+            heapq.heappush(heap, (rank(r, tok[q]), i))
+    out = [t for t, a in zip(tok, alive) if a]
+    ids[:len(out)] = out
+    return len(out)
+
+
+def merge_long(ids, keys, vals, use_numba=True) -> int:
+    """Merge one chunk's ids (int32, in place) in O(n log n); -> merged length m (result ids[:m])."""
+    if ids.dtype != np.int32 or keys.dtype != np.int64 or vals.dtype != np.int32:
+        raise TypeError(f"merge_long: expected ids int32, keys int64, vals int32; got {ids.dtype}, "
+                        f"{keys.dtype}, {vals.dtype}")
+    if ids.ndim != 1 or not ids.flags.c_contiguous or ids.size >= 2 ** 32:
+        raise ValueError(f"merge_long: ids must be 1-D, contiguous and shorter than 2**32, got shape {ids.shape}")
+    if ids.size < 2:
+        return int(ids.size)
+    return int((merge_long_kernel if use_numba else merge_long_numpy)(ids, keys, vals))
