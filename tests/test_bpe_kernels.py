@@ -1,11 +1,11 @@
-"""The BPE merge kernel (bpe_kernels.py) equals its NumPy twin and the reference merge loop."""
+"""The BPE merge kernel (kernels/bpe.py) equals its NumPy twin and the reference merge loop."""
 import random
 
 import numpy as np
 import pytest
 
 from tinygrad_lm.tokenizers import ByteLevelBPE, load_gpt2
-from tinygrad_lm.tokenizers.bpe_kernels import merge_chunks, merge_table
+from tinygrad_lm.kernels.bpe import merge_chunks, merge_table
 
 
 def _batch(tok, texts):
@@ -66,7 +66,7 @@ def test_long_chunks_go_to_heap_path(gpt2):
 
 
 def test_long_chunk_heap_kernel_equals_twin_and_reference(gpt2):
-    from tinygrad_lm.tokenizers.bpe_kernels import merge_long
+    from tinygrad_lm.kernels.bpe import merge_long
     keys, vals = merge_table(gpt2.ranks)
     r = random.Random(7)
     for trial in range(40):

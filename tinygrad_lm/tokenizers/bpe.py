@@ -8,7 +8,7 @@ ids after the last merge. Encoding a text:
          --apply merges, lowest rank first, all occurrences left to right--> token ids
 
 Each chunk is encoded on its own and cached (str -> ids), so repeated words cost one dict lookup;
-the chunks missing from the cache are merged in one batch by a Numba kernel (bpe_kernels.py), and
+the chunks missing from the cache are merged in one batch by a Numba kernel (kernels/bpe.py), and
 chunks over 256 bytes one by one by its O(n log n) heap kernel. The split checks that the chunks
 cover the text and cuts chunks over 16 KiB into pieces (patterns.py: chunks_of), so the cost of
 encoding stays linear even for a multi-megabyte line without spaces.
@@ -34,7 +34,7 @@ from operator import index
 
 import numpy as np
 
-from .bpe_kernels import merge_chunks, merge_long, merge_table
+from ..kernels.bpe import merge_chunks, merge_long, merge_table
 from .bpe_train import count_chunks, train_merges
 from .patterns import chunks_of, compile_pattern, resolve_pattern, special_splitter
 
@@ -187,7 +187,7 @@ class ByteLevelBPE:
 
     def _encode_missing(self, chunks: list):
         """Encode chunks that are not in the cache yet and store them there. Short chunks go to
-        the Numba kernel in one batch (bpe_kernels.py); long ones to the heap merge."""
+        the Numba kernel in one batch (kernels/bpe.py); long ones to the heap merge."""
         cache = self._cache
         if self._table is None:
             self._table = merge_table(self.ranks)

@@ -28,8 +28,9 @@ list version. Does not handle: chunks of 2**32 bytes or more (positions must fit
 """
 import heapq
 
-import numba
 import numpy as np
+
+from ._jit import jit, use_kernel
 
 NO_MERGE = np.int32(2**31 - 1)
 
@@ -42,7 +43,7 @@ def merge_table(ranks: dict):
     return keys[order], vals[order]
 
 
-@numba.njit(cache=True)
+@jit
 def _rank(keys, vals, a, b):
     k = (np.int64(a) << 32) | np.int64(b)
     i = np.searchsorted(keys, k)
@@ -51,7 +52,7 @@ def _rank(keys, vals, a, b):
     return NO_MERGE
 
 
-@numba.njit(cache=True)
+@jit
 def merge_chunks_kernel(ids, offsets, keys, vals, out_lens):
     for c in range(offsets.size - 1):
         s = offsets[c]
@@ -104,8 +105,9 @@ def merge_chunks_numpy(ids, offsets, keys, vals, out_lens):
         out_lens[c] = len(toks)
 
 
-def merge_chunks(ids, offsets, keys, vals, use_numba=True):
-    """Validate, run the kernel (or the twin), return out_lens. `ids` is modified in place."""
+def merge_chunks(ids, offsets, keys, vals, use_numba=None):
+    """Validate, run the kernel (or the twin), return out_lens. `ids` is modified in place.
+    use_numba: None = the backend switch (kernels/_jit.py; the twin under TGLM_KERNELS=numpy or NUMBA_DISABLE_JIT)."""
     if ids.dtype != np.int32 or offsets.dtype != np.int64 or keys.dtype != np.int64 or vals.dtype != np.int32:
         raise TypeError(f"merge_chunks: expected ids int32, offsets int64, keys int64, vals int32; got "
                         f"{ids.dtype}, {offsets.dtype}, {keys.dtype}, {vals.dtype}")
@@ -116,13 +118,14 @@ def merge_chunks(ids, offsets, keys, vals, use_numba=True):
     if not (ids.flags.c_contiguous and keys.flags.c_contiguous):
         raise ValueError("merge_chunks: ids and keys must be contiguous")
     out_lens = np.zeros(offsets.size - 1, dtype=np.int64)
+    use_numba = use_kernel(needs_jit=True) if use_numba is None else use_numba
     if offsets.size > 1:
         (merge_chunks_kernel if use_numba else merge_chunks_numpy)(ids, offsets, keys, vals, out_lens)
     return out_lens
 
 
 # ---- one long chunk: O(n log n) with a heap ------------------------------------------------
-@numba.njit(cache=True)
+@jit
 def _sift_down(heap, k, size):
     item = heap[k]
     while True:
@@ -138,7 +141,7 @@ def _sift_down(heap, k, size):
     heap[k] = item
 
 
-@numba.njit(cache=True)
+@jit
 def _push(heap, size, item):
     k = size
     while k > 0:                                   # sift up
@@ -151,7 +154,7 @@ def _push(heap, size, item):
     return size + 1
 
 
-@numba.njit(cache=True)
+@jit
 def merge_long_kernel(ids, keys, vals):
     n = ids.size
     nxt = np.arange(1, n + 1)                      # n means "end"
@@ -226,7 +229,7 @@ def merge_long_numpy(ids, keys, vals):
     return len(out)
 
 
-def merge_long(ids, keys, vals, use_numba=True) -> int:
+def merge_long(ids, keys, vals, use_numba=None) -> int:
     """Merge one chunk's ids (int32, in place) in O(n log n); -> merged length m (result ids[:m])."""
     if ids.dtype != np.int32 or keys.dtype != np.int64 or vals.dtype != np.int32:
         raise TypeError(f"merge_long: expected ids int32, keys int64, vals int32; got {ids.dtype}, "
@@ -235,4 +238,5 @@ def merge_long(ids, keys, vals, use_numba=True) -> int:
         raise ValueError(f"merge_long: ids must be 1-D, contiguous and shorter than 2**32, got shape {ids.shape}")
     if ids.size < 2:
         return int(ids.size)
+    use_numba = use_kernel(needs_jit=True) if use_numba is None else use_numba
     return int((merge_long_kernel if use_numba else merge_long_numpy)(ids, keys, vals))
