@@ -12,7 +12,7 @@ dependencies than the RNN of part 1.
 Scope: one cell and a loop over time; weights in PyTorch layout (4H, I) / (4H, H) so the results
 can be checked against tinygrad_lm.nn.LSTM, which does the same math as one fused Numba node.
 Does not: fuse anything (this version makes ~15 graph nodes per step: fine for learning, slow for
-training; compare the two with `tglm bench lstm`).
+training; compare the two with `tglm bench --only lstm`).
 Shapes: B batch, T time steps, I input size, H hidden size.
 """
 from tinygrad_lm import Tensor
