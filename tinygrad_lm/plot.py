@@ -27,6 +27,17 @@ SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
 
 # ---- terminal sparkline ---------------------------------------------------------------------
+
+def _finish(out: list, path):
+    """Close the SVG, write it to `path` if given (folders created), return the text."""
+    svg = "\n".join(out + ["</svg>"]) + "\n"
+    if path is not None:
+        import os
+        os.makedirs(os.path.dirname(os.path.abspath(str(path))), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(svg)
+    return svg
+
 def sparkline(values, width: int | None = None, lo: float | None = None, hi: float | None = None) -> str:
     """One character per value, from ▁ (the minimum) to █ (the maximum); NaN/inf become spaces.
 
@@ -223,14 +234,7 @@ def line_chart(series: dict, path=None, title: str = "", xlabel: str = "", ylabe
                    f'stroke-width="2.5"{dash}/>')
         suffix = " (right axis)" if side == "right" else ""
         out.append(f'<text x="{lx + 28}" y="{ly}">{escape(str(name) + suffix)}</text>')
-    out.append("</svg>")
-    svg = "\n".join(out) + "\n"
-    if path is not None:
-        import os
-        os.makedirs(os.path.dirname(os.path.abspath(str(path))), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(svg)
-    return svg
+    return _finish(out, path)
 
 
 # ---- SVG heatmap ------------------------------------------------------------------------------
@@ -341,11 +345,4 @@ def heatmap(panels, path=None, row_labels=None, col_labels=None, title: str = ""
     if ylabel:
         out.append(f'<text transform="translate(16,{mt + nrow * box_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
                    f'font-size="12">{escape(ylabel)}</text>')
-    out.append("</svg>")
-    svg = "\n".join(out) + "\n"
-    if path is not None:
-        import os
-        os.makedirs(os.path.dirname(os.path.abspath(str(path))), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(svg)
-    return svg
+    return _finish(out, path)
