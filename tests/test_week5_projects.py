@@ -52,3 +52,11 @@ def test_icl_sentiment_smoke(tmp_path):
 @pytest.mark.skipif(not _have("gpt2"), reason="GPT-2 124M is not in the local Hugging Face cache (never downloaded)")
 def test_gpt2_zero_shot_tldr():
     assert summarization.main(["zeroshot", "--model", "gpt2", "--limit", "3"]) == 0
+
+
+def test_qa_baselines_small():
+    from solutions.week5 import qa_baselines
+    ctx = "The Normans were in Normandy. They came from Denmark in the 10th century. Rollo led them."
+    ans = qa_baselines.sliding_window_answer(ctx, "Who led the Normans?")
+    assert ans and ans in ctx, ans
+    assert qa_baselines.main(["--limit", "20"]) == 0
