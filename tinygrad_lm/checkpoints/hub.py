@@ -24,6 +24,9 @@ SHIPPED_DIR = str(PRETRAINED_DIR)
 REGISTRY = {
     "tinystories-3m": "2.6M-parameter GPT (4 layers, 192 channels, BPE 4096) pretrained on TinyStories + "
                       "Gutenberg children's books, lowercase; tells short simple stories",
+    "course-base-8m": "6.9M-parameter cased GPT (6 layers, 256 channels, BPE 8192) pretrained on every offline "
+                      "course text that is not an evaluation set (DialogSum, DailyDialog, SQuAD, Dolly, "
+                      "instructions, TinyStories, Gutenberg); the base model of weeks 5-8",
 }
 
 # Hugging Face renamed the original GPT-2 repositories; a short name matches either spelling.
