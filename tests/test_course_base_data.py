@@ -1,5 +1,7 @@
 """The course base model's corpus (tinygrad_lm/datasets/course_base.py) and its loaders: counts, splits, and
 the promise that no evaluation text is in the training documents."""
+from pathlib import Path
+
 import pytest
 
 from tinygrad_lm.datasets import course_base as cb
@@ -90,3 +92,18 @@ def test_pretrain_config_dispatches_to_the_builder():
     assert len(train) == sum(c["train_docs"] for c in cb.corpus_counts()["sources"].values())
     with pytest.raises(ValueError, match="cased"):
         cb.load_corpus({"lowercase": True})
+
+
+_MODEL = Path(__file__).resolve().parents[1] / "data" / "pretrained" / "course-base-8m"
+
+
+@pytest.mark.skipif(not (_MODEL / "model.safetensors").exists(), reason="course-base-8m not exported yet")
+def test_shipped_course_base_model_loads_and_generates():
+    from tinygrad_lm.generation.decoding import generate
+    from tinygrad_lm.models.pretrained import load
+    model, tok, info = load("course-base-8m")
+    assert model.config.vocab_size == 8192 and tok.vocab_size == 8192 and info["eos_token_id"] == 8191
+    assert not info["lowercase"], "the course base model is cased"
+    assert (_MODEL / "model.safetensors").stat().st_size < 25 * 2 ** 20 and (_MODEL / "MODEL_CARD.md").exists()
+    out = generate(model, tok.encode("#Person1#: Hello, how are you?\n#Person2#:"), 8, temperature=0.0)
+    assert 1 <= len(out) <= 8
