@@ -134,3 +134,11 @@ def test_report_text():
         assert piece in text, f"report text lacks {piece!r}:\n{text}"
     table = scale_table()
     assert len(table.splitlines()) == 1 + len(PRESETS) and "174,604,259,328" in table
+
+
+def test_tglm_scale_command(capsys):
+    from tinygrad_lm.cli import main
+    assert main(["scale", "gpt3-175b", "--no-measure"]) == 0
+    out = capsys.readouterr().out
+    assert "174,604,259,328" in out and "3,637.6 PF-days" in out
+    assert main(["scale", "gpt-9", "--no-measure"]) == 2 and "unknown model size" in capsys.readouterr().err

@@ -32,6 +32,7 @@ COMMANDS = {
     "sample":   ("tinygrad_lm.cli.sample:main", "generate text from a char-lstm/char-rnn checkpoint (week 3)"),
     "fill-mask": ("tinygrad_lm.cli.fill_mask:main", "top-k predictions for each [MASK] of a masked-LM checkpoint (`train mlm`)"),
     "pretrain": ("tinygrad_lm.cli.pretrain:main", "pretrain a small GPT from a JSON config (corpus + BPE + GPT); --export it"),
+    "scale":    ("tinygrad_lm.cli.scale:main", "parameters, FLOPs, compute, memory and time of a GPT-3 / GPT-2 size (week 5)"),
     "tokenizer": ("tinygrad_lm.cli.tokenizer:main", "byte-level BPE: `tokenizer train|encode|decode|vocab`"),
     "human-eval": ("tinygrad_lm.cli.human_eval:main", "blind pairwise human evaluation in the terminal (resumable); --analyze, --detect, --make-items"),
     "hint":     ("tinygrad_lm.course.hints:main", "the next step of a task's approach, one per call: `hint 4.11`"),
