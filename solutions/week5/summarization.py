@@ -68,11 +68,16 @@ def training_records():
 
 def encode_examples(tok, records, block_size, eos_id):
     """-> list of (inputs, targets) int64 arrays, the loss on the summary + eos only (task 5.8)."""
-    out = []
+    out, skipped = [], 0
     for r in tqdm(records, desc="encoding", unit="dialogue", file=sys.stdout, mininterval=2.0):
         p = tok.encode(prompt_text(r["dialogue"]))
         s = tok.encode(" " + r["summaries"][0].strip())
+        if len(s) + 1 > block_size - 16:                    # a summary that leaves no room for its dialogue
+            skipped += 1
+            continue
         out.append(summarize.summary_example(p, s, eos_id, block_size))
+    if skipped:
+        print(f"skipped {skipped} dialogue(s) whose summary alone nearly fills the {block_size}-token context")
     return out
 
 

@@ -123,9 +123,11 @@ def samples(model, tok, eos_id, n_tokens: int = 80) -> list:
 def plot_history(history_json: str, svg: str) -> str:
     """Train / validation loss against step from a pretrain run's history.json -> SVG."""
     from ..plot import line_chart
-    h = json.load(open(history_json, encoding="utf-8"))
+    with open(history_json, encoding="utf-8") as f:
+        h = json.load(f)
     steps = [r["step"] for r in h]
-    return line_chart({"train": (steps, [r["train"] for r in h]), "validation": (steps, [r["val"] for r in h])},
+    get = lambda r, k: r.get(f"{k}_loss", r.get(k))                  # noqa: E731  (training/loop.py writes *_loss)
+    return line_chart({"train": (steps, [get(r, "train") for r in h]), "validation": (steps, [get(r, "val") for r in h])},
                       svg, title="course-base-8m pretraining", xlabel="step", ylabel="loss (nats / token)")
 
 
