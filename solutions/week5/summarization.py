@@ -223,31 +223,19 @@ def evaluate(argv) -> int:
     model, tok, cfg = load_gpt(args.checkpoint)
     eos = cfg.get("eos_token_id")
     test = load_dialogsum("test")[:args.limit]
-    scorer = RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    agg1, agg3 = BootstrapAggregator(seed=0), BootstrapAggregator(seed=0)
-    rows = []
     t0 = time.perf_counter()
-    for r in tqdm(test, desc=f"summarizing ({'greedy' if args.beams == 1 else f'{args.beams} beams'})",
-                  unit="dialogue", file=sys.stdout):
-        pred = summarize_one(model, tok, r["dialogue"], eos, args.beams, length_penalty=args.length_penalty)
-        s1 = scorer.score(r["summaries"][0], pred)
-        s3 = scorer.score_multi(r["summaries"], pred)
-        agg1.add_scores(s1)
-        agg3.add_scores(s3)
-        rows.append({"fname": r["fname"], "prediction": pred, "reference1": r["summaries"][0],
-                     "rougeL_ref1": s1["rougeL"][2]})
-    res1, res3 = agg1.aggregate(), agg3.aggregate()
-    result = {"checkpoint": args.checkpoint, "beams": args.beams, "n": len(test),
-              "seconds": round(time.perf_counter() - t0, 1),
-              "ref1": {k: [100 * v.low[2], 100 * v.mid[2], 100 * v.high[2]] for k, v in res1.items()},
-              "max3": {k: [100 * v.low[2], 100 * v.mid[2], 100 * v.high[2]] for k, v in res3.items()},
+    preds = [summarize_one(model, tok, r["dialogue"], eos, args.beams, length_penalty=args.length_penalty)
+             for r in tqdm(test, desc=f"summarizing ({'greedy' if args.beams == 1 else f'{args.beams} beams'})",
+                           unit="dialogue", file=sys.stdout)]
+    seconds = round(time.perf_counter() - t0, 1)
+    scores = rouge_report(preds, test, f"{args.beams} beam(s)" if args.beams > 1 else "greedy")
+    rows = [{"fname": r["fname"], "prediction": pred, "reference1": r["summaries"][0]} for pred, r in zip(preds, test)]
+    result = {"checkpoint": args.checkpoint, "beams": args.beams, "n": len(test), "seconds": seconds, **scores,
               "summaries": rows}
     out = args.out or os.path.join(os.path.dirname(args.checkpoint) or ".",
                                    f"test_rouge_{'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
-    for name, res in (("reference 1", result["ref1"]), ("best of 3", result["max3"])):
-        print(f"{name:<12} " + "  ".join(f"{k} {v[1]:.2f} [{v[0]:.2f}, {v[2]:.2f}]" for k, v in res.items()))
     for row in rows[:3]:
         print(f"--- {row['fname']}\nmodel:     {row['prediction']}\nreference: {row['reference1']}")
     print(f"wrote {out}")
