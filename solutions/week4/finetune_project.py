@@ -38,7 +38,7 @@ import numpy as np
 
 from tinygrad_lm.models.gpt import GPT
 from tinygrad_lm.plot import line_chart
-from tinygrad_lm.models.pretrained import load
+from tinygrad_lm.models.pretrained import load as load_pretrained
 from tinygrad_lm.paths import DATA_DIR
 from tinygrad_lm.random import manual_seed
 
@@ -115,7 +115,7 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join("runs", "finetune"))
     args = ap.parse_args(pop_impl(sys.argv[1:] if argv is None else argv))   # --impl exercises: your finetune.py
 
-    model, tok, info = load(args.model)
+    model, tok, info = load_pretrained(args.model)
     lc = info["lowercase"]
     args.block_size = min(args.block_size, model.config.block_size)
     train_ids, _ = load_dialogues(os.path.join(args.data, "validation.jsonl"), tok, lc)
