@@ -71,10 +71,11 @@ SYSTEMS = ("finetuned", "scratch", "lead2")
 PAIRS = (("lead2", "finetuned"), ("lead2", "scratch"), ("scratch", "finetuned"))   # (A = baseline, B)
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum",
-          "bleu": "BLEU", "chrf": "chrF2", "words": "length (words)"}
+          "bleu": "BLEU", "bleu_tag1": "BLEU, speaker tag = 1 token", "chrf": "chrF2", "words": "length (words)"}
 ANNOTATOR1 = "claude-helper (AI agent acting as developer-annotator)"
 N_ITEMS, N_SECOND, ITEM_SEED = 60, 20, 6
 _SENT_END = re.compile(r"(?<=[.!?])\s+")
+_TAG = re.compile(r"#Person(\d)#")
 
 
 # ---- the systems --------------------------------------------------------------------------------------------------
@@ -104,6 +105,12 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+def tag_as_token(text: str) -> str:
+    """"#Person1#" -> "Person1": BLEU's 13a tokenizer splits the tag into three tokens "# Person1 #", so every tag
+    in both texts adds matching 1-, 2- and 3-grams (ROUGE's tokenizer drops the "#" and keeps one token)."""
+    return _TAG.sub(r"Person\1", text)
+
+
 # ---- automatic metrics --------------------------------------------------------------------------------------------
 
 class SegmentScores:
@@ -123,6 +130,7 @@ class SegmentScores:
     def all(self, pred: str, ref: str) -> dict:
         out = dict(self.rouge(pred, ref))
         out["bleu"] = sentence_bleu(pred, [ref]).score
+        out["bleu_tag1"] = sentence_bleu(tag_as_token(pred), [tag_as_token(ref)]).score
         out["chrf"] = sentence_chrf(pred, [ref]).score
         out["words"] = float(words(pred))
         return out
@@ -155,6 +163,7 @@ def metric_table(test, systems, n_samples=1000, seed=0) -> dict:
             "rouge": rouge,
             "bleu": {"score": b1.score, "signature": b1.signature, "bp": b1.bp, "precisions": b1.precisions},
             "bleu_3refs": corpus_bleu(hyps, refs3).score,
+            "bleu_tag1": corpus_bleu([tag_as_token(h) for h in hyps], [[tag_as_token(r) for r in refs1]]).score,
             "chrf": {"score": corpus_chrf(hyps, [refs1]).score},
             "distinct2": {"corpus": d2.corpus, "sentence_mean": d2.sentence_mean},
             "length": {"mean": float(np.mean(lens)), "median": float(statistics.median(lens)),
@@ -206,7 +215,9 @@ def metric_markdown(res: dict) -> str:
     sig = next(iter(res["systems"].values()))["bleu"]["signature"]
     L += ["", f"BLEU signature: `{sig}`; chrF2 with sacreBLEU's defaults (char order 6, beta 2). "
           "BLEU against all three references: " + ", ".join(
-              f"{k} {s['bleu_3refs']:.2f}" for k, s in res["systems"].items()) + "."]
+              f"{k} {s['bleu_3refs']:.2f}" for k, s in res["systems"].items()) + "; with each speaker tag "
+          "`#PersonN#` written as one token `PersonN` (13a splits it into `# PersonN #`): " + ", ".join(
+              f"{k} {s['bleu_tag1']:.2f}" for k, s in res["systems"].items()) + "."]
     return "\n".join(L) + "\n"
 
 
@@ -307,20 +318,45 @@ def item_level(main, scores, metrics) -> dict:
         disagree = sum(1 for a, b in zip(h, d) if a and np.sign(b) == -a)
         mties = sum(1 for a, b in zip(h, d) if a and b == 0)
         lo, hi = wilson_interval(agree, agree + disagree) if agree + disagree else (None, None)
+        by_pair = {}
+        for r, a, b in zip(main, h, d):
+            c = by_pair.setdefault(" vs ".join(sorted(r["systems"])), {"agree": 0, "disagree": 0, "other": 0})
+            c["agree" if a and np.sign(b) == a else "disagree" if a and np.sign(b) == -a else "other"] += 1
         out[m] = {"n": len(h), "tau_b": kt.tau, "p": kt.p_value, "agree": agree, "disagree": disagree,
                   "metric_ties": mties, "agree_rate": agree / (agree + disagree) if agree + disagree else None,
-                  "agree_lo": lo, "agree_hi": hi}
+                  "agree_lo": lo, "agree_hi": hi, "by_pair": by_pair}
     return out
 
 
-def system_level(main, scores, human_ratings, metrics) -> dict:
-    """Per metric: the systems' mean sentence score on the judged outputs, and tau-b against the human ratings."""
+def corpus_scores(hyps, refs, seg: SegmentScores) -> dict:
+    """System-level scores as the metric table computes them: mean ROUGE F, corpus BLEU / chrF, mean length."""
+    out = {t: float(np.mean([seg.rouge(h, r)[t] for h, r in zip(hyps, refs)])) for t in ROUGE_TYPES}
+    out["bleu"] = corpus_bleu(hyps, [refs]).score
+    out["bleu_tag1"] = corpus_bleu([tag_as_token(h) for h in hyps], [[tag_as_token(r) for r in refs]]).score
+    out["chrf"] = corpus_chrf(hyps, [refs]).score
+    out["words"] = float(np.mean([words(h) for h in hyps]))
+    return out
+
+
+def system_level(items, main, human_ratings, metrics, all_test=True) -> dict:
+    """Per metric: each system's score on the judged dialogues (and, with all_test, on all 500 test dialogues),
+    and Kendall tau-b of each against the human ratings (3 systems: tau is -1, -1/3, 1/3 or 1)."""
     systems = sorted(human_ratings)
+    test, all_outputs = load_systems()
+    refs_by_id = {t["fname"]: t["summaries"][0] for t in test}
+    judged = [it for it in items if it["id"] in {r["item"] for r in main}]
+    seg = SegmentScores()
+    on_judged = {s: corpus_scores([it["outputs"][s] for it in judged], [refs_by_id[it["id"]] for it in judged], seg)
+                 for s in systems}
+    on_all = {s: corpus_scores(all_outputs[s], [t["summaries"][0] for t in test], seg) for s in systems} \
+        if all_test else {s: {m: float("nan") for m in metrics} for s in systems}
+    human = [human_ratings[s] for s in systems]
     out = {}
     for m in metrics:
-        per = {s: float(np.mean([v[m] for (i, t), v in scores.items() if t == s])) for s in systems}
-        kt = kendall_tau_b([per[s] for s in systems], [human_ratings[s] for s in systems])
-        out[m] = {"scores": per, "tau_b": kt.tau}
+        out[m] = {"judged": {s: on_judged[s][m] for s in systems}, "all": {s: on_all[s][m] for s in systems},
+                  "tau_b_judged": kendall_tau_b([on_judged[s][m] for s in systems], human).tau,
+                  "tau_b_all": kendall_tau_b([on_all[s][m] for s in systems], human).tau if all_test else None,
+                  "n_judged": len(judged), "n_all": len(test) if all_test else 0}
     return out
 
 
@@ -337,9 +373,10 @@ def win_shares(main) -> dict:
     return out
 
 
-def disagreements(main, scores, items, metric="rougeL", k=3) -> list:
+def disagreements(main, scores, items, metric="rougeL", k=5) -> list:
     """The k non-tie judgements where the metric most strongly prefers the output the human did NOT pick."""
     by_id, rows = {it["id"]: it for it in items}, []
+    refs = {t["fname"]: t["summaries"][0] for t in load_dialogsum("test")}
     for r in main:
         if r["winner"] == "tie":
             continue
@@ -348,13 +385,15 @@ def disagreements(main, scores, items, metric="rougeL", k=3) -> list:
         if gap > 0:
             rows.append({"item": r["item"], "human_winner": r["winner"], "loser": loser, "gap": gap,
                          "winner_text": by_id[r["item"]]["outputs"][r["winner"]],
-                         "loser_text": by_id[r["item"]]["outputs"][loser],
+                         "loser_text": by_id[r["item"]]["outputs"][loser], "reference": refs[r["item"]],
                          f"{metric}_winner": scores[r["item"], r["winner"]][metric],
                          f"{metric}_loser": scores[r["item"], loser][metric]})
     return sorted(rows, key=lambda x: -x["gap"])[:k]
 
 
-def analysis(records, items, rounds=1000, seed=0, metrics=(*ROUGE_TYPES, "bleu", "chrf", "words")) -> dict:
+def analysis(records, items, rounds=1000, seed=0, metrics=(*ROUGE_TYPES, "bleu", "bleu_tag1", "chrf", "words"),
+             all_test=True) -> dict:
+    """The harness's statistics, win shares, metric-human Kendall tau (system and item level), disagreements."""
     stats = analyze_records(records, rounds=rounds, seed=seed)
     main, _ = split_records([r for r in records if r["task"] == "pairwise"])
     scores = judged_scores(items, main)
@@ -362,7 +401,7 @@ def analysis(records, items, rounds=1000, seed=0, metrics=(*ROUGE_TYPES, "bleu",
     human = {s: v["rating"] for s, v in bt.items()} if bt else {s: v["rate"] for s, v in win_shares(main).items()}
     return {"harness": stats, "human_system_score": "bradley_terry" if bt else "win_share",
             "win_shares": win_shares(main), "item_level": item_level(main, scores, metrics),
-            "system_level": system_level(main, scores, human, metrics),
+            "system_level": system_level(items, main, human, metrics, all_test),
             "disagreements": disagreements(main, scores, items)}
 
 
@@ -387,14 +426,24 @@ def analysis_markdown(res: dict) -> str:
               f"Cohen's kappa {k['unweighted']:.3f} (linear {k['linear']:.3f}, quadratic {k['quadratic']:.3f})."]
     L += ["", "Metrics against the human judgements (Kendall tau-b; item level: human +1/0/-1 vs metric difference "
           "per judgement; agreement: share of non-tie judgements where the metric prefers the human's winner):", "",
-          "| metric | system-level tau-b | item-level tau-b (p) | agreement [Wilson 95%] | metric ties |",
-          "| --- | ---: | ---: | ---: | ---: |"]
+          "| metric | scores on the judged dialogues | system tau-b (judged) | system tau-b (all test) | "
+          "item-level tau-b (p) | agreement [Wilson 95%] | metric ties |",
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for m, it in res["item_level"].items():
         sl = res["system_level"][m]
         ag = (f"{it['agree_rate']:.3f} [{it['agree_lo']:.3f}, {it['agree_hi']:.3f}] ({it['agree']}/"
               f"{it['agree'] + it['disagree']})") if it["agree_rate"] is not None else "-"
-        L.append(f"| {LABELS.get(m, m)} | {sl['tau_b']:+.3f} | {it['tau_b']:+.3f} ({it['p']:.2g}) | {ag} | "
-                 f"{it['metric_ties']} |")
+        sc = ", ".join(f"{s} {v:.1f}" for s, v in sl["judged"].items())
+        L.append(f"| {LABELS.get(m, m)} | {sc} | {sl['tau_b_judged']:+.3f} | "
+                 f"{'-' if sl['tau_b_all'] is None else format(sl['tau_b_all'], '+.3f')} | "
+                 f"{it['tau_b']:+.3f} ({it['p']:.2g}) | {ag} | {it['metric_ties']} |")
+    pairs = list(next(iter(res["item_level"].values()))["by_pair"])
+    L += ["", "Per pair of systems: judgements where the metric prefers the human's winner / the loser / other "
+          "(a human tie or a metric tie):", "", "| metric | " + " | ".join(pairs) + " |",
+          "| --- | " + " | ".join(["---:"] * len(pairs)) + " |"]
+    for m, it in res["item_level"].items():
+        L.append(f"| {LABELS.get(m, m)} | " + " | ".join(
+            f"{c['agree']} / {c['disagree']} / {c['other']}" for c in (it["by_pair"][p] for p in pairs)) + " |")
     return "\n".join(L) + "\n"
 
 
@@ -441,7 +490,8 @@ def cmd_analyze(argv) -> int:
     print("\n" + md + f"\nwrote {args.out}, its .md" + (" and .svg" if os.path.exists(args.metrics) else ""))
     for d in res["disagreements"]:
         print(f"\n{d['item']}: human picked {d['human_winner']} over {d['loser']}, ROUGE-L {d['rougeL_winner']:.1f} "
-              f"vs {d['rougeL_loser']:.1f}\n  winner: {d['winner_text']}\n  loser:  {d['loser_text']}")
+              f"vs {d['rougeL_loser']:.1f}\n  winner: {d['winner_text']}\n  loser:  {d['loser_text']}\n"
+              f"  reference: {d['reference']}")
     return 0
 
 
