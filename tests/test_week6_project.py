@@ -8,6 +8,7 @@ import pytest
 from solutions.week6 import project
 from tinygrad_lm import plot
 from tinygrad_lm.cli.human_eval import run_pairwise
+from tinygrad_lm.course import set_impl
 from tinygrad_lm.metrics import RougeScorer, corpus_bleu, read_records
 from tinygrad_lm.metrics.human_eval import display_order, load_items, write_jsonl
 
@@ -33,6 +34,17 @@ def test_metric_table_on_10_dialogues(small):
     assert len(res["pairs"]) == 3 and {"diff", "lo", "hi", "p"} <= set(res["pairs"][0]["rougeL"])
     md = project.metric_markdown(res)
     assert "| lead2 |" in md and "ROUGE-Lsum" in md and "Paired bootstrap" in md
+    set_impl("solutions")                   # --impl: the course's functions beside the library's, same numbers
+    try:
+        yours = project.yours_metrics(test, systems, res)
+    finally:
+        set_impl(None)
+    for name in systems:
+        for m in ("bleu", "chrf"):
+            assert yours[name][m][0] == pytest.approx(yours[name][m][1], abs=1e-9)
+    mine, lib = yours["paired_bootstrap_rougeL_lead2_finetuned"]
+    assert mine["diff"] == pytest.approx(lib["diff"]) and mine["interval"] == pytest.approx(lib["interval"])
+    assert mine["p"] == pytest.approx(lib["p"])
 
 
 def test_tag_as_token_and_sentence_lines():
@@ -81,8 +93,17 @@ def _synthetic_records(items):
 
 def test_analysis_on_synthetic_judgements(small, tmp_path):
     items = _items(small)
-    res = project.analysis(_synthetic_records(items), items, rounds=30, all_test=False)
+    set_impl("solutions")
+    try:
+        res = project.analysis(_synthetic_records(items), items, rounds=30, all_test=False)
+    finally:
+        set_impl(None)
     st = res["harness"]["pairwise"]
+    assert res["yours"]["cohen_kappa"][0] == pytest.approx(res["yours"]["cohen_kappa"][1])
+    for s, (mine, lib) in res["yours"]["wilson"].items():
+        assert mine == pytest.approx(lib), s
+    mine, lib = res["yours"]["bradley_terry"]
+    assert {m: pytest.approx(v, abs=1e-3) for m, v in mine.items()} == lib
     assert st["judgements"] == 36
     kappa = st["agreement"]["cohen"][0]
     assert kappa["n"] == 18 and 0.5 < kappa["unweighted"] < 1
@@ -101,6 +122,7 @@ def test_analysis_on_synthetic_judgements(small, tmp_path):
     assert sl["rougeL"]["judged"]["lead2"] > sl["rougeL"]["judged"]["finetuned"] > sl["rougeL"]["judged"]["scratch"]
     assert sl["rougeL"]["tau_b_judged"] == pytest.approx(1.0)
     assert sl["bleu"]["tau_b_judged"] == pytest.approx(-1 / 3)
+    assert res["yours"]["cohen_kappa"][1] == pytest.approx(kappa["unweighted"])
     md = project.analysis_markdown(res)
     assert "Cohen's kappa" in md and "item-level tau-b" in md
     json.dumps(res)                                                            # JSON-ready

@@ -10,6 +10,7 @@ Three systems on the 500 DialogSum test dialogues:
     python -m solutions.week6.project preview --next 20           # the next screens annotator 1 will see (blind)
     tglm human-eval docs/results/week6_human/items.jsonl --annotator "..." --out .../annotator1.jsonl < keys.txt
     python -m solutions.week6.project analyze                     # human statistics, Kendall tau, chart
+    ... metrics --impl exercises / analyze --impl exercises       # also run YOUR week 6 functions beside the library
 
 Metrics (library code, each equal to its reference tool; per system, against summary1):
   ROUGE-1/2/L/Lsum F x 100 with stemming (= rouge-score), mean over dialogues and a 95% bootstrap interval
@@ -32,8 +33,11 @@ Analysis: the harness's statistics (win rates, Wilson intervals, sign test, Brad
     the metric difference score(x) - score(y) with sentence-level scores (ROUGE F, sacreBLEU sentence_bleu,
     sentence chrF, length); also the plain agreement: on non-tie judgements, the share where the metric
     prefers the human's winner (metric ties counted apart).
+--impl exercises (default: solutions): every number above is the library's; the learner's functions of tasks
+  6.4-6.11 are run beside it and printed as "yours vs library" (corpus BLEU, chrF, the paired bootstrap of ROUGE-L,
+  Wilson intervals of the win shares, Bradley-Terry ratings, Cohen's kappa); an unfinished task says so.
 Does not handle: other decoding settings (week 5 has beam results), references 2-3 for ROUGE, significance of
-tau at the system level (3 points), the learner's implementations (no --impl: every metric is the library's).
+tau at the system level (3 points).
 """
 import argparse
 import functools
@@ -52,13 +56,15 @@ import numpy as np
 from tqdm import tqdm
 
 from tinygrad_lm import plot
+from tinygrad_lm.course import load, pop_impl
+from tinygrad_lm.course.proxy import current_impl
 from tinygrad_lm.datasets.dialogsum import load_dialogsum
 from tinygrad_lm.metrics import (BootstrapAggregator, RougeScorer, corpus_bleu, corpus_chrf, distinct_n,
                                  kendall_tau_b, paired_bootstrap, read_records, sentence_bleu, sentence_chrf,
                                  wilson_interval)
 from tinygrad_lm.metrics.human_eval import load_items, write_jsonl
 from tinygrad_lm.metrics.human_eval_stats import analyze as analyze_records
-from tinygrad_lm.metrics.human_eval_stats import format_report, split_records
+from tinygrad_lm.metrics.human_eval_stats import format_report, preference_label, split_records
 from tinygrad_lm.paths import REPO_ROOT
 
 from ..week5.baselines import lead
@@ -74,6 +80,9 @@ LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeL
           "bleu": "BLEU", "bleu_tag1": "BLEU, speaker tag = 1 token", "chrf": "chrF2", "words": "length (words)"}
 ANNOTATOR1 = "claude-helper (AI agent acting as developer-annotator)"
 N_ITEMS, N_SECOND, ITEM_SEED = 60, 20, 6
+# --impl exercises: your week 6 functions are run beside the library's (default: the reference solutions)
+bleu_mod, chrf_mod, sig_mod = load("week6.bleu"), load("week6.chrf"), load("week6.significance")
+pref_mod, ratings_mod, agree_mod = load("week6.preference"), load("week6.ratings"), load("week6.agreement")
 _SENT_END = re.compile(r"(?<=[.!?])\s+")
 _TAG = re.compile(r"#Person(\d)#")
 
@@ -221,6 +230,54 @@ def metric_markdown(res: dict) -> str:
     return "\n".join(L) + "\n"
 
 
+def _yours(fn):
+    """Run one of the learner's functions; an unfinished task gives its message instead of a number."""
+    try:
+        return fn()
+    except NotImplementedError as e:
+        task = re.search(r"task \d+\.\d+", str(e))
+        return f"not implemented yet ({task.group(0)})" if task else "not implemented yet"
+
+
+def yours_metrics(test, systems, res) -> dict:
+    """Your corpus BLEU and chrF per system and your paired bootstrap (ROUGE-L, lead2 -> finetuned) beside ours."""
+    refs = [t["summaries"][0] for t in test]
+    out = {}
+    for name, hyps in systems.items():
+        out[name] = {"bleu": (_yours(lambda: float(bleu_mod.corpus_bleu(hyps, [[r] for r in refs]))),
+                              res["systems"][name]["bleu"]["score"]),
+                     "chrf": (_yours(lambda: float(chrf_mod.chrf(hyps, refs))), res["systems"][name]["chrf"]["score"])}
+    if "lead2" in systems and "finetuned" in systems:
+        seg = SegmentScores()
+        st = {s: np.array([[seg.rouge(h, r)["rougeL"]] for h, r in zip(systems[s], refs)]) for s in ("lead2", "finetuned")}
+        row = next(r for r in res["pairs"] if (r["a"], r["b"]) == ("lead2", "finetuned"))["rougeL"]
+        b = _yours(lambda: sig_mod.paired_bootstrap(st["lead2"], st["finetuned"], lambda x: float(x[0]) / len(refs),
+                                                    n_samples=res["samples"], seed=res["seed"]))
+        out["paired_bootstrap_rougeL_lead2_finetuned"] = (
+            b if isinstance(b, str) else {"diff": b.diff, "p": b.p_value, "interval": list(b.interval)},
+            {"diff": row["diff"], "p": row["p"], "interval": [row["lo"], row["hi"]]})
+    return out
+
+
+def _fmt_yours(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_fmt_yours(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_fmt_yours(x)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
+def _print_yours(title, yours: dict):
+    """Print {name: (yours, library)} or {name: {sub: (yours, library)}} as "yours ... library ..." lines."""
+    print(f"\n{title} (yours = --impl {current_impl()}; library beside it):")
+    for k, v in yours.items():
+        rows = v.items() if isinstance(v, dict) else [("", v)]
+        for sub, (mine, lib) in rows:
+            print(f"  {(k + ' ' + sub).strip():<24} yours {_fmt_yours(mine)}\n  {'':<24} lib   {_fmt_yours(lib)}")
+
+
 def cmd_metrics(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week6.project metrics")
     p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues (smoke runs)")
@@ -229,6 +286,7 @@ def cmd_metrics(argv) -> int:
     args = p.parse_args(argv)
     test, systems = load_systems(args.limit)
     res = metric_table(test, systems, args.samples)
+    res["yours"] = yours_metrics(test, systems, res)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(res, f, indent=1)
@@ -236,6 +294,7 @@ def cmd_metrics(argv) -> int:
     with open(os.path.splitext(args.out)[0] + ".md", "w", encoding="utf-8") as f:
         f.write(md)
     print(md + f"\nwrote {args.out} and its .md")
+    _print_yours("your week 6 functions on the same outputs", res["yours"])
     return 0
 
 
@@ -399,10 +458,40 @@ def analysis(records, items, rounds=1000, seed=0, metrics=(*ROUGE_TYPES, "bleu",
     scores = judged_scores(items, main)
     bt = stats["pairwise"]["ratings"]["bradley_terry"]
     human = {s: v["rating"] for s, v in bt.items()} if bt else {s: v["rate"] for s, v in win_shares(main).items()}
-    return {"harness": stats, "human_system_score": "bradley_terry" if bt else "win_share",
-            "win_shares": win_shares(main), "item_level": item_level(main, scores, metrics),
-            "system_level": system_level(items, main, human, metrics, all_test),
-            "disagreements": disagreements(main, scores, items)}
+    res = {"harness": stats, "human_system_score": "bradley_terry" if bt else "win_share",
+           "win_shares": win_shares(main), "item_level": item_level(main, scores, metrics),
+           "system_level": system_level(items, main, human, metrics, all_test),
+           "disagreements": disagreements(main, scores, items)}
+    res["yours"] = yours_analysis(main, res)
+    return res
+
+
+def yours_analysis(main, res) -> dict:
+    """Your Wilson intervals, Bradley-Terry ratings and Cohen's kappa beside the library's."""
+    out = {"wilson": {}}
+    for s_, w in res["win_shares"].items():
+        n = w["n"] - w["ties"]
+        out["wilson"][s_] = (_yours(lambda: [float(v) for v in pref_mod.wilson_interval(w["wins"], n)]),
+                             [w["lo"], w["hi"]])
+    battles = [(r["order"][0], r["order"][1], "model_a" if r["winner"] == r["order"][0] else
+                "model_b" if r["winner"] == r["order"][1] else "tie") for r in main]
+
+    def bt():
+        models, W = ratings_mod.win_matrix(battles)
+        return {m: float(v) for m, v in zip(models, ratings_mod.bradley_terry(W))}
+    lib = res["harness"]["pairwise"]["ratings"]["bradley_terry"]
+    out["bradley_terry"] = (_yours(bt), {m: v["rating"] for m, v in lib.items()} if lib else None)
+    by = {}
+    for r in main:
+        by.setdefault(r["annotator"], {})[(r["item"], *sorted(r["systems"]))] = preference_label(r)
+    anns = sorted(by)
+    if len(anns) >= 2:
+        shared = sorted(set(by[anns[0]]) & set(by[anns[1]]))
+        k = res["harness"]["pairwise"]["agreement"]["cohen"]
+        out["cohen_kappa"] = (_yours(lambda: float(agree_mod.cohen_kappa([by[anns[0]][u] for u in shared],
+                                                                        [by[anns[1]][u] for u in shared]))),
+                              k[0]["unweighted"] if k else None)
+    return out
 
 
 def analysis_markdown(res: dict) -> str:
@@ -488,6 +577,7 @@ def cmd_analyze(argv) -> int:
         with open(args.metrics, encoding="utf-8") as f:
             chart(json.load(f), res, base + ".svg")
     print("\n" + md + f"\nwrote {args.out}, its .md" + (" and .svg" if os.path.exists(args.metrics) else ""))
+    _print_yours("your week 6 functions on the same judgements", res["yours"])
     for d in res["disagreements"]:
         print(f"\n{d['item']}: human picked {d['human_winner']} over {d['loser']}, ROUGE-L {d['rougeL_winner']:.1f} "
               f"vs {d['rougeL_loser']:.1f}\n  winner: {d['winner_text']}\n  loser:  {d['loser_text']}\n"
@@ -499,7 +589,7 @@ COMMANDS = {"metrics": cmd_metrics, "items": cmd_items, "preview": cmd_preview, 
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    argv = pop_impl(sys.argv[1:] if argv is None else argv)        # --impl exercises: your functions too
     if not argv or argv[0] not in COMMANDS:
         print(__doc__.split("\n\n")[1] if argv else __doc__)
         print(f"commands: {', '.join(COMMANDS)}", file=sys.stderr)
