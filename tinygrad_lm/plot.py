@@ -6,6 +6,7 @@ optional second y-axis on the right for series on another scale (loss left, accu
 (`▁▂▃▄▅▆▇█`) that shrink a long run to a fixed width by averaging buckets, and heatmaps: one or
 several same-shaped matrices (e.g. one attention map per head) on one colour scale, with row and
 column labels and a colour bar.
+Also: `interval_chart`, grouped dots with error bars (scores per system with their intervals).
 Does not handle: bar/scatter plots, interactive zoom, fonts beyond the SVG default, PNG output.
 
     from tinygrad_lm import plot
@@ -345,4 +346,69 @@ def heatmap(panels, path=None, row_labels=None, col_labels=None, title: str = ""
     if ylabel:
         out.append(f'<text transform="translate(16,{mt + nrow * box_h / 2:.1f}) rotate(-90)" text-anchor="middle" '
                    f'font-size="12">{escape(ylabel)}</text>')
+    return _finish(out, path)
+
+
+# ---- SVG dot chart with intervals -------------------------------------------------------------
+
+def interval_chart(categories, series: dict, path=None, title: str = "", ylabel: str = "",
+                   width: int = 760, height: int = 400) -> str:
+    """Grouped dots with error bars: one group per category, one dot per series; return the SVG text.
+
+    categories: K labels along the x-axis (e.g. metric names).
+    series:     {"name": [(value, lo, hi), ...]} with K triples each (lo / hi may be None: no bar;
+                a value of None leaves the dot out), e.g. one system's score per metric with its 95% interval.
+    """
+    cats = [str(c) for c in categories]
+    if not cats or not isinstance(series, dict) or not series:
+        raise ValueError("interval_chart needs categories and a non-empty dict {name: [(value, lo, hi), ...]}")
+    for name, pts in series.items():
+        if len(pts) != len(cats):
+            raise ValueError(f"interval_chart: series {name!r} has {len(pts)} points for {len(cats)} categories")
+        for p in pts:
+            if p is not None and (not isinstance(p, (tuple, list)) or len(p) != 3):
+                raise ValueError(f"interval_chart: series {name!r}: each point must be (value, lo, hi), got {p!r}")
+    vals = [float(v) for pts in series.values() for p in pts if p is not None for v in p if v is not None]
+    if not vals or not all(math.isfinite(v) for v in vals):
+        raise ValueError("interval_chart: need at least one finite value and no NaN/inf")
+    lo, hi = min(0.0, min(vals)), max(vals)
+    ticks = nice_ticks(lo, hi if hi > lo else lo + 1, 6)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    ml, mr, mt, mb = 60, 20, (40 if title else 20), 70
+    pw, ph = width - ml - mr, height - mt - mb
+    Y = lambda v: mt + ph - (v - lo) / (hi - lo) * ph          # noqa: E731
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{width}" height="{height}" fill="white"/>']
+    if title:
+        out.append(f'<text x="{width / 2:.1f}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>')
+    for t in ticks:
+        out.append(f'<line x1="{ml}" x2="{ml + pw}" y1="{Y(t):.1f}" y2="{Y(t):.1f}" stroke="#e5e5e5"/>')
+        out.append(f'<text x="{ml - 6}" y="{Y(t) + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
+    out.append(f'<rect x="{ml}" y="{mt}" width="{pw}" height="{ph}" fill="none" stroke="#444"/>')
+    if ylabel:
+        out.append(f'<text x="14" y="{mt + ph / 2:.1f}" text-anchor="middle" '
+                   f'transform="rotate(-90 14 {mt + ph / 2:.1f})">{escape(ylabel)}</text>')
+    gw, S = pw / len(cats), len(series)
+    for k, c in enumerate(cats):
+        out.append(f'<text x="{ml + (k + 0.5) * gw:.1f}" y="{mt + ph + 18}" text-anchor="middle">{escape(c)}</text>')
+        for s, (name, pts) in enumerate(series.items()):
+            p = pts[k]
+            if p is None or p[0] is None:
+                continue
+            x = ml + k * gw + gw * (s + 1) / (S + 1)
+            col = PALETTE[s % len(PALETTE)]
+            if p[1] is not None and p[2] is not None:
+                out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{Y(p[1]):.1f}" y2="{Y(p[2]):.1f}" '
+                           f'stroke="{col}" stroke-width="2"/>')
+                for v in (p[1], p[2]):
+                    out.append(f'<line x1="{x - 4:.1f}" x2="{x + 4:.1f}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" '
+                               f'stroke="{col}" stroke-width="2"/>')
+            out.append(f'<circle cx="{x:.1f}" cy="{Y(p[0]):.1f}" r="4" fill="{col}"/>')
+    lx = ml
+    for s, name in enumerate(series):                            # legend under the axis
+        col = PALETTE[s % len(PALETTE)]
+        out.append(f'<circle cx="{lx + 6}" cy="{height - 18}" r="5" fill="{col}"/>')
+        out.append(f'<text x="{lx + 16}" y="{height - 14}">{escape(str(name))}</text>')
+        lx += 30 + 8 * len(str(name))
     return _finish(out, path)

@@ -11,6 +11,7 @@ ratings.py         Chatbot Arena's online Elo and Bradley-Terry (MLE, bootstrap 
 bleu_tokenizers.py sacreBLEU's 13a / intl / char / none tokenizers (week 6)
 significance.py    paired bootstrap resampling between two systems (week 6)
 diversity.py       distinct-n and self-BLEU (week 6)
+correlation.py     Kendall's tau-b with its p-value (= scipy.stats.kendalltau) (week 6)
 human_eval.py      judgement files of `tglm human-eval` (items, atomic JSONL append); human_eval_stats.py its analysis (week 6)
 perplexity.py      sliding-window NLL (Hugging Face's method), perplexity, bits per byte / char (week 5)
 """
@@ -26,6 +27,7 @@ from .bleu import BLEUScore, corpus_bleu, sentence_bleu  # noqa: F401
 from .chrf import CHRFScore, corpus_chrf, sentence_chrf  # noqa: F401
 from .significance import PairedBootstrapResult, paired_bootstrap  # noqa: F401
 from .diversity import DistinctN, distinct_n, self_bleu  # noqa: F401
+from .correlation import KendallTau, kendall_tau_b  # noqa: F401
 from .perplexity import NLL, bits_per_byte, bits_per_char, perplexity, sliding_window_nll  # noqa: F401
 from .rouge import RougeScorer, rouge_score  # noqa: F401
 from .bootstrap import BootstrapAggregator  # noqa: F401
