@@ -8,6 +8,15 @@ from tinygrad_lm.retrieval.chunker import Chunk, chunk_docstring, chunk_markdown
 from tinygrad_lm.retrieval.course import CourseBM25, query_terms, recall_at_k
 from tinygrad_lm.retrieval.dense import DenseIndex
 
+_CHUNKS = []
+
+
+def _course_chunks():
+    if not _CHUNKS:                                   # chunking every document takes ~1-2 s: once per file
+        _CHUNKS.extend(course_chunks())
+    return _CHUNKS
+
+
 DOC = """Intro line before any heading.
 
 # Week 9: the end!
@@ -48,7 +57,7 @@ def test_pieces_respect_max_words_and_keep_every_word():
 
 
 def test_course_chunks_cover_the_documents_and_leave_solutions_out():
-    chunks = course_chunks()
+    chunks = _course_chunks()
     paths = {c.path for c in chunks}
     assert "README.md" in paths and "tinygrad_lm/retrieval/bm25.py" in paths
     assert any(p.startswith("exercises/week4/") for p in paths)
@@ -98,7 +107,7 @@ def test_course_assistant_set():
     for r in train + test:
         assert r["chunk_id"].startswith(r["source"] + "#") and r["passage"] and r["answer"]
     # the documents change after the set was built (other weeks edit their READMEs): most ids must still resolve
-    ids = {c.id for c in course_chunks()}
+    ids = {c.id for c in _course_chunks()}
     resolved = np.mean([r["chunk_id"] in ids for r in train + test])
     assert resolved >= 0.8, f"only {resolved:.0%} of the chunk ids are still in the documents: rebuild the set"
     with pytest.raises(ValueError, match="split"):
