@@ -60,6 +60,18 @@ def main(argv=None):
         rows = load_course_assistant(split)
         out[f"bm25_{split}"] = res = evaluate(bm25_rank, rows, bm.chunks)
         print(table(f"BM25, {split}", res))
+    # Does the best BM25 score tell a course question from small talk? (a threshold would skip retrieval)
+    from tinygrad_lm.datasets.dailydialog import detokenize_turn, load_dailydialog
+    best = lambda q: (bm.search(q, 1) or [(None, 0.0)])[0][1]                          # noqa: E731
+    course = np.array([best(r["question"]) for r in load_course_assistant("test")])
+    talk = np.array([best(detokenize_turn(d["turns"][0]["text"])) for d in load_dailydialog("validation")[:300]])
+    print("best BM25 score, percentiles 10/25/50/75: course test questions",
+          np.percentile(course, [10, 25, 50, 75]).round(2).tolist(), "| 300 DailyDialog validation first turns",
+          np.percentile(talk, [10, 25, 50, 75]).round(2).tolist())
+    for th in (5, 7, 9):
+        print(f"  threshold {th}: keeps passages for {100 * np.mean(course >= th):.1f}% of the course questions "
+              f"and {100 * np.mean(talk >= th):.1f}% of the small talk")
+    out["threshold"] = {"course": course.tolist(), "smalltalk": talk.tolist()}
     if args.dense:
         from tinygrad_lm.generation.embed import mean_pooled_states
         from tinygrad_lm.models.pretrained import load
