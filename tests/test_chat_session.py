@@ -171,3 +171,12 @@ def test_cli_commands(mt):
     with pytest.raises(ValueError, match="unknown command"):
         handle_command(chat, "/fly", out)
     assert handle_command(chat, "/quit", out) is False
+
+
+def test_chat_tokens_survive_save_and_load(tmp_path):
+    model, tok = tiny(block=32)
+    tok.save(str(tmp_path / "t.bpe"))
+    back = ByteLevelBPE.load(str(tmp_path / "t.bpe"))
+    assert back.special_tokens == tok.special_tokens and back.vocab_size == tok.vocab_size
+    text = f"a{IM_END}b"
+    assert back.encode_ordinary(text) == tok.encode_ordinary(text)

@@ -122,3 +122,35 @@ def test_the_page(url):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(base + "/nope", timeout=5)
     assert e.value.code == 404
+
+
+NODE_HARNESS = r"""
+// Run the page's own <script> in Node (no browser here): a minimal DOM stub, the real fetch against the server.
+const base = process.argv[2], page = require('fs').readFileSync(0, 'utf8');
+const script = page.split('<script>')[1].split('</script>')[0];
+const els = {}, log = [];
+function el(id) { return els[id] || (els[id] = {id, value: '', innerHTML: '', children: [],
+  appendChild(c) { this.children.push(c); log.push(c); return c; }}); }
+globalThis.document = {getElementById: el, createElement: () => ({className: '', textContent: ''})};
+const realFetch = fetch;
+globalThis.fetch = (url, opts) => realFetch(base + url, opts);
+eval(script);
+el('m').value = 'hello there';
+el('f').onsubmit({preventDefault() {}}).then(() => {
+  console.log(JSON.stringify(log.map(d => [d.className, d.textContent])));
+}).catch(e => { console.error(e); process.exit(1); });
+"""
+
+
+@pytest.mark.skipif(__import__("shutil").which("node") is None, reason="node is not installed")
+def test_the_page_script_streams_a_reply_in_node(url, tmp_path):
+    import subprocess
+    base, _ = url
+    html = urllib.request.urlopen(base + "/", timeout=5).read()
+    js = tmp_path / "harness.js"
+    js.write_text(NODE_HARNESS)
+    r = subprocess.run(["node", str(js), base], input=html, capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr.decode()[-500:]
+    shown = json.loads(r.stdout.decode().strip().splitlines()[-1])
+    assert shown[0] == ["you", "you: hello there"]
+    assert shown[1][0] == "bot" and len(shown[1][1]) > 0, "the page shows the streamed reply"

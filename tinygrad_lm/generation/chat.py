@@ -162,7 +162,8 @@ class ChatSession:
         return render_conversation(self.tok, [{"role": role, "content": content}])[0].tolist()
 
     def build_prompt(self, message: str):
-        """-> (prompt ids, sources, dropped pairs) for the next turn; ValueError if it cannot fit."""
+        """-> (prompt ids, sources, dropped pairs, the user segment, pairs kept) for the next turn;
+        ValueError for an empty message, one over max_message_chars, or one that cannot fit the context."""
         if not isinstance(message, str):
             raise TypeError(f"the message must be a str, got {type(message).__name__}")
         if not message.strip():
