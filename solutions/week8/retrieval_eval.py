@@ -75,6 +75,18 @@ def main(argv=None):
         print(f"  threshold {th}: keeps passages for {100 * np.mean(course >= th):.1f}% of the course questions "
               f"and {100 * np.mean(talk >= th):.1f}% of the small talk")
     out["threshold"] = {"course": course.tolist(), "smalltalk": talk.tolist()}
+    # How many tokens is a grounded system prompt? (the course models read 256)
+    from tinygrad_lm.models.pretrained import load_tokenizer, resolve
+    from tinygrad_lm.retrieval.grounding import grounded_system
+    tok = load_tokenizer(resolve("course-base-8m"))
+    rows = load_course_assistant("train") + load_course_assistant("test")
+    for chars in (600, 400, 300):
+        sys_n = np.array([len(tok.encode_ordinary(grounded_system([(r["source"], r["passage"])], max_chars=chars)))
+                          for r in rows])
+        qa_n = np.array([len(tok.encode_ordinary(r["question"] + r["answer"])) + 12 for r in rows])  # + headers
+        print(f"gold passage cut to {chars} chars: system prompt p50 / p90 / max "
+              f"{np.percentile(sys_n, 50):.0f} / {np.percentile(sys_n, 90):.0f} / {sys_n.max()} tokens; "
+              f"with question + answer over 256 tokens: {100 * np.mean(sys_n + qa_n > 256):.0f}% of {len(rows)}")
     if args.dense:
         from tinygrad_lm.generation.embed import mean_pooled_states
         from tinygrad_lm.models.pretrained import load
