@@ -95,7 +95,7 @@ class TurnStats:
     reused: bool = False              # True when the cache of the previous turns was kept
     dropped_turns: int = 0            # user/assistant pairs dropped by left truncation
     new_tokens: int = 0               # sampled tokens (the <|im_end|> included)
-    stopped: str = ""                 # "im_end", "eos", "max_new_tokens", "context"
+    stopped: str = ""                 # "im_end", "eos", "im_start", "max_new_tokens", "context"
     seconds: float = 0.0              # wall time of send(), first fed token to the last sampled one
     first_token_seconds: float = 0.0
     sources: list = field(default_factory=list)    # [{"path", "id", "score"}] of passages in the prompt
@@ -204,7 +204,7 @@ class ChatSession:
         self.turns = self.turns[len(self.turns) - kept:] if kept else []
         t0 = time.perf_counter()
         n = len(self._cached)
-        if self.use_cache and n and n <= len(ids) and ids[:n] == self._cached and self.dec.length == n:
+        if self.use_cache and n and n < len(ids) and ids[:n] == self._cached and self.dec.length == n:
             new, st.reused = ids[n:], True
         else:
             self.dec.reset()
@@ -221,7 +221,7 @@ class ChatSession:
                 st.first_token_seconds = time.perf_counter() - t0
             out.append(nxt)
             if nxt in self.stop_ids:
-                st.stopped = "im_end" if nxt == self.im_end else "eos"
+                st.stopped = "im_end" if nxt == self.im_end else "im_start" if nxt == self._gen[0] else "eos"
                 break
             text = self.tok.decode(out)
             if not text.endswith("\ufffd"):                           # whole characters only
