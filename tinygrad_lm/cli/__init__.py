@@ -34,6 +34,7 @@ COMMANDS = {
     "pretrain": ("tinygrad_lm.cli.pretrain:main", "pretrain a small GPT from a JSON config (corpus + BPE + GPT); --export it"),
     "scale":    ("tinygrad_lm.cli.scale:main", "parameters, FLOPs, compute, memory and time of a GPT-3 / GPT-2 size (week 5)"),
     "tokenizer": ("tinygrad_lm.cli.tokenizer:main", "byte-level BPE: `tokenizer train|encode|decode|vocab`"),
+    "chat":     ("tinygrad_lm.cli.chat:main", "talk to the course assistant: streaming, /commands, retrieval with sources; --web serves a local page"),
     "human-eval": ("tinygrad_lm.cli.human_eval:main", "blind pairwise human evaluation in the terminal (resumable); --analyze, --detect, --make-items"),
     "hint":     ("tinygrad_lm.course.hints:main", "the next step of a task's approach, one per call: `hint 4.11`"),
     "grade":    ("tinygrad_lm.course.grade:main", "grade exercises/weekN (or all) with the autograder tests; prints points per task"),
