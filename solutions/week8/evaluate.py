@@ -3,9 +3,11 @@
 Run (1 thread; the numbers of exercises/week8/README.md):
     python -m solutions.week8.evaluate generate --sft data/pretrained/course-assistant-8m --out runs/eval
     python -m solutions.week8.evaluate metrics --out runs/eval              # distinct-1/2, BLEU, ROUGE-L table
-    python -m solutions.week8.evaluate blind --out runs/eval > screens.txt  # the pairs as the harness shows them
-    tglm human-eval runs/eval/items.jsonl --annotator NAME --out runs/eval/NAME.jsonl   # judge (blind)
-    tglm human-eval --analyze runs/eval/NAME.jsonl                            # win rates, Wilson 95% intervals
+    tglm human-eval runs/eval/items_vs_base.jsonl --annotator NAME --out runs/eval/NAME_vs_base.jsonl   # judge
+    tglm human-eval runs/eval/items_vs_retrieval.jsonl --annotator NAME --out runs/eval/NAME_vs_retrieval.jsonl
+    tglm human-eval --analyze runs/eval/NAME_vs_base.jsonl runs/eval/NAME_vs_retrieval.jsonl   # Wilson 95%
+    python -m solutions.week8.evaluate blind --vs base --out runs/eval   # (optional) print the screens of a
+                                          # session in its order, sides as shown, no system names
 
 Held-out sets (never trained on; datasets/chat_sft.py):
   instructions  the instruction-data test split (110): reply to the instruction; reference = its output
@@ -23,8 +25,9 @@ Decoding: greedy with repetition penalty 1.2 (Keskar et al.), at most --max-new 
 <|im_end|>, <|im_start|> or <|endoftext|>; the same for every model.
 Metrics: distinct-1/2 (corpus), sacreBLEU corpus BLEU lowercased (13a), ROUGE-L F1 mean (rouge_score
 defaults, no stemming). Assistant-token perplexity comes from solutions/week8/sft.py (--eval-only).
-Human evaluation: items.jsonl for the week 6 harness: sft vs base on every item, sft vs retrieval on the
-course items; the annotator sees the conversation (and the retrieved source) and two anonymous replies.
+Human evaluation: items files for the week 6 harness (tglm human-eval): sft vs base on every prompt, sft vs
+retrieval on the course prompts; the annotator sees the conversation (and the retrieved source) and two
+anonymous replies in the harness's blind order.
 """
 import argparse
 import json
@@ -145,8 +148,8 @@ def cmd_generate(args):
         json.dump({"sft": args.sft, "base": BASE, "retrieval": how if search else "none: " + how,
                    "decoding": {"greedy": True, "repetition_penalty": 1.2, "max_new_tokens": args.max_new},
                    "rows": rows}, f, indent=1)
-    write_items(rows, os.path.join(args.out, "items.jsonl"))
-    print(f"wrote {args.out}/generations.json and items.jsonl ({len(rows)} prompts)")
+    write_items(rows, args.out)
+    print(f"wrote {args.out}/generations.json, items_vs_base.jsonl, items_vs_retrieval.jsonl ({len(rows)} prompts)")
 
 
 def _show_conversation(p) -> str:
@@ -158,17 +161,17 @@ def _show_conversation(p) -> str:
     return "\n".join(lines)
 
 
-def write_items(rows, path):
-    """sft vs base everywhere; sft vs retrieval on course items (items with three outputs give all 3 pairs,
-    so course items get their own id per comparison)."""
-    items = []
-    for r in rows:
-        o = r["outputs"]
-        items.append({"id": r["id"], "input": _show_conversation(r), "outputs": {"sft": o["sft"], "base": o["base"]}})
-        if "retrieval" in o:
-            items.append({"id": r["id"] + "_vs_retrieval", "input": _show_conversation(r),
-                          "outputs": {"sft": o["sft"], "retrieval": o["retrieval"]}})
-    write_jsonl(path, items)
+def write_items(rows, folder):
+    """items_vs_base.jsonl (sft vs base, every prompt) and items_vs_retrieval.jsonl (sft vs retrieval, course
+    prompts): two files, so two sessions of the harness, each judged in its own schedule order."""
+    vs_base = [{"id": r["id"], "input": _show_conversation(r),
+                "outputs": {"sft": r["outputs"]["sft"], "base": r["outputs"]["base"]}} for r in rows]
+    vs_retr = [{"id": r["id"], "input": _show_conversation(r),
+                "outputs": {"sft": r["outputs"]["sft"], "retrieval": r["outputs"]["retrieval"]}}
+               for r in rows if "retrieval" in r["outputs"]]
+    write_jsonl(os.path.join(folder, "items_vs_base.jsonl"), vs_base)
+    if vs_retr:
+        write_jsonl(os.path.join(folder, "items_vs_retrieval.jsonl"), vs_retr)
 
 
 def metrics_table(rows) -> dict:
@@ -204,9 +207,12 @@ def cmd_metrics(args):
 def cmd_blind(args):
     """Print every unit in the order `tglm human-eval` will show it to --annotator, sides as shown, no names."""
     from tinygrad_lm.metrics.human_eval import display_order, load_items, pairwise_units, schedule
-    items = load_items(os.path.join(args.out, "items.jsonl"))
+    items = load_items(os.path.join(args.out, f"items_vs_{args.vs}.jsonl"))
     by_id = {it["id"]: it for it in items}
-    for n, ((item_id, x, y), check) in enumerate(schedule(pairwise_units(items), args.annotator, 0, 0.1)):
+    plan = schedule(pairwise_units(items), args.annotator, 0, 0.1)
+    for n, ((item_id, x, y), check) in enumerate(plan):
+        if not args.start <= n < args.start + args.count:
+            continue
         left, right = display_order(args.annotator, item_id, x, y, 0)
         if check:
             left, right = right, left
@@ -227,6 +233,9 @@ def main(argv=None):
         p.add_argument("--out", default="runs/week8_eval")
         if p.prog.endswith("blind"):
             p.add_argument("--annotator", default="claude-helper")
+            p.add_argument("--vs", choices=("base", "retrieval"), default="base")
+            p.add_argument("--start", type=int, default=0, help="first unit to print (0-based)")
+            p.add_argument("--count", type=int, default=1000, help="units to print")
     args = ap.parse_args(argv)
     {"generate": cmd_generate, "metrics": cmd_metrics, "blind": cmd_blind}[args.cmd](args)
     return 0
