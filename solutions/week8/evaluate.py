@@ -6,6 +6,7 @@ Run (1 thread; the numbers of exercises/week8/README.md):
     tglm human-eval runs/eval/items_vs_base.jsonl --annotator NAME --out runs/eval/NAME_vs_base.jsonl   # judge
     tglm human-eval runs/eval/items_vs_retrieval.jsonl --annotator NAME --out runs/eval/NAME_vs_retrieval.jsonl
     tglm human-eval --analyze runs/eval/NAME_vs_base.jsonl runs/eval/NAME_vs_retrieval.jsonl   # Wilson 95%
+    python -m solutions.week8.evaluate judgements runs/eval/NAME_vs_*.jsonl  # the same, per held-out set
     python -m solutions.week8.evaluate blind --vs base --out runs/eval   # (optional) print the screens of a
                                           # session in its order, sides as shown, no system names
 
@@ -220,6 +221,30 @@ def cmd_blind(args):
         print(f"=== #{n + 1}  {item_id}\n{it['input']}\n--- A: {it['outputs'][left]}\n--- B: {it['outputs'][right]}\n")
 
 
+def cmd_judgements(args):
+    """Win rate of sft per held-out set from the judgement files (attention checks left out), Wilson 95%."""
+    from tinygrad_lm.metrics.human_eval import read_records
+    from tinygrad_lm.metrics.preference import wilson_interval
+    rows = []
+    for path in args.files:
+        rows += [r for r in read_records(path) if r.get("task") == "pairwise" and not r.get("attention_check")]
+    table = {}
+    for r in rows:
+        other = [s for s in r["systems"] if s != "sft"][0]
+        key = (other, r["item"].split("_")[0])
+        w = table.setdefault(key, [0, 0, 0])
+        w[0 if r["winner"] == "sft" else 1 if r["winner"] == other else 2] += 1
+    for other in sorted({k[0] for k in table}):
+        keys = sorted(k for k in table if k[0] == other) + [(other, "all")]
+        table[(other, "all")] = [sum(table[k][i] for k in keys[:-1]) for i in range(3)]
+        for k in keys:
+            win, loss, tie = table[k]
+            lo, hi = wilson_interval(win, win + loss) if win + loss else (float("nan"), float("nan"))
+            rate = win / (win + loss) if win + loss else float("nan")
+            print(f"sft vs {other:9s} {k[1]:13s} wins {win:3d} losses {loss:3d} ties {tie:3d}  "
+                  f"win rate {rate:.3f} [{lo:.3f}, {hi:.3f}]")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -236,8 +261,10 @@ def main(argv=None):
             p.add_argument("--vs", choices=("base", "retrieval"), default="base")
             p.add_argument("--start", type=int, default=0, help="first unit to print (0-based)")
             p.add_argument("--count", type=int, default=1000, help="units to print")
+    j = sub.add_parser("judgements")
+    j.add_argument("files", nargs="+", help="judgement .jsonl files of tglm human-eval")
     args = ap.parse_args(argv)
-    {"generate": cmd_generate, "metrics": cmd_metrics, "blind": cmd_blind}[args.cmd](args)
+    {"generate": cmd_generate, "metrics": cmd_metrics, "blind": cmd_blind, "judgements": cmd_judgements}[args.cmd](args)
     return 0
 
 
