@@ -117,3 +117,19 @@ def test_chat_data_formats():
     assert msgs[1]["content"] == "Hi, how are you?" and msgs[2]["content"] == "I'm fine."
     assert instruction_prompt({"instruction": "Sum", "input": "1 2"}) == "Sum\n\n1 2"
     assert instruction_prompt({"instruction": "Sum", "input": ""}) == "Sum"
+
+
+def test_shipped_course_assistant_has_the_chat_template():
+    import json
+    import os
+    from tinygrad_lm.models.pretrained import load
+    from tinygrad_lm.tokenizers.chat import IM_END, IM_START
+    model, tok, info = load("course-assistant-8m")
+    cfg = json.load(open(os.path.join(info["directory"], "config.json")))["tglm"]
+    assert cfg["chat_template"] == "chatml"
+    assert tok.special_tokens[IM_START] == cfg["im_start_id"] == 8192
+    assert tok.special_tokens[IM_END] == cfg["im_end_id"] == cfg["eos_token_id"] == 8193
+    assert model.config.vocab_size == tok.vocab_size == 8194
+    ids, mask = render_conversation(tok, [{"role": "user", "content": "Hi!"}], add_generation_prompt=True)
+    logits, _ = model(ids[None])
+    assert np.isfinite(logits.data).all()
