@@ -4,7 +4,7 @@
 
 Each mutant is the reference solution with one text substitution, copied into a temporary package and
 graded with `pytest exercises/week8 --impl=<package> --task N.M`. Every mutant must lose its task's
-points (8.4 has two functions: a mistake in one keeps the other's share). The table in README_chat.md.
+points (8.4 has two functions: a mistake in one keeps the other's share). The table in exercises/week8/README.md.
 """
 import os, shutil, subprocess, sys, re, tempfile
 TMP = tempfile.mkdtemp(prefix="week8_mutants_")

@@ -35,6 +35,7 @@ from collections import Counter
 from functools import lru_cache
 
 from ..paths import DATA_DIR
+from ..retrieval.grounding import MAX_PASSAGE_CHARS, SYSTEM, grounded_system, grounded_system_fit  # noqa: F401 (re-exported)
 from .course_base import _hits, _shares_sentence, plain_text
 from .dailydialog import detokenize_turn, dialogue_text, load_dailydialog
 from .instructions import load_dolly, load_instruction_data
@@ -47,47 +48,11 @@ def load_course_assistant(split: str) -> list:
     from .course_assistant import load_course_assistant as load
     return load(split)
 
-SYSTEM = "You are the course assistant of tinygrad_lm. Answer briefly and helpfully."
 SOURCES = ("instructions", "dolly", "dailydialog", "course")
 SPLITS = ("train", "val", "test")
 VAL_EVERY = 40                    # item i of dolly / dailydialog goes to "val" if i % 40 == 39
-MAX_PASSAGE_CHARS = 600           # a grounded prompt must fit the 256-token context with question and answer
 COURSE_DIR = DATA_DIR / "course_assistant"
 CONTEXT = 257                     # tokens of one training piece: block_size 256 + the shifted target
-
-
-def grounded_system(passages, system: str = SYSTEM, max_chars: int = MAX_PASSAGE_CHARS) -> str:
-    """The system prompt with retrieved passages: passages = [(source_path, text), ...] (best first).
-
-    SYSTEM + "\\n\\nSources:\\n[path] text ..." with the passages cut to max_chars characters in all
-    (the first passage gets what it needs first). The chat's retrieval mode must build the same string."""
-    if isinstance(passages, tuple) and len(passages) == 2 and isinstance(passages[0], str):
-        raise TypeError("grounded_system: passages is a list of (source, text) pairs, not one pair")
-    parts, left = [], int(max_chars)
-    for source, text in passages:
-        if left <= 0:
-            break
-        text = " ".join(str(text).split())
-        if len(text) > left:
-            text = text[:left].rsplit(" ", 1)[0] + " ..."
-        parts.append(f"[{source}] {text}")
-        left -= len(text)
-    return system + ("\n\nSources:\n" + "\n".join(parts) if parts else "")
-
-
-def grounded_system_fit(passages, count_tokens, max_tokens: int, system: str = SYSTEM,
-                        max_chars: int = MAX_PASSAGE_CHARS, step: int = 50) -> str:
-    """grounded_system with the passages cut shorter (max_chars - step, - 2 step, ...) until
-    count_tokens(string) <= max_tokens; the bare system prompt if no passage fits. (tglm chat uses the
-    same rule with max_tokens = context - the user turn - a 64-token reply reserve: markdown passages run
-    at 2-3 characters per token, so 600 characters can be more than the whole 256-token context.)"""
-    chars = int(max_chars)
-    while chars > 0:
-        s = grounded_system(passages, system, chars)
-        if count_tokens(s) <= max_tokens:
-            return s
-        chars -= step
-    return system
 
 
 def grounded_turn(passages, question: str, answer: str, count_conversation=None, limit: int = CONTEXT) -> list:

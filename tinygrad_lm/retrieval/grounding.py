@@ -3,9 +3,8 @@
     grounded_system([("README.md", "Runtime dependencies: numpy, ..."), ...])
     # 'You are the course assistant of tinygrad_lm. Answer briefly and helpfully.\n\nSources:\n[README.md] Runtime ...'
 
-The SAME string the SFT data is rendered with (tinygrad_lm/datasets/chat_sft.py on the week8sft branch
-defines it; this is a copy so the chat runs before that branch is merged, and tests/test_chat_session.py
-checks that the two agree when both exist). Passages are cut to MAX_PASSAGE_CHARS characters in all,
+The SAME string the SFT data is rendered with (tinygrad_lm/datasets/chat_sft.py imports it from here),
+so the model is prompted at chat time exactly as it was trained. Passages are cut to MAX_PASSAGE_CHARS characters in all,
 best first, whitespace collapsed: the course models read only 256 tokens, so in practice the best
 passage and the start of the second.
 Does not handle: token-exact budgets (characters are a proxy: ~3.7 characters per token here).
