@@ -18,7 +18,7 @@ The recipe (BERT's run_squad.py, small):
            They are easier than SQuAD 2.0's adversarial unanswerable questions (same paragraph, plausible
            answer): expect the threshold to transfer imperfectly.
   loop     training/loop.py: AdamW, warmup + cosine, clipping; batches of windows of one padded length;
-           every --eval-every steps the span loss on 256 fixed held-out windows -> best.safetensors
+           every --eval-every steps the span loss on --val-windows fixed held-out windows -> best.safetensors
   after    the held-out questions are answered with the best checkpoint; the no-answer threshold on
            na_prob = sigmoid(null score - best span score) that maximises held-out F1 (metrics.squad_v2's
            best_f1_thresh) is stored in threshold.json beside the checkpoint
@@ -108,18 +108,18 @@ def answer_all(model, tok, records, sep_id, args, desc, chunk=64):
     return preds, na
 
 
-def build_model(encoder: str):
+def build_model(encoder: str, causal: bool = False):
     """(SpanQA with the encoder's weights, tokenizer, sep id, config dict) from an MLM checkpoint or a base model."""
     if encoder.endswith(".safetensors"):
         cfg = read_checkpoint(encoder)["config"]
         config = GPTConfig(**cfg["model"])
-        model = SpanQA(config)
+        model = SpanQA(config, causal=causal)
         load_checkpoint(encoder, model.encoder, restore_rng=False)
         tok, sep = tokenizer_from_config(cfg["tokenizer"]), int(cfg["eos_token_id"])
     else:                                                     # a causal base model, its mask simply removed
         from tinygrad_lm.models.pretrained import load as load_pretrained
         pre, tok, info = load_pretrained(encoder)
-        model = SpanQA(GPTConfig(**pre.config.to_dict()))
+        model = SpanQA(GPTConfig(**pre.config.to_dict()), causal=causal)
         model.encoder.load_state_dict(pre.state_dict())
         sep = int(info["eos_token_id"])
     return model, tok, sep
@@ -129,6 +129,7 @@ def train(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week5.extractive_qa train")
     p.add_argument("--encoder", default="runs/week5/encoder-mlm/best.safetensors",
                    help="MLM checkpoint (encoder_mlm.py) or a base model name (causal mask removed, no MLM)")
+    p.add_argument("--causal", action="store_true", help="keep the causal mask (ablation; with a base model name)")
     p.add_argument("--out", default="runs/week5/span-qa")
     p.add_argument("--minutes", type=float, default=20.0)
     p.add_argument("--max-steps", type=int, default=100_000)
@@ -138,9 +139,11 @@ def train(argv) -> int:
     p.add_argument("--max-len", type=int, default=256)
     p.add_argument("--doc-stride", type=int, default=128)
     p.add_argument("--max-answer", type=int, default=30, help="longest answer in tokens")
-    p.add_argument("--eval-every", type=int, default=100)
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--eval-every", type=int, default=30)
+    p.add_argument("--val-windows", type=int, default=96, help="held-out windows for the early-stopping loss")
     p.add_argument("--limit", type=int, default=None, help="only the first N training questions (smoke runs)")
-    p.add_argument("--held-out-limit", type=int, default=300, help="held-out answerable questions (random) for the "
+    p.add_argument("--held-out-limit", type=int, default=200, help="held-out answerable questions (random) for the "
                    "threshold and the early-stopping loss")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--overwrite", action="store_true")
@@ -148,7 +151,7 @@ def train(argv) -> int:
     prepare_out_dir(args.out, overwrite=args.overwrite)
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model, tok, sep = build_model(args.encoder)
+    model, tok, sep = build_model(args.encoder, args.causal)
     model.train()
     train_recs, held = split_articles(load_squad_v1_train())
     train_recs = train_recs[:args.limit]
@@ -160,7 +163,7 @@ def train(argv) -> int:
     windows = [w for r in tqdm(train_all, desc="windows", unit="q", file=sys.stdout, mininterval=2.0)
                for w in question_windows(tok, r, sep, args)]
     held_windows = [w for r in held_all for w in question_windows(tok, r, sep, args)]
-    val_windows = [held_windows[i] for i in np.random.default_rng(2).permutation(len(held_windows))[:256]]
+    val_windows = [held_windows[i] for i in np.random.default_rng(2).permutation(len(held_windows))[:args.val_windows]]
     buckets = {}
     for i, w in enumerate(windows):
         buckets.setdefault(len(w["ids"]), []).append(i)
@@ -199,7 +202,7 @@ def train(argv) -> int:
         return {"val": total / n}
 
     budget = 60.0 * args.minutes
-    warmup = min(30, args.max_steps)
+    warmup = min(args.warmup, args.max_steps)
     elapsed = fit(run, next_loss=next_loss, eval_every=args.eval_every, clip=1.0, total_steps=None,
                   progress=lambda step, sec: max(step / args.max_steps, sec / budget),
                   lr_at=lambda step, prog: cosine_warmup_lr(step, args.lr, warmup, args.max_steps, args.lr / 10,
@@ -225,7 +228,7 @@ def load_span_qa(path):
     cfg = read_checkpoint(path)["config"]
     if cfg.get("kind") != "span-qa":
         raise ValueError(f"{path}: not a checkpoint of `extractive_qa train` (kind {cfg.get('kind')!r})")
-    model = SpanQA(GPTConfig(**cfg["model"]))
+    model = SpanQA(GPTConfig(**cfg["model"]), causal=bool(cfg["extractive_qa"].get("causal", False)))
     load_checkpoint(path, model, restore_rng=False)
     model.eval()
     return model, tokenizer_from_config(cfg["tokenizer"]), cfg

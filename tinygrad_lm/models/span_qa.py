@@ -25,6 +25,7 @@ from .. import nn
 from ..optim import AdamW, weight_decay_groups
 from ..tensor import Tensor, no_grad
 from .config import GPTConfig
+from .gpt import GPT
 from .mlm import MaskedLM
 
 NEG = -1e9
@@ -45,12 +46,15 @@ def span_loss(start, end, start_pos, end_pos, allowed):
 
 
 class SpanQA(nn.Module):
-    """encoder: the MaskedLM network (its LM head unused); qa: the (C, 2) start/end head."""
+    """encoder: the MaskedLM network (its LM head unused); qa: the (C, 2) start/end head.
+    causal=True keeps GPT's causal mask instead (an ablation: each token sees the question and the context
+    to its left only, as in a decoder used as a span reader; [CLS] at position 0 then sees nothing but
+    itself, so its null score is a constant and the no-answer threshold acts on the span score alone)."""
 
-    def __init__(self, config: GPTConfig):
+    def __init__(self, config: GPTConfig, causal: bool = False):
         super().__init__()
-        self.config = config
-        self.encoder = MaskedLM(config)
+        self.config, self.causal = config, causal
+        self.encoder = GPT(config, causal=True) if causal else MaskedLM(config)
         self.qa_weight = nn.Parameter(np.random.default_rng(0).normal(0.0, 0.02, (config.n_embd, 2))
                                       .astype(np.float32))
         self.qa_bias = nn.Parameter(np.zeros(2, dtype=np.float32))
@@ -66,7 +70,7 @@ class SpanQA(nn.Module):
         tr = self.encoder.transformer
         x = tr.drop(tr.wte(idx) + tr.wpe(np.arange(T, dtype=np.int64)))         # (B, T, C)
         for i, block in enumerate(tr.h):
-            x = block(x, None, i)
+            x = block(x, None, i)                                                # (B, T, C)
         return tr.ln_f(x)                                                        # (B, T, C)
 
     def forward(self, idx, start_pos=None, end_pos=None, allowed=None):
