@@ -43,7 +43,8 @@ def test_token_char_spans_cover_the_text_byte_for_byte(tok):
 
 def test_windows_stride_and_targets(tok):
     a = CONTEXT.rindex("1831")
-    ws = make_windows(tok, "When did he move to Paris?", CONTEXT, sep_id=8191, max_len=64, doc_stride=16, max_question=16,
+    ws = make_windows(tok, "When did he move to Paris?", CONTEXT, sep_id=8191, max_len=64, doc_stride=16,
+                      max_question=16,
                       answer=(a, "1831"))
     assert len(ws) > 2
     firsts = [w["ctx_first"] for w in ws]
@@ -137,3 +138,19 @@ def test_qa_scripts_split_and_negatives(tok):
     assert tok.decode([int(t) for t in y[y >= 0][:-1]]).strip() == "says 0" and y[-1] == 8191
     xn, yn = example(tok, neg[0], 8191, 64)
     assert tok.decode([int(t) for t in yn[yn >= 0][:-1]]) == NO_ANSWER
+
+
+def test_extractive_qa_script_smoke(tmp_path):
+    """train (2 steps on 4 questions) -> threshold.json -> evaluate on 3 dev questions, with course-base-8m."""
+    import json
+    from solutions.week5 import extractive_qa
+    out = tmp_path / "span"
+    assert extractive_qa.main(["train", "--encoder", "course-base-8m", "--max-steps", "2", "--eval-every", "2",
+                               "--limit", "4", "--held-out-limit", "2", "--val-windows", "2", "--batch-size", "2",
+                               "--max-len", "128", "--doc-stride", "64", "--out", str(out)]) == 0
+    thr = json.loads((out / "threshold.json").read_text())
+    assert 0.0 <= thr["na_prob_thresh"] <= 1.0 and thr["held_out"]["total"] >= 2
+    assert extractive_qa.main(["evaluate", "--checkpoint", str(out / "best.safetensors"), "--limit", "3",
+                               "--out", str(tmp_path / "dev.json")]) == 0
+    res = json.loads((tmp_path / "dev.json").read_text())
+    assert res["scores"]["total"] == 3 and set(res["predictions"]) == set(res["na_probs"])

@@ -40,6 +40,7 @@ from tinygrad_lm.training.loop import Run, fit, prepare_out_dir, write_json
 
 NO_ANSWER = " No answer"
 MAX_NEW = 24
+NAN = float("nan")
 
 
 def prompt_ids(tok, context: str, question: str, block_size: int) -> list:
@@ -144,7 +145,7 @@ def train(argv) -> int:
     thr = res["best_f1_thresh"]
     at = squad_v2(held_all, preds, na_probs=na, na_prob_thresh=thr)
     print(f"held-out ({len(held_all)} questions, half unanswerable): threshold {thr:.4f} -> F1 {at['f1']:.2f} "
-          f"(HasAns {at['HasAns_f1']:.2f}, NoAns {at['NoAns_f1']:.2f})")
+          f"(HasAns {at.get('HasAns_f1', NAN):.2f}, NoAns {at.get('NoAns_f1', NAN):.2f})")
     write_json(run.path("threshold.json"), {"na_prob_thresh": thr, "held_out": at, "steps": run.step,
                                             "seconds": round(elapsed, 1)})
     run.finish({"steps": run.step, "elapsed": round(elapsed, 1), "best_val_answer_loss": run.best,
@@ -171,9 +172,9 @@ def evaluate(argv) -> int:
     res = squad_v2(dev, preds, na_probs=na, na_prob_thresh=thr)
     always = squad_v2(dev, preds)
     print(f"SQuAD v2 dev subset ({res['total']} questions), threshold {thr:.4f} (held-out): EM {res['exact']:.2f} "
-          f"F1 {res['f1']:.2f} | HasAns EM {res['HasAns_exact']:.2f} F1 {res['HasAns_f1']:.2f} | NoAns "
-          f"{res['NoAns_f1']:.2f}")
-    print(f"  never abstaining: HasAns F1 {always['HasAns_f1']:.2f}; oracle threshold on dev (not a result): "
+          f"F1 {res['f1']:.2f} | HasAns EM {res.get('HasAns_exact', NAN):.2f} F1 {res.get('HasAns_f1', NAN):.2f} "
+          f"| NoAns {res.get('NoAns_f1', NAN):.2f}")
+    print(f"  never abstaining: HasAns F1 {always.get('HasAns_f1', NAN):.2f}; oracle threshold on dev (not a result): "
           f"best F1 {res['best_f1']:.2f}")
     out = args.out or os.path.join(os.path.dirname(args.checkpoint), "dev_squad_v2.json")
     write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "scores": res, "never_abstain": always,
