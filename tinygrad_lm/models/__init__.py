@@ -6,6 +6,7 @@ mlm.py       MaskedLM (BERT-style encoder with a tied head) and the masking reci
 char_lm.py   CharLM (week 3: Embedding -> LSTM / RNN -> Linear)
 gpt2_hf.py   Hugging Face GPT-2 checkpoints <-> our GPT
 pretrained.py  load a model + tokenizer by name (shipped models, local Hugging Face downloads)
+span_qa.py   SpanQA (extractive QA: start/end head on the encoder), best_span, predict
 """
 from .config import GPTConfig
 from .gpt import GPT, KVCache

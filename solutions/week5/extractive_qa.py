@@ -1,0 +1,281 @@
+"""Week 5 project, part 2b: extractive QA (SQuAD 2.0 style) with a span head on the bidirectional encoder.
+
+    python -m solutions.week5.extractive_qa train --encoder runs/week5/encoder-mlm/best.safetensors --minutes 20
+    python -m solutions.week5.extractive_qa evaluate --checkpoint runs/week5/span-qa/best.safetensors
+    ... --impl exercises        # best_span from YOUR squad_qa.py (task 5.11) in the answer extraction
+
+The recipe (BERT's run_squad.py, small):
+  encoder  the masked LM of solutions/week5/encoder_mlm.py (course-base-8m without the causal mask, MLM-adapted);
+           --encoder course-base-8m skips the MLM adaptation (the causal weights used bidirectionally)
+  inputs   [CLS] question [SEP] context window [SEP], windows of <= 256 tokens, doc stride 128
+           (datasets/squad_windows.py); the span head of models/span_qa.py
+  data     squad_v1_train_subset: 4,370 answerable questions of 12 articles. The LAST article in file order
+           (New_York_City, 563 questions, 12.9%) is held out, whole, for early stopping and the no-answer
+           threshold: the dev set's articles are unseen too. SQuAD v1.1 has no unanswerable questions, so we
+           make some: a question paired with another paragraph of its article that does not contain any of
+           its answers (target [CLS]); --neg-ratio such pairs per question in training, one per held-out
+           question (held-out set = half answerable, half not, like the dev subset).
+           They are easier than SQuAD 2.0's adversarial unanswerable questions (same paragraph, plausible
+           answer): expect the threshold to transfer imperfectly.
+  loop     training/loop.py: AdamW, warmup + cosine, clipping; batches of windows of one padded length;
+           every --eval-every steps the span loss on --val-windows fixed held-out windows -> best.safetensors
+  after    the held-out questions are answered with the best checkpoint; the no-answer threshold on
+           na_prob = sigmoid(null score - best span score) that maximises held-out F1 (metrics.squad_v2's
+           best_f1_thresh) is stored in threshold.json beside the checkpoint
+  evaluate squad_v2_dev_subset (1,407 questions) with that threshold -> overall / HasAns / NoAns EM and F1
+           (metrics.squad_v2 = the official script); also the oracle best_f1 (threshold tuned on dev: NOT a
+           result, shown for how much the held-out threshold loses)
+
+Legend: B batch, T tokens.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from tqdm import tqdm
+
+from tinygrad_lm.checkpoints.checkpoint import load_checkpoint, read_checkpoint
+from tinygrad_lm.course import load, pop_impl
+from tinygrad_lm.datasets.squad import load_squad_v1_train, load_squad_v2_dev
+from tinygrad_lm.datasets.squad_windows import make_windows
+from tinygrad_lm.metrics import squad_v2
+from tinygrad_lm.models import GPTConfig
+from tinygrad_lm.models.span_qa import SpanQA, allowed_mask, predict, window_logits
+from tinygrad_lm.optim import cosine_warmup_lr
+from tinygrad_lm.random import manual_seed
+from tinygrad_lm.tensor import no_grad
+from tinygrad_lm.tokenizers import from_config as tokenizer_from_config
+from tinygrad_lm.training.loop import Run, fit, prepare_out_dir, write_json
+
+squad_qa = load("week5.squad_qa")          # best_span: the reference (solutions/) or yours (exercises/): --impl
+HELD_OUT_FRACTION = 0.10
+NAN = float("nan")                         # a split (HasAns / NoAns) absent from a small sample
+
+
+def split_articles(records):
+    """(train records, held-out records): the last articles in file order until >= 10% of the questions."""
+    titles = list(dict.fromkeys(r["title"] for r in records))
+    held, n = set(), 0
+    for t in reversed(titles):
+        if n >= HELD_OUT_FRACTION * len(records):
+            break
+        held.add(t)
+        n += sum(r["title"] == t for r in records)
+    return [r for r in records if r["title"] not in held], [r for r in records if r["title"] in held]
+
+
+def negatives(records, per_question: int, rng, suffix="neg"):
+    """Unanswerable copies: the question with another paragraph of its article not containing its answers."""
+    by_title = {}
+    for r in records:
+        by_title.setdefault(r["title"], {})[r["context"]] = True
+    out = []
+    for r in records:
+        others = [c for c in by_title[r["title"]] if c != r["context"]
+                  and not any(a.strip() and a in c for a in r["answers"]["text"])]
+        for k in range(min(per_question, len(others))):
+            c = others[int(rng.integers(len(others)))]
+            out.append({**r, "id": f"{r['id']}-{suffix}{k}", "context": c,
+                        "answers": {"text": [], "answer_start": []}, "is_impossible": True})
+    return out
+
+
+def question_windows(tok, r, sep_id, args):
+    ans = None if r["is_impossible"] else (r["answers"]["answer_start"][0], r["answers"]["text"][0])
+    return make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride, answer=ans)
+
+
+@no_grad()
+def answer_all(model, tok, records, sep_id, args, desc, chunk=64):
+    """-> ({id: answer text}, {id: na_prob}) for the records (na_prob = sigmoid(null - best span)).
+    The windows of `chunk` questions at a time are batched together (by padded length)."""
+    preds, na = {}, {}
+    bar = tqdm(total=len(records), desc=desc, unit="question", file=sys.stdout, mininterval=2.0)
+    for k in range(0, len(records), chunk):
+        group = records[k:k + chunk]
+        wins = [make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride) for r in group]
+        st, en = window_logits(model, [w for ws in wins for w in ws])
+        i = 0
+        for r, ws in zip(group, wins):
+            text, diff = predict(ws, st[i:i + len(ws)], en[i:i + len(ws)], r["context"], args.max_answer,
+                                 best_span=squad_qa.best_span)
+            i += len(ws)
+            preds[r["id"]], na[r["id"]] = text, float(1.0 / (1.0 + np.exp(-np.clip(diff, -50, 50))))
+        bar.update(len(group))
+    bar.close()
+    return preds, na
+
+
+def build_model(encoder: str, causal: bool = False):
+    """(SpanQA with the encoder's weights, tokenizer, sep id, config dict) from an MLM checkpoint or a base model."""
+    if encoder.endswith(".safetensors"):
+        cfg = read_checkpoint(encoder)["config"]
+        config = GPTConfig(**cfg["model"])
+        model = SpanQA(config, causal=causal)
+        load_checkpoint(encoder, model.encoder, restore_rng=False)
+        tok, sep = tokenizer_from_config(cfg["tokenizer"]), int(cfg["eos_token_id"])
+    else:                                                     # a causal base model, its mask simply removed
+        from tinygrad_lm.models.pretrained import load as load_pretrained
+        pre, tok, info = load_pretrained(encoder)
+        model = SpanQA(GPTConfig(**pre.config.to_dict()), causal=causal)
+        model.encoder.load_state_dict(pre.state_dict())
+        sep = int(info["eos_token_id"])
+    return model, tok, sep
+
+
+def train(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m solutions.week5.extractive_qa train")
+    p.add_argument("--encoder", default="runs/week5/encoder-mlm/best.safetensors",
+                   help="MLM checkpoint (encoder_mlm.py) or a base model name (causal mask removed, no MLM)")
+    p.add_argument("--causal", action="store_true", help="keep the causal mask (ablation; with a base model name)")
+    p.add_argument("--out", default="runs/week5/span-qa")
+    p.add_argument("--minutes", type=float, default=20.0)
+    p.add_argument("--max-steps", type=int, default=100_000)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=3e-4)
+    p.add_argument("--neg-ratio", type=int, default=1, help="unanswerable pairs made per training question")
+    p.add_argument("--max-len", type=int, default=256)
+    p.add_argument("--doc-stride", type=int, default=128)
+    p.add_argument("--max-answer", type=int, default=30, help="longest answer in tokens")
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--eval-every", type=int, default=30)
+    p.add_argument("--val-windows", type=int, default=96, help="held-out windows for the early-stopping loss")
+    p.add_argument("--limit", type=int, default=None, help="only the first N training questions (smoke runs)")
+    p.add_argument("--held-out-limit", type=int, default=200, help="held-out answerable questions (random) for the "
+                   "threshold and the early-stopping loss")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--overwrite", action="store_true")
+    args = p.parse_args(argv)
+    prepare_out_dir(args.out, overwrite=args.overwrite)
+    manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    model, tok, sep = build_model(args.encoder, args.causal)
+    model.train()
+    train_recs, held = split_articles(load_squad_v1_train())
+    train_recs = train_recs[:args.limit]
+    held = [held[i] for i in sorted(np.random.default_rng(3).permutation(len(held))[:args.held_out_limit])]
+    train_all = train_recs + negatives(train_recs, args.neg_ratio, rng)
+    held_all = held + negatives(held, 1, np.random.default_rng(1))
+    print(f"train: {len(train_recs):,} questions + {len(train_all) - len(train_recs):,} unanswerable pairs; held out "
+          f"({', '.join(sorted({r['title'] for r in held}))}): {len(held):,} + {len(held_all) - len(held):,}")
+    windows = [w for r in tqdm(train_all, desc="windows", unit="q", file=sys.stdout, mininterval=2.0)
+               for w in question_windows(tok, r, sep, args)]
+    held_windows = [w for r in held_all for w in question_windows(tok, r, sep, args)]
+    val_windows = [held_windows[i] for i in np.random.default_rng(2).permutation(len(held_windows))[:args.val_windows]]
+    buckets = {}
+    for i, w in enumerate(windows):
+        buckets.setdefault(len(w["ids"]), []).append(i)
+    keys = sorted(buckets)
+    weights = np.array([len(buckets[k]) for k in keys], dtype=np.float64)
+    print(f"{len(windows):,} training windows ({sum(w['start'] > 0 for w in windows):,} holding an answer), "
+          f"padded lengths {keys}")
+    cfg = {"model": model.config.to_dict(), "tokenizer": tok.to_config(), "kind": "span-qa", "sep_id": sep,
+           "extractive_qa": vars(args).copy()}
+    opt = model.configure_optimizers(0.01, args.lr)
+    run = Run(args.out, model, opt, cfg, title="extractive QA: span loss")
+
+    def batch(ws):
+        return (np.stack([w["ids"] for w in ws]), np.array([w["start"] for w in ws]), np.array([w["end"] for w in ws]),
+                allowed_mask(ws))
+
+    def next_loss():
+        k = keys[int(rng.choice(len(keys), p=weights / weights.sum()))]
+        ws = [windows[i] for i in rng.choice(buckets[k], size=min(args.batch_size, len(buckets[k])), replace=False)]
+        ids, s, e, allowed = batch(ws)
+        return model(ids, s, e, allowed)[2], ids.size
+
+    @no_grad()
+    def evaluate():
+        model.eval()
+        groups = {}
+        for w in val_windows:
+            groups.setdefault(len(w["ids"]), []).append(w)
+        total = n = 0
+        for ws in groups.values():
+            for k in range(0, len(ws), 16):
+                ids, s, e, allowed = batch(ws[k:k + 16])
+                total += model(ids, s, e, allowed)[2].item() * len(ids)
+                n += len(ids)
+        model.train()
+        return {"val": total / n}
+
+    budget = 60.0 * args.minutes
+    warmup = min(args.warmup, args.max_steps)
+    elapsed = fit(run, next_loss=next_loss, eval_every=args.eval_every, clip=1.0, total_steps=None,
+                  progress=lambda step, sec: max(step / args.max_steps, sec / budget),
+                  lr_at=lambda step, prog: cosine_warmup_lr(step, args.lr, warmup, args.max_steps, args.lr / 10,
+                                                            progress=prog),
+                  evaluate=evaluate)
+    print(f"done: {run.step} steps in {elapsed:.0f}s; best held-out span loss {run.best:.4f}")
+    load_checkpoint(run.best_checkpoint(), model, restore_rng=False)
+    preds, na = answer_all(model, tok, held_all, sep, args, "held-out questions")
+    res = squad_v2(held_all, preds, na_probs=na)
+    thr = res["best_f1_thresh"]
+    at = squad_v2(held_all, preds, na_probs=na, na_prob_thresh=thr)
+    print(f"held-out ({len(held_all)} questions, half unanswerable): threshold {thr:.4f} -> F1 {at['f1']:.2f} "
+          f"(HasAns {at.get('HasAns_f1', NAN):.2f}, NoAns {at.get('NoAns_f1', NAN):.2f}); no threshold (always "
+          f"answer): HasAns F1 {res.get('HasAns_f1', NAN):.2f}")
+    write_json(run.path("threshold.json"), {"na_prob_thresh": thr, "held_out": at, "held_out_no_threshold": res,
+                                            "steps": run.step, "seconds": round(elapsed, 1)})
+    run.finish({"steps": run.step, "elapsed": round(elapsed, 1), "best_val_span_loss": run.best,
+                "na_prob_thresh": thr, "held_out": at, "checkpoint": run.best_checkpoint()})
+    return 0
+
+
+def load_span_qa(path):
+    cfg = read_checkpoint(path)["config"]
+    if cfg.get("kind") != "span-qa":
+        raise ValueError(f"{path}: not a checkpoint of `extractive_qa train` (kind {cfg.get('kind')!r})")
+    model = SpanQA(GPTConfig(**cfg["model"]), causal=bool(cfg["extractive_qa"].get("causal", False)))
+    load_checkpoint(path, model, restore_rng=False)
+    model.eval()
+    return model, tokenizer_from_config(cfg["tokenizer"]), cfg
+
+
+def evaluate(argv) -> int:
+    p = argparse.ArgumentParser(prog="python -m solutions.week5.extractive_qa evaluate")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--threshold", type=float, default=None,
+                   help="na_prob threshold (default: threshold.json beside the checkpoint, chosen on held-out data)")
+    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--out", default=None, help="JSON with scores and predictions (default: beside the checkpoint)")
+    args = p.parse_args(argv)
+    model, tok, cfg = load_span_qa(args.checkpoint)
+    targs = argparse.Namespace(**cfg["extractive_qa"])
+    thr = args.threshold
+    if thr is None:
+        with open(os.path.join(os.path.dirname(args.checkpoint), "threshold.json"), encoding="utf-8") as f:
+            thr = json.load(f)["na_prob_thresh"]
+    dev = load_squad_v2_dev()[:args.limit]
+    t0 = time.perf_counter()
+    preds, na = answer_all(model, tok, dev, int(cfg["sep_id"]), targs, "squad_v2_dev_subset")
+    res = squad_v2(dev, preds, na_probs=na, na_prob_thresh=thr)
+    always = squad_v2(dev, preds)                                   # never abstain: the span reader alone
+    print(f"SQuAD v2 dev subset ({res['total']} questions), threshold {thr:.4f} (held-out): EM {res['exact']:.2f} "
+          f"F1 {res['f1']:.2f} | HasAns EM {res.get('HasAns_exact', NAN):.2f} F1 {res.get('HasAns_f1', NAN):.2f} "
+          f"| NoAns {res.get('NoAns_f1', NAN):.2f}")
+    print(f"  never abstaining: HasAns F1 {always.get('HasAns_f1', NAN):.2f}; oracle threshold on dev (not a result): "
+          f"best F1 {res['best_f1']:.2f} at {res['best_f1_thresh']:.4f}")
+    out = args.out or os.path.join(os.path.dirname(args.checkpoint), "dev_squad_v2.json")
+    final = {q: ("" if na[q] > thr else a) for q, a in preds.items()}
+    write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "scores": res, "never_abstain": always,
+                     "seconds": round(time.perf_counter() - t0, 1),
+                     "predictions": final, "span_answers": preds, "na_probs": na})
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = pop_impl(sys.argv[1:] if argv is None else argv)
+    commands = {"train": train, "evaluate": evaluate}
+    if not argv or argv[0] not in commands:
+        print(__doc__.split("\n\n")[0] + "\n\nusage: python -m solutions.week5.extractive_qa {train,evaluate} ...")
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
