@@ -26,6 +26,7 @@ from .. import _threads  # noqa: F401  (thread settings before numpy)
 SECTIONS = {
     "runtime":       ("tinygrad_lm.benchmarks.kernels:run_runtime", "numpy/OpenBLAS and Numba setup"),
     "matmul":        ("tinygrad_lm.benchmarks.kernels:run_matmul", "GFLOP/s vs numpy.matmul"),
+    "import_order":  ("tinygrad_lm.benchmarks.import_order:run", "speed with numpy imported before / after tinygrad_lm"),
     "softmax":       ("tinygrad_lm.benchmarks.kernels:run_softmax", "softmax, log_softmax vs NumPy twins"),
     "cross_entropy": ("tinygrad_lm.benchmarks.kernels:run_cross_entropy", "fused CE fwd+bwd vs twin"),
     "layer_norm":    ("tinygrad_lm.benchmarks.kernels:run_layer_norm", "layer_norm fwd+bwd vs twin"),
