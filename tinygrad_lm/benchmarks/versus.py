@@ -13,8 +13,11 @@ process, so each child starts as a fresh script would), and asks them for one ti
 at a time, alternating ours / theirs with a short pause between (so neither side's idle threads
 spin into the other's step), after 2 warm-up steps each.
 Printed per workload: ms per step min / median / max on each side, the ratio of medians
-(ours / torch; < 1 means we are faster), the min-max of the per-pair ratios, and the 1-minute load
-average before and after (the machine may be shared: read ratios, not absolute times).
+(ours / torch; < 1 means we are faster), the min-max of the per-pair ratios, the ratio of median
+CPU seconds per step (all threads of the process, spin-waiting included: on an oversubscribed
+machine a spinning OpenMP pool makes wall times explode, CPU times move less), and the 1-minute
+load average before and after (the machine may be shared: read ratios, not absolute times).
+--threads N sets OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=N in both children (e.g. 1: per-core speed).
 
 Workloads: GPT (a) 4L/4H/128d T128 B32 V65 and (b) 6L/6H/384d T256 B16 V65, fwd+bwd+AdamW;
 char-LSTM H256 and H512, T100 B32 (E64, V65). --quick: tiny shapes (a smoke run).
@@ -81,8 +84,8 @@ class Worker:
         line = self.p.stdout.readline()
         if not line:
             raise RuntimeError(f"benchmark worker died: {self.p.stderr.read()[-1500:]}")
-        wall, _cpu = map(float, line.split())
-        return wall
+        wall, cpu = map(float, line.split())
+        return wall, cpu
 
     def close(self):
         try:
@@ -105,10 +108,14 @@ def find_torch_python(explicit=None):
                   "--torch-python PATH (a Python where `import torch` works)")
 
 
-def child_env():
-    """The user's environment: this process's, minus what `import tinygrad_lm` added to it."""
+def child_env(threads=0):
+    """The user's environment: this process's, minus what `import tinygrad_lm` added to it
+    (threads > 0: plus OMP/OPENBLAS/MKL/NUMBA_NUM_THREADS=threads, the same on both sides)."""
     from .. import _threads
     env = {k: v for k, v in os.environ.items() if k not in _threads.set_by_us}
+    if threads > 0:
+        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+            env[k] = str(threads)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env                                       # (PYTHONPATH: so the child finds this tinygrad_lm)
@@ -124,14 +131,16 @@ def run(args=None):
     repeats = getattr(args, "repeats", None) or (3 if quick else 7)
     torch_py, note = find_torch_python(getattr(args, "torch_python", None))
     workloads = QUICK if quick else WORKLOADS
-    env = child_env()
-    print(f"each side in its own process, default environment, {repeats} alternating steps after 2 warm-ups")
+    threads = getattr(args, "threads", 0) or 0
+    env = child_env(threads)
+    print(f"each side in its own process, {'default environment' if threads <= 0 else f'{threads} thread(s) each'}, "
+          f"{repeats} alternating steps after 2 warm-ups")
     if torch_py:
         print(f"torch side: {torch_py} benchmarks/torch_twins.py")
     else:
         print(note)
     print(f"{'workload':<30} {'ours ms min/med/max':>22} {'torch ms min/med/max':>22} {'ratio':>6} "
-          f"{'pairs min-max':>14} {'load':>10}")
+          f"{'pairs min-max':>14} {'CPU ratio':>9} {'load':>10}")
     for name, cfg in workloads.items():
         load0 = os.getloadavg()[0]
         sides = [Worker([sys.executable, "-c", OURS_CODE, json.dumps(cfg)], env)]
@@ -139,11 +148,13 @@ def run(args=None):
             if torch_py:
                 sides.append(Worker([torch_py, TWINS, json.dumps(cfg)], env))
             times = [[] for _ in sides]
+            cpus = [[] for _ in sides]
             for r in range(repeats + 2):
                 for i, w in enumerate(sides):
-                    t = w.step()
+                    t, c = w.step()
                     if r >= 2:
                         times[i].append(t)
+                        cpus[i].append(c)
                     time.sleep(PAUSE)
         finally:
             for w in sides:
@@ -152,8 +163,9 @@ def run(args=None):
         if torch_py:
             ratio = statistics.median(times[0]) / statistics.median(times[1])
             pairs = [a / b for a, b in zip(*times)]
+            cpu_ratio = statistics.median(cpus[0]) / statistics.median(cpus[1])
             print(f"{name:<30} {_mmm(times[0]):>22} {_mmm(times[1]):>22} {ratio:6.2f} "
-                  f"{f'{min(pairs):.2f}-{max(pairs):.2f}':>14} {load:>10}")
+                  f"{f'{min(pairs):.2f}-{max(pairs):.2f}':>14} {cpu_ratio:9.2f} {load:>10}")
         else:
-            print(f"{name:<30} {_mmm(times[0]):>22} {'-':>22} {'-':>6} {'-':>14} {load:>10}")
+            print(f"{name:<30} {_mmm(times[0]):>22} {'-':>22} {'-':>6} {'-':>14} {'-':>9} {load:>10}")
         sys.stdout.flush()
