@@ -11,3 +11,12 @@ def test_bench_kernel_sections_run(capsys):
 
 def test_bench_rejects_unknown_section(capsys):
     assert benchmarks.main(["--only", "nope"]) == 2
+
+
+def test_bench_versus_without_torch_runs_our_side(capsys, tmp_path):
+    """Separate-process mode, tiny shapes: with no usable torch it says so and still times our side."""
+    missing = str(tmp_path / "no-such-python")
+    assert benchmarks.main(["--quick", "--only", "versus", "--repeats", "1", "--torch-python", missing]) == 0
+    out = capsys.readouterr().out
+    assert "torch not found" in out
+    assert "GPT tiny" in out and "char-LSTM tiny" in out

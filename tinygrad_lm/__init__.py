@@ -1,10 +1,10 @@
 """tinygrad_lm: a from-scratch NumPy + Numba framework for learning how language models work.
 
 Importing the package first sets two thread-pool variables (see `_threads.py`) so that NumPy's
-OpenBLAS pool and Numba's pool do not spin against each other on a small CPU. They only take
-effect when `tinygrad_lm` is imported before NumPy; `tglm info` reports whether they did.
+OpenBLAS pool and Numba's pool do not spin against each other on a small CPU, in either import
+order (if NumPy came first, OpenBLAS's pool is restarted through its C API); `tglm info` reports it.
 """
-from . import _threads  # noqa: F401  (must run before numpy is imported)
+from . import _threads  # noqa: F401  (first: cheaper before numpy is imported, works after too)
 
 from .random import manual_seed
 from .tensor import Tensor, no_grad, is_grad_enabled

@@ -11,7 +11,8 @@ Options: --quick (smaller shapes, fewer repeats, for CI), --only matmul,softmax 
 To compare with numpy's best OpenBLAS kernel, run without the variables that pin it to a generic
 one:   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE tglm bench
 (the `runtime` section prints which OpenBLAS kernel numpy is using).
-Omissions: no timing asserts anywhere (tests never time things), single process only.
+Section `versus` runs each framework in its own process (see versus.py; --torch-python PATH).
+Omissions: no timing asserts anywhere (tests never time things).
 """
 import argparse
 import contextlib
@@ -26,6 +27,7 @@ from .. import _threads  # noqa: F401  (thread settings before numpy)
 SECTIONS = {
     "runtime":       ("tinygrad_lm.benchmarks.kernels:run_runtime", "numpy/OpenBLAS and Numba setup"),
     "matmul":        ("tinygrad_lm.benchmarks.kernels:run_matmul", "GFLOP/s vs numpy.matmul"),
+    "import_order":  ("tinygrad_lm.benchmarks.import_order:run", "speed with numpy imported before / after tinygrad_lm"),
     "softmax":       ("tinygrad_lm.benchmarks.kernels:run_softmax", "softmax, log_softmax vs NumPy twins"),
     "cross_entropy": ("tinygrad_lm.benchmarks.kernels:run_cross_entropy", "fused CE fwd+bwd vs twin"),
     "layer_norm":    ("tinygrad_lm.benchmarks.kernels:run_layer_norm", "layer_norm fwd+bwd vs twin"),
@@ -34,6 +36,7 @@ SECTIONS = {
     "lstm":          ("tinygrad_lm.benchmarks.lstm:run", "char-LSTM training step ms vs PyTorch (hidden 256, 512)"),
     "gpt2":          ("tinygrad_lm.benchmarks.gpt2:run", "GPT-2 124M: generation tokens/s (KV cache), fine-tuning step ms"),
     "gpt":           ("tinygrad_lm.benchmarks.gpt:run", "GPT training step (fwd+bwd+AdamW) ms and tokens/s vs PyTorch"),
+    "versus":        ("tinygrad_lm.benchmarks.versus:run", "GPT (a), (b), char-LSTM steps vs PyTorch, each in its own process"),
 }
 
 
@@ -72,6 +75,8 @@ def parse_args(argv):
     ap.add_argument("--threads", type=int, default=0,
                     help="limit Numba AND numpy's BLAS to N threads (default: all). --threads 1 "
                          "compares per-core speed, which a busy machine disturbs less")
+    ap.add_argument("--torch-python", default=None, metavar="PATH",
+                    help="section versus: a Python where `import torch` works (default: this one, if so)")
     args = ap.parse_args(argv)
     if args.repeats is None:
         args.repeats = 3 if args.quick else 7

@@ -104,7 +104,8 @@ def collect(probe=True) -> dict:
     except ValueError:
         info["threading_layer"] = "(none: JIT disabled)"
     info["cache_dir"], info["cache_files"] = cache_location()
-    info["thread_env"] = {k: {"value": v, "took_effect": ok} for k, (v, ok) in _threads.status().items()}
+    how = _threads.explain()
+    info["thread_env"] = {k: {"value": v, "took_effect": ok, "how": how[k]} for k, (v, ok) in _threads.status().items()}
     if probe:
         t0 = time.perf_counter()
         info["warm_start"] = warm_start_timing()
@@ -131,7 +132,7 @@ def main(argv=None) -> int:
       f"threading layer {info['threading_layer']}, JIT disabled: {info['jit_disabled']}")
     p(f"kernel cache:   {info['cache_dir']}  ({info['cache_files']} files)")
     for k, v in info["thread_env"].items():
-        note = "set before numpy started" if v["took_effect"] else "NOT applied: numpy was imported first"
+        note = v["how"] if v["took_effect"] else "NOT applied: " + v["how"]
         p(f"thread env:     {k}={v['value']}  ({note})")
     if "warm_start" in info:
         w = info["warm_start"]

@@ -59,8 +59,11 @@ def _has_avx512() -> bool:
 # TGLM_MATMUL_VEC=8 forces the AVX2 shape (to test it; use a separate NUMBA_CACHE_DIR then).
 VEC = int(os.environ.get("TGLM_MATMUL_VEC", 0)) or (16 if _has_avx512() else 8)
 MR, NR = (8, 2 * VEC) if VEC == 16 else (6, 2 * VEC)
-MC, KC, NC = 144, 512, 1024   # cache blocks: A block MC x KC in L2, B panel KC x NC in L2/L3
-# (KC 512 beat 256 by 5-20% on the benchmark shapes: fewer passes over C, fewer B packs)
+MC, KC, NC = 144, 768, 1024   # cache blocks: A block MC x KC in L2, B panel KC x NC in L2/L3
+# (KC 512 beat 256 by 5-20% on the benchmark shapes: fewer passes over C, fewer B packs; KC 768
+#  beat 512 by ~10% at (8192,768)x(768,3072) (one K slice, C written once instead of written, read and
+#  rewritten), 1 thread, CPU time, two interleaved rounds: ratio to numpy 0.92/0.86 -> 1.02/0.97; other
+#  shapes within noise; KC 1024 no better. The A block, 144 x 768 floats = 442 KB, still fits this L2.)
 DIRECT_A = True                # skip packing a row-major A (see matmul_kernel)
 
 
