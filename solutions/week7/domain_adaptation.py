@@ -151,10 +151,12 @@ def chart(results, path):
     series = {}
     for res in results:
         steps = [h["step"] for h in res["history"]]
-        series[f"{res['run']}: Shakespeare (new)"] = (steps, [h["new_loss"] for h in res["history"]])
-        series[f"{res['run']}: TinyStories (original)"] = (steps, [h["orig_loss"] for h in res["history"]])
+        series[f"{res['run']}: new"] = (steps, [h["new_loss"] for h in res["history"]])
+        series[f"{res['run']}: original"] = (steps, [h["orig_loss"] for h in res["history"]])
     plot.line_chart(series, path, title="Continued pretraining of tinystories-3m on Shakespeare: held-out loss",
-                    xlabel="step (batch 16 x 128 tokens)", ylabel="held-out loss (nats/token)")
+                    xlabel="step (batch 16 x 128 tokens)", ylabel="Shakespeare (new domain), nats/token",
+                    right_axis=[k for k in series if "original" in k],
+                    right_label="TinyStories (original domain), nats/token", width=800, height=440)
 
 
 def main(argv=None) -> int:
