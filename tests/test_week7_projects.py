@@ -12,6 +12,12 @@ def test_finetune_strategies_smoke(tmp_path, capsys):
     lora = [r for r in res if r["strategy"] == "lora"][0]
     assert 0 < lora["percent"] < 2 and lora["merged_max_abs_logit_diff"] < 1e-4
     assert fs.main(["--table", str(tmp_path)]) == 0
+    other = tmp_path / "r2"
+    assert fs.main(["--strategies", "lora", "--steps", "1", "--batch-size", "2", "--limit", "4", "--lora-r", "2",
+                    "--lora-targets", "attn.c_attn", "mlp.c_fc", "--out", str(other)]) == 0
+    res = fs.read_results(str(other))[0]
+    assert res["description"].startswith("LoRA r=2 on attn.c_attn, mlp.c_fc")
+    assert res["trainable"] == 6 * 2 * ((256 + 768) + (256 + 1024)) + 3 * 256 + 3     # course-base-8m: 6 blocks, C=256
 
 
 def test_domain_adaptation_smoke(tmp_path, capsys):

@@ -107,7 +107,7 @@ def load_data(tok, eos, max_len, seed=0, limit=None, train_size=None):
 
 
 # ---- models ------------------------------------------------------------------------------------
-def build(strategy, model_name, pooling, seed):
+def build(strategy, model_name, pooling, seed, lora_r=8, lora_targets=("attn.c_attn", "attn.c_proj")):
     """-> (classifier with the right parameters trainable, note)."""
     manual_seed(seed)
     gpt, tok, info = load_pretrained(model_name)
@@ -121,7 +121,7 @@ def build(strategy, model_name, pooling, seed):
     elif strategy == "last":
         freezing.freeze_all_but(clf, [f"h.{L - 1}", "ln_f", "score"])
     elif strategy == "lora":
-        replace_modules(clf, ("attn.c_attn", "attn.c_proj"), lambda lin: lora.LoRALinear(lin, r=8, alpha=16),
+        replace_modules(clf, tuple(lora_targets), lambda lin: lora.LoRALinear(lin, r=lora_r, alpha=2 * lora_r),
                         "lora")
         freezing.freeze_all_but(clf, ["lora_A", "lora_B", "score"])
     elif strategy == "adapter":
@@ -219,7 +219,7 @@ def run(strategy, args):
         cfg["steps"] = args.steps
     if args.lr is not None:
         cfg["lr"] = args.lr
-    clf, tok, info = build(strategy, args.model, args.pooling, args.seed)
+    clf, tok, info = build(strategy, args.model, args.pooling, args.seed, args.lora_r, args.lora_targets)
     data, classes = load_data(tok, info["eos_token_id"], args.max_len, args.seed, args.limit,
                               args.steps * args.batch_size)
     t0 = time.perf_counter()
@@ -229,7 +229,10 @@ def run(strategy, args):
     else:
         test_logits, history = train_body(clf, data, cfg, args.seed, args.batch_size, desc=strategy)
     seconds = time.perf_counter() - t0
-    res = {"strategy": strategy, "description": DESCRIPTION[strategy], "model": args.model,
+    desc = DESCRIPTION[strategy]
+    if strategy == "lora" and (args.lora_r != 8 or tuple(args.lora_targets) != ("attn.c_attn", "attn.c_proj")):
+        desc = f"LoRA r={args.lora_r} on {', '.join(args.lora_targets)} (+ head)"
+    res = {"strategy": strategy, "description": desc, "model": args.model,
            "pooling": args.pooling, "max_len": args.max_len, "seed": args.seed, **cfg,
            "trainable": int(trainable), "total": int(total), "percent": float(percent),
            **scores(data["test"][1], test_logits.argmax(1)), "seconds": round(seconds, 1),
@@ -277,6 +280,9 @@ def main(argv=None) -> int:
                    "training set is the first steps x batch-size tweets of a seeded shuffle (one pass)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=None, help="override the learning rate")
+    p.add_argument("--lora-r", type=int, default=8, help="LoRA rank (alpha = 2 r, so alpha / r = 2 always)")
+    p.add_argument("--lora-targets", nargs="+", default=["attn.c_attn", "attn.c_proj"],
+                   help="name patterns of the Linears LoRA wraps")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="use only the first N tweets of each split (smoke)")
     p.add_argument("--out", default=None, help="directory for <strategy>.json")
