@@ -113,3 +113,21 @@ def test_cli_smoke(tmp_path, capsys):
     png.write_png(tmp_path / "big.png", np.zeros((40, 40, 3), np.uint8))
     assert caption.main(["--model", str(tmp_path / "exp"), str(tmp_path / "big.png")]) == 2
     assert "32x32" in capsys.readouterr().err
+
+
+def test_swapped_negatives_and_loss_with_negatives():
+    rng = np.random.default_rng(0)
+    cap = "a small red circle above a large blue square"
+    negs = {shapes.swapped(cap, rng) for _ in range(40)}
+    assert negs == {"a large blue square above a small red circle", "a small blue circle above a large red square",
+                    "a small red square above a large blue circle", "a large red circle above a small blue square"}
+    assert shapes.swapped("a small red circle", rng) is None
+    assert shapes.swapped("a small red circle left of a small red circle", rng) is None
+    r = np.random.default_rng(1)
+    I, T, N = (r.normal(size=s) for s in ((4, 3), (4, 3), (2, 3)))
+    Z, ZN = 5.0 * I @ T.T, 5.0 * I @ N.T
+    full = np.concatenate([Z, ZN], axis=1)
+    lse = lambda a: np.log(np.exp(a).sum(1))                                    # noqa: E731
+    want = (np.mean(lse(full) - np.diag(Z)) + np.mean(lse(Z.T) - np.diag(Z))) / 2
+    got = clip_loss(Tensor(I, dtype=np.float64), Tensor(T, dtype=np.float64), 5.0, Tensor(N, dtype=np.float64))
+    assert got.item() == pytest.approx(want, rel=1e-10)

@@ -13,7 +13,8 @@ from ..datasets import png, shapes
 from ..training.loop import prepare_out_dir
 from ..training.multimodal import default_clip, train_captioner, train_clip
 from . import command
-from .args import Parser, UsageError, non_negative_float, non_negative_int, output_dir, positive_float, positive_int
+from .args import (Parser, UsageError, float_range, non_negative_float, non_negative_int, output_dir,
+                   positive_float, positive_int)
 
 
 def _common(p, out: str, time_: float, lr: float) -> None:
@@ -36,14 +37,18 @@ def _common(p, out: str, time_: float, lr: float) -> None:
 def clip_parser():
     p = Parser(prog="tglm train clip", description="train a CLIP model (CNN image encoder + transformer text "
                "encoder) on generated Shapes images", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    _common(p, "runs/clip", 840.0, 2e-3)
+    _common(p, "runs/clip", 840.0, 3e-3)
     p.add_argument("--encoder", choices=["cnn", "vit"], default="cnn", help="image encoder")
-    p.add_argument("--width", type=positive_int, default=32, help="CNN channels of the first conv (then 2x)")
+    p.add_argument("--width", type=positive_int, default=16, help="CNN channels of the first conv (then 2x)")
     p.add_argument("--embed-dim", type=positive_int, default=128, help="joint embedding size E")
     p.add_argument("--n-layer", type=positive_int, default=2, help="text (and ViT) transformer blocks")
     p.add_argument("--n-head", type=positive_int, default=4, help="attention heads")
     p.add_argument("--n-embd", type=positive_int, default=64, help="text (and ViT) channels")
     p.add_argument("--clip", type=positive_float, default=1.0, help="max global gradient norm")
+    p.add_argument("--swap-negatives", type=float_range(0.0, 1.0), default=1.0, help="share of two-shape "
+                   "captions that also enter as a negative with two shapes' attributes swapped (NegCLIP; 0 = off)")
+    p.add_argument("--hard-negatives", type=float_range(0.0, 1.0), default=0.0, help="share of batches drawn from "
+                   "images of only two colours (negatives that differ in shape, size, relation)")
     return p
 
 

@@ -197,6 +197,22 @@ def canonical(caption: str) -> str:
     return f"a {' '.join(b)} {INVERSE[rel]} a {' '.join(a)}"
 
 
+def swapped(caption: str, rng) -> str:
+    """A hard negative for a two-shape caption (NegCLIP): the same words with the two shapes' colours,
+    shapes, sizes or places swapped, chosen at random among the swaps that change the scene; None if
+    no swap does (one shape, or two identical shapes)."""
+    p = parse(caption)
+    if p is None or p[1] is None:
+        return None
+    (a, b), rel = p
+    swaps = [(b, a), ((a[0], b[1], a[2]), (b[0], a[1], b[2])), ((a[0], a[1], b[2]), (b[0], b[1], a[2])),
+             ((b[0], a[1], a[2]), (a[0], b[1], b[2]))]               # places, colours, shapes, sizes
+    truth = canonical(caption)
+    options = [f"a {' '.join(x)} {rel} a {' '.join(y)}" for x, y in swaps]
+    options = [o for o in options if canonical(o) != truth]
+    return options[rng.integers(len(options))] if options else None
+
+
 def attributes(caption: str) -> dict:
     """Canonical attributes: {"obj0.size": ..., "obj0.colour", "obj0.shape", ["obj1.*", "relation"]}."""
     p = parse(canonical(caption))

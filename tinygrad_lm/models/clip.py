@@ -18,6 +18,9 @@ seen every word, and "red circle above blue square" differs from "blue circle ab
 Zero-shot classification: class c's embedding is the normalised mean of its prompts' embeddings
 (prompt ensembling); predict argmax_c I . T_c. Retrieval: rank the gallery by cosine similarity.
 Legend: B batch, T caption tokens, C text channels, D image features, E joint embedding.
+Binding: trained on random batches, CLIP becomes a "bag of words" (Yuksekgonul et al. 2023): almost no
+wrong caption in a batch has the right words in the wrong places, so nothing asks the model which
+colour goes with which shape. Swapped-attribute captions as extra negatives (NegCLIP) do ask.
 Does not handle: image augmentation, large-batch tricks (gradient caching), multi-positive targets.
 """
 import math
@@ -26,6 +29,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn
+from ..ops.join import cat
 from ..tensor import Tensor, no_grad
 from .config import GPTConfig
 from .gpt import Block
@@ -37,15 +41,21 @@ def l2_normalize(x: Tensor, eps: float = 1e-8) -> Tensor:
     return x / ((x * x).sum(axis=-1, keepdims=True) + eps).sqrt()
 
 
-def clip_loss(image_emb: Tensor, text_emb: Tensor, scale) -> Tensor:
-    """Symmetric InfoNCE over the batch: unit embeddings (B, E) each, scale s (a scalar Tensor or float)."""
+def clip_loss(image_emb: Tensor, text_emb: Tensor, scale, negative_emb: Tensor = None) -> Tensor:
+    """Symmetric InfoNCE over the batch: unit embeddings (B, E) each, scale s (a scalar Tensor or float).
+
+    negative_emb (N, E): extra captions that describe NO image of the batch (NegCLIP, Yuksekgonul et al.
+    2023: the batch's own captions with two objects' attributes swapped). They join the image->text
+    direction as more wrong answers, (B, B + N) logits; the text->image direction stays (B, B)."""
     if image_emb.shape != text_emb.shape or len(image_emb.shape) != 2:
         raise ValueError(f"clip_loss: image and text embeddings must both be (B, E), got {image_emb.shape} "
                          f"and {text_emb.shape}")
     B = image_emb.shape[0]
     logits = (image_emb @ text_emb.T) * scale                        # (B, B)
     labels = np.arange(B)
-    return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) * 0.5
+    i2t = logits if negative_emb is None else \
+        cat([logits, (image_emb @ negative_emb.T) * scale], axis=1)   # (B, B + N)
+    return (F.cross_entropy(i2t, labels) + F.cross_entropy(logits.T, labels)) * 0.5
 
 
 class TextEncoder(nn.Module):
@@ -105,11 +115,12 @@ class CLIP(nn.Module):
     def encode_text(self, ids) -> Tensor:
         return l2_normalize(self.text(ids))                                # (B, E)
 
-    def forward(self, images, ids):
-        """-> (logits_per_image (B, B), loss)."""
+    def forward(self, images, ids, negative_ids=None):
+        """-> (logits_per_image (B, B), loss); negative_ids (N, T): captions of no image (see clip_loss)."""
         I, T = self.encode_image(images), self.encode_text(ids)
+        N = self.encode_text(negative_ids) if negative_ids is not None and len(negative_ids) else None
         s = self.scale()
-        return (I @ T.T) * s, clip_loss(I, T, s)
+        return (I @ T.T) * s, clip_loss(I, T, s, N)
 
     @no_grad()
     def embed_images(self, images, batch_size: int = 256) -> np.ndarray:

@@ -3,7 +3,13 @@ image encoder (`tglm train clip`, `tglm train captioner`; both on training/loop.
 
 CLIP: a pool of --train-size generated training images; each step draws --batch-size of them with
 DISTINCT canonical captions (two equal captions in one batch would be each other's negatives), and
-minimises models/clip.py's symmetric contrastive loss. Validation loss: the same loss on fixed
+minimises models/clip.py's symmetric contrastive loss. With --hard-negatives p, a share p of the
+batches hold only images whose shapes use two (random) colours: in a random batch almost every wrong
+caption differs in colour, so the model can get far on colour alone; these batches make it tell
+shapes, sizes and relations apart (hard negatives). With --swap-negatives p (NegCLIP), a share p of
+the batch's two-shape captions also enter as wrong answers with two shapes' attributes swapped
+("a red circle above a blue square" -> "a blue circle above a red square"): without them CLIP learns
+a bag of words (which colours, which shapes) and not which colour belongs to which shape. Validation loss: the same loss on fixed
 batches of the "val" split. At the end the best checkpoint is evaluated (evaluate_clip):
   retrieval   1,000 images of a split in 10 galleries of 100 (image, caption) pairs; image->text
               R@1 = share of images whose most similar caption of the gallery is right, where
@@ -48,6 +54,24 @@ def distinct_batch(canon: list, batch_size: int, rng) -> np.ndarray:
     return np.array(out)
 
 
+def colour_groups(infos) -> dict:
+    """{frozenset of colours: example indices} of the images whose shapes use exactly those colours."""
+    groups = {}
+    for i, inf in enumerate(infos):
+        groups.setdefault(frozenset(o["colour"] for o in inf["objects"]), []).append(i)
+    return groups
+
+
+def hard_batch(canon: list, infos_groups: dict, batch_size: int, rng) -> np.ndarray:
+    """A batch of distinct captions whose shapes use only two colours (picked at random): the captions
+    then differ in shape, size and relation, the cues a random batch rarely has to tell apart."""
+    colours = list(shapes.COLOUR_NAMES)
+    two = set(rng.choice(len(colours), 2, replace=False).tolist())
+    keep = [i for key, idx in infos_groups.items() if {colours.index(c) for c in key} <= two for i in idx]
+    sub = distinct_batch([canon[i] for i in keep], batch_size, rng)
+    return np.asarray(keep)[sub]
+
+
 def _progress(args):
     def progress(step, seconds):
         parts = ([step / args.steps] if args.steps else []) + ([seconds / args.time] if args.time else [])
@@ -82,7 +106,8 @@ def train_clip(args) -> int:
     if args.resume:
         run.resume(args.resume)
         print(f"resumed {args.resume}: step {run.step}, best val {run.best:.4f}")
-    x, caps, _ = _pool("train", args.train_size, args.seed, "CLIP")
+    x, caps, infos = _pool("train", args.train_size, args.seed, "CLIP")
+    groups = colour_groups(infos)
     ids = shapes.encode_batch(caps)
     canon = [shapes.canonical(c) for c in caps]
     vx, vcaps, _ = shapes.make_batch("val", max(4 * args.batch_size, 200), args.seed)
@@ -92,8 +117,16 @@ def train_clip(args) -> int:
           f"budget {args.time:.0f}s / {args.steps} steps")
 
     def next_loss():
-        idx = distinct_batch(canon, args.batch_size, np.random.default_rng([args.seed, 7, run.step]))
-        _, loss = model(x[idx], ids[idx])
+        rng = np.random.default_rng([args.seed, 7, run.step])
+        if rng.random() < args.hard_negatives:
+            idx = hard_batch(canon, groups, args.batch_size, rng)
+        else:
+            idx = distinct_batch(canon, args.batch_size, rng)
+        neg = None
+        if args.swap_negatives:
+            negs = [shapes.swapped(caps[i], rng) for i in idx if rng.random() < args.swap_negatives]
+            neg = shapes.encode_batch([n for n in negs if n])
+        _, loss = model(x[idx], ids[idx], neg)
         return loss, len(idx)
 
     @no_grad()
@@ -156,21 +189,36 @@ def zero_shot(model, images, infos) -> dict:
             "zero_shot_chance": 1 / len(classes)}
 
 
+def binding(model, images, captions, seed: int = 0) -> dict:
+    """Two-shape images: share where the true caption is more similar than a swapped one (chance 0.5)."""
+    rng = np.random.default_rng([seed, 11])
+    pairs = [(i, shapes.swapped(c, rng)) for i, c in enumerate(captions)]
+    pairs = [(i, n) for i, n in pairs if n]
+    if not pairs:
+        return {"binding": float("nan"), "binding_n": 0}
+    I = model.embed_images(images[[i for i, _ in pairs]])
+    T = model.embed_texts(shapes.encode_batch([captions[i] for i, _ in pairs]))
+    N = model.embed_texts(shapes.encode_batch([n for _, n in pairs]))
+    return {"binding": float(((I * T).sum(1) > (I * N).sum(1)).mean()), "binding_n": len(pairs)}
+
+
 def evaluate_clip(model, n: int = 1000, seed: int = 0) -> dict:
     out = {}
     for split in ("test", "heldout"):
         x, caps, infos = shapes.make_batch(split, n, seed)
-        out[split] = {**retrieval(model, x, caps), **zero_shot(model, x, infos), "images": n}
+        out[split] = {**retrieval(model, x, caps), **zero_shot(model, x, infos), **binding(model, x, caps, seed),
+                      "images": n}
     return out
 
 
 def print_clip(result: dict) -> None:
     print(f"CLIP after {result['steps']} steps ({result['seconds']:.0f}s):")
-    print("split    | i->t R@1 | i->t R@5 | t->i R@1 | chance R@1 | zero-shot acc (chance)")
+    print("split    | i->t R@1 | i->t R@5 | t->i R@1 | chance R@1 | zero-shot acc (chance) | binding (chance 0.5)")
     for split in ("test", "heldout"):
         r = result[split]
         print(f"{split:8s} | {r['i2t_r1']:.3f}    | {r['i2t_r5']:.3f}    | {r['t2i_r1']:.3f}    | {r['chance']:.3f}      "
-              f"| {r['zero_shot_acc']:.3f} of {r['zero_shot_n']} ({r['zero_shot_chance']:.3f})")
+              f"| {r['zero_shot_acc']:.3f} of {r['zero_shot_n']} ({r['zero_shot_chance']:.3f}) | {r['binding']:.3f} "
+              f"of {r['binding_n']}")
 
 
 # ---- captioner ------------------------------------------------------------------------------------------
