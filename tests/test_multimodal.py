@@ -78,6 +78,9 @@ def test_prefix_inputs_and_generate():
     assert not any(p.requires_grad for p in cap.visual.parameters())
     out = cap.generate(np.zeros((3, 8), np.float32))
     assert out.shape[0] == 3 and (out[:, 0] == shapes.BOS).all() and out.shape[1] <= L
+    grid = PrefixCaptioner(V, L, prefix_len=2, n_layer=1, n_embd=16, cnn_width=4, features="grid")
+    feats = grid.embed_images(shapes.make_batch("test", 2)[0])
+    assert feats.shape == (2, 2 * 4 * 16) and len(grid.caption(shapes.make_batch("test", 2)[0])) == 2
 
 
 def test_retrieval_helpers():

@@ -45,6 +45,7 @@ def clip_parser():
     p.add_argument("--n-head", type=positive_int, default=4, help="attention heads")
     p.add_argument("--n-embd", type=positive_int, default=64, help="text (and ViT) channels")
     p.add_argument("--clip", type=positive_float, default=1.0, help="max global gradient norm")
+    p.add_argument("--causal-text", action="store_true", help="causal attention in the text encoder (as CLIP's)")
     p.add_argument("--swap-negatives", type=float_range(0.0, 1.0), default=1.0, help="share of two-shape "
                    "captions that also enter as a negative with two shapes' attributes swapped (NegCLIP; 0 = off)")
     p.add_argument("--hard-negatives", type=float_range(0.0, 1.0), default=0.0, help="share of batches drawn from "
@@ -58,6 +59,8 @@ def captioner_parser():
     _common(p, "runs/captioner", 600.0, 1e-3)
     p.add_argument("--clip", default=None, help="CLIP checkpoint or model directory (default: "
                    "runs/clip/best.safetensors if present, else the shipped shapes-clip)")
+    p.add_argument("--features", choices=["embedding", "grid"], default="embedding", help="what the prefix "
+                   "is made from: the CLIP image embedding (ClipCap) or the encoder's 4x4 feature map before it")
     p.add_argument("--prefix-len", type=positive_int, default=4, help="prefix embeddings k")
     p.add_argument("--n-layer", type=positive_int, default=2, help="GPT blocks")
     p.add_argument("--n-head", type=positive_int, default=4, help="attention heads")

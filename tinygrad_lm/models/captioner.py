@@ -11,7 +11,7 @@ embeddings that a GPT decoder reads before the caption, as if they were the embe
 Only the mapping MLP and the GPT train; the CLIP image encoder is frozen: a copy of it lives in
 the captioner (`visual`, requires_grad False) so one checkpoint captions an image, and the trainer
 computes its features once per image. ClipCap's other variant keeps a PRETRAINED GPT-2 frozen and trains only the mapping;
-our decoder is a small GPT trained from scratch on the captions' 24-word vocabulary instead (the
+our decoder is a small GPT trained from scratch on the captions' 19-word vocabulary instead (the
 course's pretrained GPTs speak BPE English and would cost minutes per step on one CPU thread).
 Decoding: greedy, no KV cache (captions are <= 12 tokens).
 Legend: B batch, E CLIP embedding, k prefix length, C GPT channels, T caption tokens, V vocabulary.
@@ -48,13 +48,18 @@ def prefix_inputs(prefix: Tensor, token_emb: Tensor, ids: np.ndarray, pad_id: in
 class PrefixCaptioner(nn.Module):
     def __init__(self, vocab_size: int, max_len: int, embed_dim: int = 128, prefix_len: int = 4,
                  n_layer: int = 2, n_head: int = 4, n_embd: int = 128, pad_id: int = 0, bos_id: int = 1,
-                 eos_id: int = 2, cnn_width: int = 32):
+                 eos_id: int = 2, cnn_width: int = 32, features: str = "embedding"):
         super().__init__()
+        if features not in ("embedding", "grid"):
+            raise ValueError(f"PrefixCaptioner: features must be 'embedding' or 'grid', got {features!r}")
         self.settings = dict(vocab_size=vocab_size, max_len=max_len, embed_dim=embed_dim, prefix_len=prefix_len,
                              n_layer=n_layer, n_head=n_head, n_embd=n_embd, pad_id=pad_id, bos_id=bos_id,
-                             eos_id=eos_id, cnn_width=cnn_width)
+                             eos_id=eos_id, cnn_width=cnn_width, features=features)
+        self.features = features
         self.visual = SmallCNN(out_dim=embed_dim, width=cnn_width)          # CLIP's, frozen
         self.visual.requires_grad_(False)
+        if features == "grid":                                              # the 4x4 feature map, flattened
+            embed_dim = 2 * cnn_width * (self.visual.image_size // 8) ** 2
         self.k, self.C = int(prefix_len), int(n_embd)
         self.pad_id, self.bos_id, self.eos_id, self.max_len = pad_id, bos_id, eos_id, max_len
         hidden = self.k * self.C // 2
@@ -84,9 +89,12 @@ class PrefixCaptioner(nn.Module):
 
     @no_grad()
     def embed_images(self, images, batch_size: int = 256) -> np.ndarray:
-        """(N, 3, 32, 32) -> (N, E) unit CLIP embeddings of the frozen encoder."""
-        out = [l2_normalize(self.visual(images[i:i + batch_size])).data for i in range(0, len(images), batch_size)]
-        return np.concatenate(out) if out else np.zeros((0, self.settings["embed_dim"]), np.float32)
+        """(N, 3, 32, 32) -> (N, E) unit CLIP embeddings of the frozen encoder, or with features="grid" its
+        feature map before the last linear layer (N, 2w * 16): more of what the image holds, e.g. where
+        each colour is, than the one pooled vector (LLaVA likewise feeds the encoder's grid features)."""
+        f = self.visual.features if self.features == "grid" else lambda x: l2_normalize(self.visual(x))
+        out = [f(images[i:i + batch_size]).data for i in range(0, len(images), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, self.mapper[0].in_features), np.float32)
 
     def caption(self, images) -> list:
         """(N, 3, 32, 32) images -> N caption strings (greedy)."""

@@ -12,8 +12,9 @@ The clamp at 100 is CLIP's (they clip the parameter; here exp(t) is clamped, so 
 A batch must not hold two examples with the same caption (they would be each other's "wrong" answers):
 the trainer (training/multimodal.py) draws batches of distinct canonical captions.
 
-TextEncoder: token + position embeddings -> n_layer pre-LN Blocks (models/gpt.py, causal=False: every
-word sees the whole caption) -> LayerNorm -> the features at the <eos> token (CLIP's choice; <eos> has
+TextEncoder: token + position embeddings -> n_layer pre-LN Blocks (models/gpt.py; causal=False: every
+word sees the whole caption; causal=True, CLIP's choice: each word sees only the words before it, so
+"circle" after "red" is a different vector from "circle" after "blue") -> LayerNorm -> the features at the <eos> token (CLIP's choice; <eos> has
 seen every word, and "red circle above blue square" differs from "blue circle above red square").
 Zero-shot classification: class c's embedding is the normalised mean of its prompts' embeddings
 (prompt ensembling); predict argmax_c I . T_c. Retrieval: rank the gallery by cosine similarity.
@@ -60,14 +61,14 @@ def clip_loss(image_emb: Tensor, text_emb: Tensor, scale, negative_emb: Tensor =
 
 class TextEncoder(nn.Module):
     def __init__(self, vocab_size: int, max_len: int, out_dim: int = 128, n_layer: int = 2, n_head: int = 4,
-                 n_embd: int = 64, eos_id: int = 2):
+                 n_embd: int = 64, eos_id: int = 2, causal: bool = False):
         super().__init__()
         self.eos_id = int(eos_id)
         cfg = GPTConfig(vocab_size=vocab_size, block_size=max_len, n_layer=n_layer, n_head=n_head, n_embd=n_embd)
         self.config = cfg
         self.wte = nn.Embedding(vocab_size, n_embd)
         self.wpe = nn.Embedding(max_len, n_embd)
-        self.blocks = nn.ModuleList([Block(cfg, causal=False) for _ in range(n_layer)])
+        self.blocks = nn.ModuleList([Block(cfg, causal=causal) for _ in range(n_layer)])
         self.ln = nn.LayerNorm(n_embd)
         self.head = nn.Linear(n_embd, out_dim)
         for name, p in self.named_parameters():
@@ -93,17 +94,19 @@ class TextEncoder(nn.Module):
 
 class CLIP(nn.Module):
     def __init__(self, vocab_size: int, max_len: int, embed_dim: int = 128, encoder: str = "cnn",
-                 cnn_width: int = 32, n_layer: int = 2, n_head: int = 4, n_embd: int = 64, eos_id: int = 2):
+                 cnn_width: int = 32, n_layer: int = 2, n_head: int = 4, n_embd: int = 64, eos_id: int = 2,
+                 text_causal: bool = False):
         super().__init__()
         self.settings = dict(vocab_size=vocab_size, max_len=max_len, embed_dim=embed_dim, encoder=encoder,
-                             cnn_width=cnn_width, n_layer=n_layer, n_head=n_head, n_embd=n_embd, eos_id=eos_id)
+                             cnn_width=cnn_width, n_layer=n_layer, n_head=n_head, n_embd=n_embd, eos_id=eos_id,
+                             text_causal=text_causal)
         if encoder == "cnn":
             self.visual = SmallCNN(out_dim=embed_dim, width=cnn_width)
         elif encoder == "vit":
             self.visual = ViT(out_dim=embed_dim, n_layer=n_layer, n_head=n_head, n_embd=n_embd)
         else:
             raise ValueError(f"CLIP: encoder must be 'cnn' or 'vit', got {encoder!r}")
-        self.text = TextEncoder(vocab_size, max_len, embed_dim, n_layer, n_head, n_embd, eos_id)
+        self.text = TextEncoder(vocab_size, max_len, embed_dim, n_layer, n_head, n_embd, eos_id, text_causal)
         self.logit_scale = nn.Parameter(np.array(math.log(1 / 0.07), np.float32))   # t; s = exp(t)
 
     def scale(self) -> Tensor:

@@ -35,12 +35,16 @@ class SmallCNN(nn.Module):
         self.pool = nn.MaxPool2d(2)
         self.fc = nn.Linear(2 * w * (image_size // 8) ** 2, out_dim)
 
-    def forward(self, x) -> Tensor:
+    def features(self, x) -> Tensor:
+        """The feature map before the last linear layer, flattened: (B, 2w * (H/8) * (W/8))."""
         x = _check_images(x, self.in_channels, self.image_size, "SmallCNN")
         x = self.pool(self.conv1(x).relu())                  # (B, w, 16, 16)
         x = self.pool(self.conv2(x).relu())                  # (B, 2w, 8, 8)
         x = self.pool(self.conv3(x).relu())                  # (B, 2w, 4, 4)
-        return self.fc(x.reshape(x.shape[0], -1))            # (B, D)
+        return x.reshape(x.shape[0], -1)                     # (B, 2w*16)
+
+    def forward(self, x) -> Tensor:
+        return self.fc(self.features(x))                     # (B, D)
 
 
 class PatchEmbedding(nn.Module):

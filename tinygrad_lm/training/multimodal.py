@@ -98,7 +98,7 @@ def train_clip(args) -> int:
     cfg = {"kind": "clip", "clip": dict(vocab_size=len(shapes.VOCAB), max_len=shapes.MAX_LEN,
                                         embed_dim=args.embed_dim, encoder=args.encoder, cnn_width=args.width,
                                         n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
-                                        eos_id=shapes.EOS)}
+                                        eos_id=shapes.EOS, text_causal=args.causal_text)}
     cfg["train"] = {k: v for k, v in vars(args).items() if not callable(v)}
     model = CLIP(**cfg["clip"])
     opt = AdamW(weight_decay_groups(model, args.weight_decay), lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
@@ -231,7 +231,8 @@ def train_captioner(args) -> int:
                          f"{clip.settings['encoder']!r}")
     settings = dict(vocab_size=len(shapes.VOCAB), max_len=shapes.MAX_LEN, embed_dim=clip.settings["embed_dim"],
                     prefix_len=args.prefix_len, n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
-                    pad_id=shapes.PAD, bos_id=shapes.BOS, eos_id=shapes.EOS, cnn_width=clip.settings["cnn_width"])
+                    pad_id=shapes.PAD, bos_id=shapes.BOS, eos_id=shapes.EOS, cnn_width=clip.settings["cnn_width"],
+                    features=args.features)
     cfg = {"kind": "captioner", "captioner": settings, "clip_from": str(args.clip),
            "train": {k: v for k, v in vars(args).items() if not callable(v)}}
     model = PrefixCaptioner(**settings)
