@@ -45,7 +45,8 @@ def clip_parser():
     p.add_argument("--n-head", type=positive_int, default=4, help="attention heads")
     p.add_argument("--n-embd", type=positive_int, default=64, help="text (and ViT) channels")
     p.add_argument("--clip", type=positive_float, default=1.0, help="max global gradient norm")
-    p.add_argument("--causal-text", action="store_true", help="causal attention in the text encoder (as CLIP's)")
+    p.add_argument("--causal-text", action=argparse.BooleanOptionalAction, default=True, help="causal attention "
+                   "in the text encoder, as CLIP's (--no-causal-text: every word sees the whole caption)")
     p.add_argument("--swap-negatives", type=float_range(0.0, 1.0), default=1.0, help="share of two-shape "
                    "captions that also enter as a negative with two shapes' attributes swapped (NegCLIP; 0 = off)")
     p.add_argument("--hard-negatives", type=float_range(0.0, 1.0), default=0.0, help="share of batches drawn from "
