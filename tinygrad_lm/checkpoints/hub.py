@@ -27,6 +27,10 @@ REGISTRY = {
     "course-base-8m": "6.9M-parameter cased GPT (6 layers, 256 channels, BPE 8192) pretrained on every offline "
                       "course text that is not an evaluation set (DialogSum, DailyDialog, SQuAD, Dolly, "
                       "instructions, TinyStories, Gutenberg); the base model of weeks 5-8",
+    "shapes-clip": "190K-parameter CLIP (small CNN + 2-block text transformer) for week 7's generated Shapes "
+                   "images; `models.captioner.load_model(name, 'clip')`",
+    "shapes-captioner": "prefix captioner (ClipCap-style, 2-block GPT) on shapes-clip's frozen image encoder; "
+                        "`tglm caption IMAGE.png`",
 }
 
 # Hugging Face renamed the original GPT-2 repositories; a short name matches either spelling.

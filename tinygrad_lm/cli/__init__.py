@@ -27,7 +27,8 @@ from .args import UsageError
 # name -> (module:function, one-line help). Add a line here to add a subcommand.
 COMMANDS = {
     "demo":     ("tinygrad_lm.cli.demo:main", "the shipped story model tells a story in seconds; `demo --train` trains a small GPT"),
-    "train":    ("tinygrad_lm.cli.train:main", "train a model: `train gpt|mlm|char-lstm|char-rnn [options]`"),
+    "train":    ("tinygrad_lm.cli.train:main", "train a model: `train gpt|mlm|char-lstm|char-rnn|clip|captioner [options]`"),
+    "caption":  ("tinygrad_lm.cli.caption:main", "caption 32x32 PNG images of the week 7 Shapes world (prefix captioner on CLIP)"),
     "generate": ("tinygrad_lm.cli.generate:main", "stream text from a GPT (checkpoint or pretrained name), KV-cached"),
     "sample":   ("tinygrad_lm.cli.sample:main", "generate text from a char-lstm/char-rnn checkpoint (week 3)"),
     "fill-mask": ("tinygrad_lm.cli.fill_mask:main", "top-k predictions for each [MASK] of a masked-LM checkpoint (`train mlm`)"),

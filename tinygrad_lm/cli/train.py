@@ -3,6 +3,7 @@
     tglm train gpt --preset nanogpt-cpu         training/lm.py       (week 4)
     tglm train mlm --preset shakespeare-char    training/lm.py       (week 4)
     tglm train char-lstm --time 600             training/char_lm.py  (week 3; char-rnn: the vanilla RNN)
+    tglm train clip | captioner                 training/multimodal.py (week 7; options in cli/caption.py)
 
 Every number is range-checked by its argparse type (cli/args.py). A non-empty --out is refused unless
 --resume continues the run in it or --overwrite replaces it. --resume restores the run's recorded
@@ -174,7 +175,14 @@ MODELS = {
     "mlm": (main_mlm, "masked language model, BERT-style encoder (week 4)"),
     "char-lstm": (lambda argv: main_char(argv, "lstm"), "character-level LSTM (week 3)"),
     "char-rnn": (lambda argv: main_char(argv, "rnn"), "character-level vanilla RNN (week 3)"),
+    "clip": (lambda argv: _week7("main_clip", argv), "CLIP on generated Shapes images (week 7)"),
+    "captioner": (lambda argv: _week7("main_captioner", argv), "prefix captioner on a frozen CLIP (week 7)"),
 }
+
+
+def _week7(name, argv) -> int:
+    from . import caption                        # the week 7 options live in cli/caption.py
+    return getattr(caption, name)(argv)
 
 
 @command("tglm train")
