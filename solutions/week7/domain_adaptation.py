@@ -1,8 +1,8 @@
 """Week 7 project, part 2: domain adaptation by continued pretraining, and what it costs the old domain.
 
     python -m solutions.week7.domain_adaptation --runs plain replay lora --steps 300 \\
-        --out /work/runs/week7transfer/adapt --svg exercises/week7/domain_adaptation.svg
-    python -m solutions.week7.domain_adaptation --report /work/runs/week7transfer/adapt --svg ...   # table + chart
+        --out runs/week7/adapt --svg exercises/week7/domain_adaptation.svg
+    python -m solutions.week7.domain_adaptation --report runs/week7/adapt --svg ...   # table + chart
 
 "Don't Stop Pretraining" (Gururangan et al. 2020): a model keeps learning when it is trained further
 on text of the domain it will be used in. The shipped story model (tinystories-3m: lowercase

@@ -1,8 +1,8 @@
 """Week 7 project, part 1: six ways to adapt the course base model to airline-tweet sentiment, side by side.
 
     python -m solutions.week7.finetune_strategies --strategies probe last lora adapter full scratch \\
-        --out /work/runs/week7transfer/strategies             # one JSON per strategy + the table
-    python -m solutions.week7.finetune_strategies --table /work/runs/week7transfer/strategies
+        --out runs/week7/strategies             # one JSON per strategy + the table
+    python -m solutions.week7.finetune_strategies --table runs/week7/strategies
     python -m solutions.week7.finetune_strategies --impl exercises ...   # your freezing.py / lora.py
 
 Task: 3-class sentiment (negative / neutral / positive) of week 2's tweets (data/twitter_airline_sentiment,
