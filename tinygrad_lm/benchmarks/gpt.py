@@ -50,61 +50,13 @@ def _ours(cfg, seed=0):
 
 
 def _torch(cfg, seed=0):
-    """The same model in PyTorch (nanoGPT layout), or None if torch is not installed."""
+    """The same model in PyTorch (nanoGPT layout; defined once, in torch_twins.py), or None without torch."""
     try:
-        import torch
-        import torch.nn as tnn
-        import torch.nn.functional as TF
+        import torch  # noqa: F401
     except ImportError:
         return None
-    torch.manual_seed(seed)
-    C, H, V, T = cfg["n_embd"], cfg["n_head"], cfg["vocab_size"], cfg["block_size"]
-
-    class Block(tnn.Module):
-        def __init__(self):
-            super().__init__()
-            self.ln_1, self.ln_2 = tnn.LayerNorm(C), tnn.LayerNorm(C)
-            self.c_attn, self.c_proj = tnn.Linear(C, 3 * C), tnn.Linear(C, C)
-            self.fc, self.proj = tnn.Linear(C, 4 * C), tnn.Linear(4 * C, C)
-
-        def forward(self, x):
-            B, T_, _ = x.shape
-            q, k, v = self.c_attn(self.ln_1(x)).split(C, dim=2)
-            q, k, v = (t.view(B, T_, H, C // H).transpose(1, 2) for t in (q, k, v))
-            y = TF.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T_, C)
-            x = x + self.c_proj(y)
-            return x + self.proj(TF.gelu(self.fc(self.ln_2(x)), approximate="tanh"))
-
-    class TorchGPT(tnn.Module):
-        def __init__(self):
-            super().__init__()
-            self.wte, self.wpe = tnn.Embedding(V, C), tnn.Embedding(T, C)
-            self.h = tnn.ModuleList([Block() for _ in range(cfg["n_layer"])])
-            self.ln_f = tnn.LayerNorm(C)
-
-        def forward(self, idx, targets):
-            x = self.wte(idx) + self.wpe(torch.arange(idx.shape[1]))
-            for b in self.h:
-                x = b(x)
-            logits = self.ln_f(x) @ self.wte.weight.T
-            return TF.cross_entropy(logits.view(-1, V), targets.view(-1))
-
-    model = TorchGPT()
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=1e-3, betas=(0.9, 0.99))
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randint(0, V, (cfg["batch"], T), generator=g)
-    y = torch.randint(0, V, (cfg["batch"], T), generator=g)
-
-    def step():
-        loss = model(x, y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    from .torch_twins import gpt_step
+    return gpt_step(cfg, seed)
 
 
 def time_steps(fns, repeats):

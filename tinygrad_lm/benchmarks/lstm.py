@@ -73,21 +73,9 @@ def _unfused_step(H, B=32, T=100, V=65, E=64, seed=0):
 
 
 def _torch_step(H, B=32, T=100, V=65, E=64, seed=0):
-    import torch
-    torch.manual_seed(seed)
-    emb, lstm, head = torch.nn.Embedding(V, E), torch.nn.LSTM(E, H), torch.nn.Linear(H, V)
-    params = list(emb.parameters()) + list(lstm.parameters()) + list(head.parameters())
-    opt = torch.optim.AdamW(params, lr=1e-3)
-    g = torch.Generator().manual_seed(seed)
-    x, y = torch.randint(0, V, (T, B), generator=g), torch.randint(0, V, (T, B), generator=g)
-
-    def step():
-        out, _ = lstm(emb(x))
-        loss = torch.nn.functional.cross_entropy(head(out).reshape(-1, V), y.reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return step
+    """The same step in PyTorch (defined once, in torch_twins.py)."""
+    from .torch_twins import lstm_step
+    return lstm_step(dict(vocab_size=V, embed=E, hidden=H, batch=B, seq=T), seed)
 
 
 def _cpu_ms(step, n):
