@@ -9,10 +9,10 @@ it with your decoding, and look at what its attention heads attend to.
         --text "ROMEO: But soft, what light through yonder window breaks?"
 
 Without --impl the reference solutions run. `train` takes every option of `tglm train gpt` (--preset,
---n-layer, --max-iters, --lr, ..., see --help; default --preset nanogpt-cpu) and uses the same
-pieces: tokenizer, train/val split, GPT-2 init, AdamW with weight-decay groups, the random-window
-loop `training.lm.fit_lm` (progress bar, evaluations, best/last checkpoints, history.json,
-loss.svg), the whole-split score of the best checkpoint (result.json) and a sample at the end. The
+--n-layer, --max-iters, --lr, ..., see --help; default --preset nanogpt-cpu) and runs the same
+code, `training.lm.fit_gpt` with OwnGPT in place of GPT: tokenizer, train/val split, GPT-2 init,
+AdamW with weight-decay groups, the random-window loop `training.lm.fit_lm` (progress bar,
+evaluations, best/last checkpoints, history.json, loss.svg), the whole-split score of the best checkpoint (result.json) and a sample at the end. The
 checkpoints have the library's names, so `tglm generate --checkpoint ...` reads them too.
 
 Which of your functions run (exercises/week4, or solutions/week4 with the default --impl):
@@ -46,15 +46,12 @@ import tinygrad_lm.functional as F
 from tinygrad_lm import plot
 from tinygrad_lm.checkpoints.checkpoint import load_checkpoint, read_checkpoint
 from tinygrad_lm.cli.train import gpt_parser, parse_with_presets
-from tinygrad_lm.datasets.lm_batches import train_val_split
 from tinygrad_lm.models.config import GPTConfig
 from tinygrad_lm.models.gpt import GPT
-from tinygrad_lm.random import manual_seed
 from tinygrad_lm.tensor import Tensor, no_grad
-from tinygrad_lm.tokenizers import from_config as tokenizer_from_config, train_tokenizer
+from tinygrad_lm.tokenizers import from_config as tokenizer_from_config
 from tinygrad_lm.tokenizers.char import UnknownCharacterError
-from tinygrad_lm.training.lm import GPT_PRESETS, fit_lm, split_loss
-from tinygrad_lm.training.loop import Run
+from tinygrad_lm.training.lm import GPT_PRESETS, fit_gpt
 
 from tinygrad_lm.course import load, pop_impl
 
@@ -189,39 +186,9 @@ def train(argv) -> int:
     if not os.path.exists(args.data):
         print(f"{PROG} train: data file {args.data!r} not found (run from the repository root)", file=sys.stderr)
         return 2
-    # the same steps as training.lm.train_gpt, with OwnGPT in place of GPT
-    manual_seed(args.seed)
-    cfg = read_checkpoint(args.resume)["config"] if args.resume else None
-    text = open(args.data, encoding="utf-8").read()
-    tok = tokenizer_from_config(cfg["tokenizer"]) if cfg else train_tokenizer(args.tokenizer, text, args.vocab_size)
-    ids = np.asarray(tok.encode(text), dtype=np.int32)
-    ids = ids.astype(np.uint16) if tok.vocab_size <= 65535 else ids
-    if cfg is None:
-        model_cfg = GPTConfig(vocab_size=tok.vocab_size, block_size=args.block_size, n_layer=args.n_layer,
-                              n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=args.bias)
-        cfg = {"model": model_cfg.to_dict(), "tokenizer": tok.to_config(), "train": vars(args).copy()}
-    train_ids, val_ids = train_val_split(ids, args.val_fraction)
-    model = OwnGPT(GPTConfig(**cfg["model"]))
-    opt = model.configure_optimizers(args.weight_decay, args.lr, (0.9, 0.99 if args.tokenizer == "char" else 0.95))
-    run = Run(args.out, model, opt, cfg, title=f"your GPT on {os.path.basename(args.data)}")
-    if args.resume:
-        run.resume(args.resume)
-        print(f"resumed {args.resume}: step {run.step}, best val {run.best:.4f}")
-    T, B = cfg["model"]["block_size"], args.batch_size
-    print(f"your GPT: {model.num_parameters():,} parameters (non-embedding), vocab {tok.vocab_size}, "
-          f"train {len(train_ids):,} tokens, val {len(val_ids):,} tokens, batch {B}x{T}")
-    elapsed = fit_lm(run, train_ids, val_ids, batch_size=B, block_size=T, max_iters=args.max_iters, lr=args.lr,
-                     min_lr=args.min_lr, warmup_iters=args.warmup_iters, lr_decay_iters=args.lr_decay_iters,
-                     clip=args.clip, eval_every=args.eval_every, eval_iters=args.eval_iters, seed=args.seed)
-    print(f"done: {run.step} steps in {elapsed:.0f}s, best val loss {run.best:.4f}; "
-          f"checkpoint {run.path('best.safetensors')}, curve {run.path('loss.svg')}")
-    load_checkpoint(run.path("best.safetensors"), model, restore_rng=False)
-    if args.full_eval:
-        whole = split_loss(model, val_ids, T)
-        run.finish({"steps": run.step, "elapsed": round(elapsed, 1), "best_val_loss": run.best,
-                    "best_val_loss_whole_split": whole})
-        print(f"best checkpoint on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
-              f"val loss {whole:.4f}")
+    # the same run as `tglm train gpt` (training.lm.fit_gpt), with OwnGPT in place of GPT
+    model, tok, run = fit_gpt(args, model_cls=OwnGPT, name="your GPT")
+    load_checkpoint(run.best_checkpoint(), model, restore_rng=False)    # sample from the best, not the last step
     model.eval()
     if args.sample_tokens:
         prompt = [int(i) for i in tok.encode(args.sample_prompt)]

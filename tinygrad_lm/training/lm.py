@@ -170,8 +170,12 @@ def _split(ids, args, block_size):
     return train_val_split(ids, args.val_fraction, min_len=block_size + 2, unit="tokens", window="--block-size")
 
 
-def train_gpt(args) -> int:
-    """`tglm train gpt` with parsed options (cli/train.py)."""
+def fit_gpt(args, model_cls=GPT, name="GPT"):
+    """Tokenizer, split, model_cls(config), AdamW, fit_lm and the whole-split score: `tglm train gpt`'s run.
+
+    model_cls: GPT, or a subclass with the same parameters (the week 4 project passes OwnGPT, whose
+    forward is the learner's code). -> (model, tok, run), the model holding the best checkpoint when
+    args.full_eval is set, else the last step's weights."""
     manual_seed(args.seed)
     cfg = read_resume(args.resume, "gpt")["config"] if args.resume else None
     _, tok, ids = _data_and_tokenizer(args, cfg)
@@ -181,15 +185,16 @@ def train_gpt(args) -> int:
         cfg = {"model": model_cfg.to_dict(), "tokenizer": tok.to_config()}
     cfg["train"] = vars(args).copy()                                     # this run's settings, for the next --resume
     train_ids, val_ids = _split(ids, args, cfg["model"]["block_size"])  # nanoGPT: the last 10% is val
-    prompt = _prompt_ids(tok, args.sample_prompt) if args.sample_tokens else None   # fail now, not after training
-    model = GPT(GPTConfig(**cfg["model"]))
+    if args.sample_tokens:
+        _prompt_ids(tok, args.sample_prompt)                            # fail now, not after training
+    model = model_cls(GPTConfig(**cfg["model"]))
     opt = model.configure_optimizers(args.weight_decay, args.lr, (0.9, 0.99 if args.tokenizer == "char" else 0.95))
-    run = Run(args.out, model, opt, cfg, title=f"GPT on {os.path.basename(args.data)}")
+    run = Run(args.out, model, opt, cfg, title=f"{name} on {os.path.basename(args.data)}")
     if args.resume:
         run.resume(args.resume)
         print(f"resumed {args.resume}: step {run.step}, best val {run.best:.4f}")
     T, B = cfg["model"]["block_size"], args.batch_size
-    print(f"GPT: {model.num_parameters():,} parameters (non-embedding), vocab {tok.vocab_size}, "
+    print(f"{name}: {model.num_parameters():,} parameters (non-embedding), vocab {tok.vocab_size}, "
           f"train {len(train_ids):,} tokens, val {len(val_ids):,} tokens, batch {B}x{T}")
     elapsed = fit_lm(run, train_ids, val_ids, batch_size=B, block_size=T, max_iters=args.max_iters, lr=args.lr,
                      min_lr=args.min_lr, warmup_iters=args.warmup_iters, lr_decay_iters=args.lr_decay_iters,
@@ -202,10 +207,17 @@ def train_gpt(args) -> int:
         whole = split_loss(model, val_ids, T)
         run.finish({"steps": run.step, "elapsed": round(elapsed, 1), "best_val_loss": run.best,
                     "best_val_loss_whole_split": whole, "checkpoint": best})
-        name = "best checkpoint" if best == run.path("best.safetensors") else best
-        print(f"{name} on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
+        which = "best checkpoint" if best == run.path("best.safetensors") else best
+        print(f"{which} on the whole validation split ({len(val_ids):,} tokens, windows of {T}): "
               f"val loss {whole:.4f}")
+    return model, tok, run
+
+
+def train_gpt(args) -> int:
+    """`tglm train gpt` with parsed options (cli/train.py): fit_gpt, then a sample."""
+    model, tok, _ = fit_gpt(args)
     if args.sample_tokens:
+        prompt = _prompt_ids(tok, args.sample_prompt)
         out = generate(model, prompt, args.sample_tokens, temperature=0.8, top_k=40, rng=np.random.default_rng(0))
         print("---- sample ----\n" + args.sample_prompt + tok.decode(out.tolist()) + "\n----------------")
     return 0
