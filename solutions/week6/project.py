@@ -40,7 +40,6 @@ Does not handle: other decoding settings (week 5 has beam results), references 2
 tau at the system level (3 points).
 """
 import argparse
-import functools
 import io
 import json
 import os
@@ -50,7 +49,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-from itertools import combinations
 
 import numpy as np
 from tqdm import tqdm
@@ -66,6 +64,7 @@ from tinygrad_lm.metrics.human_eval import load_items, write_jsonl
 from tinygrad_lm.metrics.human_eval_stats import analyze as analyze_records
 from tinygrad_lm.metrics.human_eval_stats import format_report, preference_label, split_records
 from tinygrad_lm.paths import REPO_ROOT
+from tinygrad_lm.training.loop import write_json
 
 from ..week5.baselines import lead
 
@@ -288,8 +287,7 @@ def cmd_metrics(argv) -> int:
     res = metric_table(test, systems, args.samples)
     res["yours"] = yours_metrics(test, systems, res)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(res, f, indent=1)
+    write_json(args.out, res)
     md = metric_markdown(res)
     with open(os.path.splitext(args.out)[0] + ".md", "w", encoding="utf-8") as f:
         f.write(md)
@@ -569,8 +567,7 @@ def cmd_analyze(argv) -> int:
     print(format_report(res["harness"]))
     md = analysis_markdown(res)
     base = os.path.splitext(args.out)[0]
-    with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(res, f, indent=1)
+    write_json(args.out, res)
     with open(base + ".md", "w", encoding="utf-8") as f:
         f.write(md)
     if os.path.exists(args.metrics):

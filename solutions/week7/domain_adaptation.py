@@ -41,6 +41,7 @@ from tinygrad_lm.models.pretrained import load as load_pretrained
 from tinygrad_lm.optim import AdamW, clip_grad_norm_, cosine_warmup_lr, weight_decay_groups
 from tinygrad_lm.paths import DATA_DIR
 from tinygrad_lm.tensor import no_grad
+from tinygrad_lm.training.loop import write_json
 
 RUNS = ("plain", "replay", "lora")
 LR = {"plain": 3e-4, "replay": 3e-4, "lora": 2e-3}
@@ -190,8 +191,7 @@ def main(argv=None) -> int:
             results.append(res)
             if args.out:
                 os.makedirs(args.out, exist_ok=True)
-                with open(os.path.join(args.out, f"{run}.json"), "w", encoding="utf-8") as f:
-                    json.dump(res, f, indent=1)
+                write_json(os.path.join(args.out, f"{run}.json"), res)
     print(summary(results))
     if args.svg:
         chart(results, args.svg)

@@ -48,6 +48,7 @@ from tinygrad_lm.models.pretrained import load as load_pretrained
 from tinygrad_lm.nn.lora import replace_modules
 from tinygrad_lm.optim import AdamW, clip_grad_norm_, cosine_warmup_lr, weight_decay_groups
 from tinygrad_lm.tensor import Tensor, no_grad
+from tinygrad_lm.training.loop import write_json
 
 freezing = load("week7.freezing")     # the reference (solutions/) or yours (exercises/): --impl
 lora = load("week7.lora")
@@ -303,8 +304,7 @@ def main(argv=None) -> int:
               f"({res['percent']:.2f}%), {res['seconds']:.0f} s", flush=True)
         if args.out:
             os.makedirs(args.out, exist_ok=True)
-            with open(os.path.join(args.out, f"{s}.json"), "w", encoding="utf-8") as f:
-                json.dump(res, f, indent=1)
+            write_json(os.path.join(args.out, f"{s}.json"), res)
     print(table(results))
     return 0
 

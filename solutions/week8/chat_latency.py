@@ -12,11 +12,11 @@ Medians over sessions; the first session of each kind is a warm-up (Numba) and i
 Nothing to fill in: it runs the library (generation/chat.py); --impl is accepted for symmetry.
 """
 import argparse
-import json
 import statistics
 
 from tinygrad_lm.cli.chat import default_model
 from tinygrad_lm.generation.chat import ChatSession, load_chat_model
+from tinygrad_lm.training.loop import write_json
 
 
 def run(model, tok, use_cache, turns, reply_tokens, message):
@@ -64,8 +64,7 @@ def main(argv=None):
         out[kind]["turn10_over_turn1"] = m[-1] / m[0]
         print(f"{kind}: turn {args.turns} / turn 1 = {m[-1] / m[0]:.2f}x")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1)
+        write_json(args.json, out)
     return 0
 
 

@@ -33,7 +33,6 @@ anonymous replies in the harness's blind order.
 import argparse
 import json
 import os
-import re
 import sys
 import time
 
@@ -48,6 +47,7 @@ from tinygrad_lm.metrics.diversity import distinct_n
 from tinygrad_lm.metrics.human_eval import write_jsonl
 from tinygrad_lm.metrics.rouge import rouge_score
 from tinygrad_lm.tokenizers.chat import IM_END, IM_START, render_conversation
+from tinygrad_lm.training.loop import write_json
 from tinygrad_lm.training.sft import chat_model
 
 BASE = "course-base-8m"
@@ -145,10 +145,10 @@ def cmd_generate(args):
     outputs["retrieval"] = [(p["passage"][1] if p.get("passage") else None) for p in prompts]
     os.makedirs(args.out, exist_ok=True)
     rows = [{**p, "outputs": {k: v[i] for k, v in outputs.items() if v[i] is not None}} for i, p in enumerate(prompts)]
-    with open(os.path.join(args.out, "generations.json"), "w", encoding="utf-8") as f:
-        json.dump({"sft": args.sft, "base": BASE, "retrieval": how if search else "none: " + how,
-                   "decoding": {"greedy": True, "repetition_penalty": 1.2, "max_new_tokens": args.max_new},
-                   "rows": rows}, f, indent=1)
+    write_json(os.path.join(args.out, "generations.json"),
+               {"sft": args.sft, "base": BASE, "retrieval": how if search else "none: " + how,
+                "decoding": {"greedy": True, "repetition_penalty": 1.2, "max_new_tokens": args.max_new},
+                "rows": rows})
     write_items(rows, args.out)
     print(f"wrote {args.out}/generations.json, items_vs_base.jsonl, items_vs_retrieval.jsonl ({len(rows)} prompts)")
 
@@ -201,8 +201,7 @@ def cmd_metrics(args):
     for k, v in table.items():
         print(f"{k:24s} {v['n']:4d} {v['distinct1']:7.3f} {v['distinct2']:7.3f} {v['bleu_lc']:8.2f} "
               f"{v['rougeL_f1']:8.2f} {v['mean_words']:6.1f}")
-    with open(os.path.join(args.out, "metrics.json"), "w", encoding="utf-8") as f:
-        json.dump({"retrieval": gen["retrieval"], "table": table}, f, indent=1)
+    write_json(os.path.join(args.out, "metrics.json"), {"retrieval": gen["retrieval"], "table": table})
 
 
 def cmd_blind(args):

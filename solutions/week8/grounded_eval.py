@@ -24,6 +24,7 @@ from tinygrad_lm.datasets.course_assistant import load_course_assistant
 from tinygrad_lm.generation.chat import ChatSession, load_chat_model
 from tinygrad_lm.metrics.squad import compute_f1
 from tinygrad_lm.retrieval.course import CourseBM25, query_terms
+from tinygrad_lm.training.loop import write_json
 
 
 def main(argv=None):
@@ -64,8 +65,7 @@ def main(argv=None):
                "mean_support": statistics.mean(x["support"] for x in rows),
                "proxy_grounded": sum(x["proxy_grounded"] for x in rows) / n}
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "grounded.json"), "w") as f:
-        json.dump({"summary": summary, "rows": rows}, f, indent=1)
+    write_json(os.path.join(args.out, "grounded.json"), {"summary": summary, "rows": rows})
     with open(os.path.join(args.out, "items.jsonl"), "w") as f:
         for it in items:
             f.write(json.dumps(it) + "\n")

@@ -13,13 +13,13 @@ chunks embedded from their heading trail + text (first 128 tokens); --center sub
 Nothing to fill in: it runs the library (retrieval/course.py, retrieval/dense.py). --impl is accepted for symmetry.
 """
 import argparse
-import json
 import time
 
 import numpy as np
 
 from tinygrad_lm.datasets.course_assistant import load_course_assistant
 from tinygrad_lm.retrieval.course import CourseBM25, recall_at_k
+from tinygrad_lm.training.loop import write_json
 
 KS = (1, 3, 5, 10)
 
@@ -105,8 +105,7 @@ def main(argv=None):
             print(table(f"dense (course-base-8m mean-pooled{', centred' if args.center else ''}), {split}", res))
         print(f"(dense: {len(bm.chunks)} chunks embedded in {out['dense_embed_seconds']} s)")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1)
+        write_json(args.json, out)
     return 0
 
 
