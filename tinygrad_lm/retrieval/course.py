@@ -19,7 +19,7 @@ the 157 TRAIN questions only (grid and ablation: solutions/week8/retrieval_tune.
 normalisation because the chunks are already cut to at most 80 words. BM25Okapi's own defaults stay
 rank_bm25's (1.5, 0.75).
 Measured on the train questions (exact passage recall@5, gold re-derived from its text, retrieval/gold.py):
-previous tokens and (1.5, 0.75) 66.9%; + steps 2-3 73.2%; + k1 0.9, b 0.3 78.3%.
+previous tokens and (1.5, 0.75) 66.9%; + steps 2-3 73.9%; + k1 0.9, b 0.3 78.3%.
 recall_at_k measures a retriever on (question, gold) pairs; a gold is one id or a set of acceptable ids.
 Does not handle: query expansion, synonyms ("how long" never meets "Time: about 1 hour"), phrase queries.
 """
