@@ -5,7 +5,8 @@ import pytest
 
 from tinygrad_lm.datasets.course_assistant import load_course_assistant
 from tinygrad_lm.retrieval.chunker import Chunk, chunk_docstring, chunk_markdown, course_chunks, pack, slugify, words
-from tinygrad_lm.retrieval.course import CourseBM25, query_terms, recall_at_k
+from tinygrad_lm.retrieval.course import CourseBM25, course_terms, join_weeks, query_terms, recall_at_k
+from tinygrad_lm.retrieval.gold import gold_ids
 from tinygrad_lm.retrieval.dense import DenseIndex
 
 _CHUNKS = []
@@ -79,6 +80,34 @@ def test_bm25_course_search_and_recall():
     assert rec == {1: pytest.approx(1 / 3), 2: pytest.approx(2 / 3)}
     with pytest.raises(ValueError, match="rankings"):
         recall_at_k([["a"]], ["a", "b"])
+    assert recall_at_k([["b", "a2"], ["c"]], [{"a", "a2"}, set()], ks=(1, 2)) == {1: 0.0, 2: 0.5}, "sets of golds"
+
+
+def test_course_terms_join_weeks_split_compounds_and_drop_possessives():
+    assert join_weeks(["week", "4", "cover", "week", "x"]) == ["week4", "cover", "week", "x"]
+    assert course_terms("What does week 4 cover?") == ["week4", "cover"]
+    assert course_terms("course-base-8m's tokenizer") == ["cours", "base", "8m", "token"]
+    assert course_terms("merge_lora in lora.py") == ["merge_lora", "merg", "lora", "lora.pi", "lora", "py"]
+    assert course_terms("Training the models") == query_terms("Training the models") == ["train", "model"]
+    chunks = [Chunk("a#1", "x/lora.py", "x/lora.py > module docstring", "low-rank adapters"),
+              Chunk("b#1", "b.md", "b.md > Other", "merge the two sorted lists"),
+              Chunk("c#1", "c.md", "c.md > Third", "nothing relevant"), Chunk("d#1", "d.md", "d.md > Four", "none")]
+    assert CourseBM25(chunks).rank("What does merge_lora do?", 1) == [0], "the file name names the topic"
+    assert CourseBM25(chunks, terms=query_terms).search("What does merge_lora do?") == [], "old tokens: no match"
+    with pytest.raises(TypeError, match="terms"):
+        CourseBM25(chunks, terms="words")
+
+
+def test_gold_is_rederived_from_the_stored_passage_text():
+    chunks = [Chunk("f.md#s-1", "f.md", "f.md > S", "alpha beta gamma delta"),
+              Chunk("f.md#s-2", "f.md", "f.md > S", "epsilon zeta eta theta iota"),
+              Chunk("g.md#t-1", "g.md", "g.md > T", "alpha beta gamma delta")]
+    rows = [{"passage": "alpha beta gamma delta", "source": "f.md", "answer": "beta"},       # moved id + twin
+            {"passage": "zeta eta theta iota kappa", "source": "f.md", "answer": "theta"},   # edited passage
+            {"passage": "omega psi chi", "source": "f.md", "answer": "psi"}]                # lost
+    assert gold_ids(rows, chunks) == [{"f.md#s-1", "g.md#t-1"}, {"f.md#s-2"}, set()]
+    with pytest.raises(ValueError, match="passage"):
+        gold_ids([{"source": "f.md"}], chunks)
 
 
 def test_dense_index_is_cosine_top_k():
@@ -110,5 +139,7 @@ def test_course_assistant_set():
     ids = {c.id for c in _course_chunks()}
     resolved = np.mean([r["chunk_id"] in ids for r in train + test])
     assert resolved >= 0.8, f"only {resolved:.0%} of the chunk ids are still in the documents: rebuild the set"
+    lost = [r["id"] for r, g in zip(train + test, gold_ids(train + test, _course_chunks())) if not g]
+    assert not lost, f"gold passages no longer found by their text (retrieval/gold.py): {lost[:5]}"
     with pytest.raises(ValueError, match="split"):
         load_course_assistant("dev")

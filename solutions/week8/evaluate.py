@@ -3,6 +3,7 @@
 Run (1 thread; the numbers of exercises/week8/README.md):
     python -m solutions.week8.evaluate generate --sft data/pretrained/course-assistant-8m --out runs/eval
     python -m solutions.week8.evaluate metrics --out runs/eval              # distinct-1/2, BLEU, ROUGE-L table
+    python -m solutions.week8.evaluate generate --sets course --out runs/eval_course   # the 51 course questions only
     tglm human-eval runs/eval/items_vs_base.jsonl --annotator NAME --out runs/eval/NAME_vs_base.jsonl   # judge
     tglm human-eval runs/eval/items_vs_retrieval.jsonl --annotator NAME --out runs/eval/NAME_vs_retrieval.jsonl
     tglm human-eval --analyze runs/eval/NAME_vs_base.jsonl runs/eval/NAME_vs_retrieval.jsonl   # Wilson 95%
@@ -134,6 +135,7 @@ def cmd_generate(args):
     if search is None:
         print(f"retrieval: none ({how}); course questions are asked WITHOUT a passage", flush=True)
     prompts = build_prompts(args.dd, args.seed, search, chat_model(BASE)[1])
+    prompts = [p for p in prompts if p["set"] in args.sets.split(",")]
     if args.limit:                                                   # smoke runs: the first N of each set
         prompts = [p for s in ("instructions", "dailydialog", "course")
                    for p in [q for q in prompts if q["set"] == s][:args.limit]]
@@ -253,6 +255,8 @@ def main(argv=None):
     g.add_argument("--max-new", type=int, default=64)
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--limit", type=int, default=0, help="only the first N prompts of each set (smoke test)")
+    g.add_argument("--sets", default="instructions,dailydialog,course",
+                   help="comma-separated held-out sets to generate for (e.g. course: the 51 course questions only)")
     for p in (g, sub.add_parser("metrics"), sub.add_parser("blind")):
         p.add_argument("--out", default="runs/week8_eval")
         if p.prog.endswith("blind"):

@@ -5,7 +5,8 @@
 
 For every course-assistant TEST question (never trained on) a fresh ChatSession (retrieval on, BM25
 top-3, greedy, repetition penalty 1.2, at most 64 tokens) answers; per question:
-  gold_in_prompt  the gold passage was among the passages that made it into the prompt
+  gold_in_prompt  the gold passage (re-derived from its stored text, retrieval/gold.py) was among the
+                  passages that made it into the prompt
   file_in_prompt  a passage of the gold file was
   f1              SQuAD token F1 of the reply against the hand-written answer (metrics/squad.py)
   support         share of the reply's content words (no stop words, stemmed) found in the prompt's passages
@@ -24,6 +25,7 @@ from tinygrad_lm.datasets.course_assistant import load_course_assistant
 from tinygrad_lm.generation.chat import ChatSession, load_chat_model
 from tinygrad_lm.metrics.squad import compute_f1
 from tinygrad_lm.retrieval.course import CourseBM25, query_terms
+from tinygrad_lm.retrieval.gold import gold_ids
 from tinygrad_lm.training.loop import write_json
 
 
@@ -39,7 +41,9 @@ def main(argv=None):
     bm = CourseBM25()
     by_id = {c.id: c for c in bm.chunks}
     rows, items = [], []
-    for r in load_course_assistant("test"):
+    test = load_course_assistant("test")
+    golds = gold_ids(test, bm.chunks)
+    for r, gold in zip(test, golds):
         chat = ChatSession(model, tok, retriever=bm, k=3, temperature=0, repetition_penalty=1.2,
                            max_new_tokens=args.max_new_tokens)
         reply = chat.reply(r["question"])
@@ -48,8 +52,8 @@ def main(argv=None):
         have = set(query_terms(passages))
         words = query_terms(reply)
         row = {"id": r["id"], "question": r["question"], "reply": reply, "answer": r["answer"],
-               "gold": r["chunk_id"], "used": [s["id"] for s in used],
-               "gold_in_prompt": r["chunk_id"] in [s["id"] for s in used],
+               "gold": sorted(gold), "used": [s["id"] for s in used],
+               "gold_in_prompt": bool(gold & {s["id"] for s in used}),
                "file_in_prompt": r["source"] in [s["path"] for s in used],
                "f1": compute_f1(r["answer"], reply),
                "support": sum(w in have for w in words) / len(words) if words else 0.0}
