@@ -56,6 +56,8 @@ from numba import prange
 from . import _jit
 from ._jit import fast_exp, fmax, jit, pjit, threads_for, use_kernel
 
+u64 = np.uint64
+
 
 # ---- NumPy twins: the definition in a few lines -----------------------------------------------
 def _heads(qkv, H):
@@ -108,7 +110,9 @@ def attention_qkv_backward_numpy(dy, qkv, p, H):
 
 
 # ---- Numba kernels ----------------------------------------------------------------------------
-# Every product is written as out[i, j] = sum_k A[i, k] * Bm[j, k] ("A times B-transposed") with
+# Loops that start at a band's first key run over unsigned indices (u64): with signed ones Numba
+# must allow for negative, wrap-around indexing, which blocks vectorization (measured 3-5x slower;
+# see matmul.py's U). Every product is written as out[i, j] = sum_k A[i, k] * Bm[j, k] ("A times B-transposed") with
 # both operands' k axis contiguous, so the innermost loop is a dot product LLVM vectorizes. Four
 # rows of A are done together: each element of Bm loaded feeds four multiply-adds (measured 43
 # GFLOP/s on one core here, vs 16 for a row-at-a-time axpy loop). The head's slices are first
@@ -136,12 +140,12 @@ def _abt(A, Bm, out, causal, mode, W):
             else:
                 klo, khi = lo, min(i0 + 4, K)
         if r == 4:                                        # (2-D indexing: row views cost a refcount each)
-            for j in range(jlo, jhi):
+            for j in range(u64(jlo), u64(jhi)):               # unsigned: no wrap-around code (below)
                 s0 = np.float32(0.0)
                 s1 = np.float32(0.0)
                 s2 = np.float32(0.0)
                 s3 = np.float32(0.0)
-                for k in range(klo, khi):
+                for k in range(u64(klo), u64(khi)):
                     bv = Bm[j, k]
                     s0 += A[i0, k] * bv
                     s1 += A[i0 + 1, k] * bv
@@ -153,9 +157,9 @@ def _abt(A, Bm, out, causal, mode, W):
                 out[i0 + 3, j] = s3
         else:                                             # the last 1-3 rows
             for i in range(i0, i0 + r):
-                for j in range(jlo, jhi):
+                for j in range(u64(jlo), u64(jhi)):
                     s = np.float32(0.0)
-                    for k in range(klo, khi):
+                    for k in range(u64(klo), u64(khi)):
                         s += A[i, k] * Bm[j, k]
                     out[i, j] = s
 
@@ -194,15 +198,15 @@ def attention_qkv_forward_kernel(qkv, H, causal, nchunk, y, p, window=0):
                     lo, n = max(0, i - W + 1), i + 1
                 row = s[i]
                 m = row[lo]
-                for j in range(lo + 1, n):
+                for j in range(u64(lo + 1), u64(n)):
                     m = fmax(m, row[j])
                 tot = np.float32(0.0)
-                for j in range(lo, n):
+                for j in range(u64(lo), u64(n)):
                     e = fast_exp(row[j] - m)
                     row[j] = e
                     tot += e
                 inv = np.float32(1.0) / tot
-                for j in range(lo, n):
+                for j in range(u64(lo), u64(n)):
                     row[j] *= inv
                 if causal:                                # zeros in the rest of the block's key range
                     for j in range(max(0, (i // 4) * 4 - W + 1), lo):
@@ -268,9 +272,9 @@ def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv, window=0)
                 pr = ph[i]
                 dr = ds[i]
                 r = np.float32(0.0)
-                for j in range(lo, n):                    # softmax backward
+                for j in range(u64(lo), u64(n)):              # softmax backward
                     r += dr[j] * pr[j]
-                for j in range(lo, n):
+                for j in range(u64(lo), u64(n)):
                     dr[j] = pr[j] * (dr[j] - r) * scale   # ds
                 if causal:                                # the block's entries outside the band
                     for j in range(max(0, (i // 4) * 4 - W + 1), lo):
@@ -283,7 +287,7 @@ def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv, window=0)
                 jlo, n = 0, T
                 if causal:
                     jlo, n = max(0, i0 - W + 1), i0 + 4
-                for j in range(jlo, n):
+                for j in range(u64(jlo), u64(n)):
                     a0 = ds[i0, j]
                     a1 = ds[i0 + 1, j]
                     a2 = ds[i0 + 2, j]
@@ -301,7 +305,7 @@ def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv, window=0)
                 lo, n = 0, T
                 if causal:
                     lo, n = max(0, i - W + 1), i + 1
-                for j in range(lo, n):
+                for j in range(u64(lo), u64(n)):
                     a = ds[i, j]
                     g = ph[i, j]
                     for d in range(uD):
