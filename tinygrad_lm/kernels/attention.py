@@ -176,6 +176,7 @@ def attention_qkv_forward_kernel(qkv, H, causal, nchunk, y, p, window=0):
     D = C // H
     scale = np.float32(1.0 / math.sqrt(D))
     U = B * H
+    uD = np.uint64(D)                                     # unsigned offsets: the copies vectorize
     for c in prange(nchunk):                              # one chunk of (b, h) units per thread
         qh = np.empty((T, D), dtype=np.float32)           # q / sqrt(D), k of the head (T, D)
         kh = np.empty((T, D), dtype=np.float32)
@@ -184,12 +185,16 @@ def attention_qkv_forward_kernel(qkv, H, causal, nchunk, y, p, window=0):
         for u in range(c * U // nchunk, (c + 1) * U // nchunk):
             b = u // H
             h = u % H
-            qo, ko, vo = h * D, C + h * D, 2 * C + h * D
-            for t in range(T):
-                for d in range(D):
-                    qh[t, d] = qkv[b, t, qo + d] * scale
-                    kh[t, d] = qkv[b, t, ko + d]
-                    vt[d, t] = qkv[b, t, vo + d]
+            xb = qkv[b]                                   # (T, 3C) view of batch entry b
+            uq, uk, uv = np.uint64(h * D), np.uint64(C + h * D), np.uint64(2 * C + h * D)
+            for t in range(T):                            # (unsigned + 2-D: measured 3.5x faster copies)
+                for d in range(uD):
+                    qh[t, d] = xb[t, uq + d] * scale
+                    kh[t, d] = xb[t, uk + d]
+            for t0 in range(0, T, 16):                    # v^T in tiles of 16 times: a store run
+                for d in range(uD):                       # per d instead of one scattered store
+                    for t in range(t0, min(t0 + 16, T)):  # per element (O(T D) whatever the window)
+                        vt[d, t] = xb[t, uv + d]
             s = p[b, h]                                   # (T, T): scores, then probabilities
             _abt(qh, kh, s, causal, 0, W)                 # s = q k^T / sqrt(D), in the band
             for i in range(T):
@@ -214,9 +219,10 @@ def attention_qkv_forward_kernel(qkv, H, causal, nchunk, y, p, window=0):
                     for j in range(n, min((i // 4) * 4 + 4, T)):
                         row[j] = np.float32(0.0)
             _abt(s, vt, yh, causal, 1, W)                 # y = p v
+            yb = y[b]                                     # (T, C)
             for t in range(T):
-                for d in range(D):
-                    y[b, t, qo + d] = yh[t, d]
+                for d in range(uD):
+                    yb[t, uq + d] = yh[t, d]
 
 
 @pjit
@@ -256,13 +262,15 @@ def attention_qkv_backward_kernel(dy, qkv, p, H, causal, nchunk, dqkv, window=0)
             uq, uk, uv = np.uint64(h * D), np.uint64(C + h * D), np.uint64(2 * C + h * D)
             for t in range(T):
                 for d in range(uD):
-                    kv = xb[t, uk + d]
-                    kh[t, d] = kv
-                    kt[d, t] = kv
+                    kh[t, d] = xb[t, uk + d]
                     vh[t, d] = xb[t, uv + d]
                     gh[t, d] = gb[t, uq + d]
                     dk[t, d] = np.float32(0.0)
                     dv[t, d] = np.float32(0.0)
+            for t0 in range(0, T, 16):                    # k^T in tiles of 16 times (as v^T in the forward)
+                for d in range(uD):
+                    for t in range(t0, min(t0 + 16, T)):
+                        kt[d, t] = xb[t, uk + d]
             ph = p[b, h]
             _abt(gh, vh, ds, causal, 0, W)                # dp = dy v^T, in the band
             for i in range(T):
