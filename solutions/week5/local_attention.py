@@ -17,9 +17,13 @@ Attention with a mask: scores = q k^T / sqrt(D); disallowed scores become -inf b
 so they get probability exactly 0. w >= T gives ordinary causal attention.
 
 Legend: B batch, H heads, T time, D head size, w window.
-Library version (fused kernel, dense causal): tinygrad_lm/ops/attention.py.
+Library version: `self_attention_qkv(qkv, n_head, window=w)` in tinygrad_lm/ops/attention.py, whose
+fused kernel (tinygrad_lm/kernels/attention.py) loops over keys max(0, t - w + 1) .. t only, forward
+and backward, and equals this file's masked attention (tests/test_local_attention.py); a model gets
+GPT-3's alternating layers with GPTConfig(attn_window=w, local_layers="alternate"). The saving:
+`tglm bench --only local_attention`.
 Not here: the strided pattern of sparse transformers, skipping the computation outside the band
-(this file computes the full T x T scores and masks them: the saving needs a kernel).
+(this file computes the full T x T scores and masks them: the saving needs the library's kernel).
 """
 import numpy as np
 

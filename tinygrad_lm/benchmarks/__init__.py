@@ -34,6 +34,7 @@ SECTIONS = {
     "autograd":      ("tinygrad_lm.benchmarks.autograd:run", "Python overhead per op, small MLP step, GELU / embedding kernels"),
     "bpe":           ("tinygrad_lm.benchmarks.bpe:run", "byte-level BPE: training time, encode MB/s, tokens per char"),
     "lstm":          ("tinygrad_lm.benchmarks.lstm:run", "char-LSTM training step ms vs PyTorch (hidden 256, 512)"),
+    "local_attention": ("tinygrad_lm.benchmarks.local_attention:run", "dense vs banded (GPT-3 local) attention fwd+bwd, T 256-1024, w 64/128"),
     "gpt2":          ("tinygrad_lm.benchmarks.gpt2:run", "GPT-2 124M: generation tokens/s (KV cache), fine-tuning step ms"),
     "gpt":           ("tinygrad_lm.benchmarks.gpt:run", "GPT training step (fwd+bwd+AdamW) ms and tokens/s vs PyTorch"),
     "versus":        ("tinygrad_lm.benchmarks.versus:run", "GPT (a), (b), char-LSTM steps vs PyTorch, each in its own process"),

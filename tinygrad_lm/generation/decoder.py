@@ -20,6 +20,7 @@ by arithmetic: GPT-2 124M holds 124M float32 weights = 497 MB, and this 2-core m
 With weights="float32" the logits equal GPT.forward's up to float32 summation order (tested to
 1e-4); with "float16" they equal those of the model with its weights rounded to float16.
 Shapes: T new tokens, S = tokens in the cache after them, C channels, H heads, D = C / H, V vocab.
+A local attention layer (GPTConfig.attn_window = w) reads only the last w cached keys per query.
 Omissions: batch 1 only; causal GPT only (not the MLM encoder); no dropout (inference); a window
 longer than block_size is the caller's job (decoding.stream refills the cache from the last
 block_size tokens).
@@ -85,6 +86,7 @@ class Decoder:
         self.k_cache = np.zeros(shape, dtype=np.float32)     # (L, H, block, D)
         self.v_cache = np.zeros(shape, dtype=np.float32)     # (L, H, block, D)
         self.length = 0                                       # tokens held in the cache
+        self.windows = [cfg.layer_window(i) for i in range(cfg.n_layer)]   # None, or w for a local layer
 
     def reset(self) -> None:
         """Forget the cache (the arrays are reused)."""
@@ -134,8 +136,10 @@ class Decoder:
             q, k, v = (qkv[:, j * C:(j + 1) * C].reshape(T, H, D).transpose(1, 0, 2) for j in range(3))
             self.k_cache[li, :, start:S] = k                                 # (H, T, D) into the cache
             self.v_cache[li, :, start:S] = v
-            K, V = self.k_cache[li, :, :S], self.v_cache[li, :, :S]           # (H, S, D) views
-            p = attention_probs(q[None], K[None], causal=True)[0]            # (H, T, S), query i sees <= start+i
+            w = self.windows[li]                                             # local layer: keys > start - w only
+            lo = 0 if w is None else max(0, start - w + 1)
+            K, V = self.k_cache[li, :, lo:S], self.v_cache[li, :, lo:S]       # (H, S - lo, D) views
+            p = attention_probs(q[None], K[None], causal=True, window=w)[0]  # (H, T, S - lo), query i sees <= start+i
             y = np.matmul(p, V).transpose(1, 0, 2).reshape(T, C)             # (T, C) heads side by side
             x = x + self._linear(y, L["W_proj"], L["b_proj"])                # (T, C)
             h = self._layer_norm(x, L["ln2_w"], L["ln2_b"])                  # (T, C)

@@ -8,7 +8,9 @@ With the KV cache (default) the prompt is fed once and then one token per step; 
 O(T) attention instead of re-running the whole O(T^2) context. The output is identical to decoding
 without the cache (tests/test_decoding.py checks it). When the context would pass block_size the
 cache is refilled from the last block_size tokens at every step (a sliding window, exactly what
-the uncached path computes, only no longer cheaper).
+the uncached path computes, only no longer cheaper). Local attention layers (GPTConfig.attn_window
+= w, GPT-3's banded layers) read only the last w cached positions at each step (models/gpt.py,
+decoder.py): O(w) per token instead of O(T) in those layers, the same tokens as without the cache.
 
 Faster: weights="float32" or "float16" decodes with generation.Decoder (the same math without
 autograd: matrix-vector kernels, a preallocated cache, optionally float16 weight storage), 2-4x

@@ -21,8 +21,8 @@ The contract that Tensor ops rely on (do not change it):
     scatter_add_rows(dweight, ids, rows)            dweight[ids[n]] += rows[n], in place
     csr_matmul(indptr, indices, data, W)            CSR X (N, V) @ W (V, K) -> (N, K)
     csr_t_matmul(indptr, indices, data, G, n_cols)  X^T @ G (N, K) -> (n_cols, K)
-    attention_qkv_forward(qkv, H, causal)           qkv (B, T, 3C) -> y (B, T, C), p (B, H, T, T)
-    attention_qkv_backward(dy, qkv, p, H, causal)   -> dqkv (B, T, 3C)
+    attention_qkv_forward(qkv, H, causal, window)   qkv (B, T, 3C) -> y (B, T, C), p (B, H, T, T)
+    attention_qkv_backward(dy, qkv, p, H, causal, window)  -> dqkv (B, T, 3C); window None = dense
     lstm_forward(xproj, w_hh, h0, c0) -> hs, cs (T+1, B, H), gates (T, B, 4H);  lstm_backward(...)
     rnn_forward(xproj, w_hh, h0, relu) -> hs (T+1, B, H);                          rnn_backward(...)
 
@@ -41,7 +41,7 @@ dims return empty/zero results without calling a kernel.
 """
 from ._jit import backend, use, use_kernel, use_numpy
 from .attention import (attention_qkv_backward, attention_qkv_backward_numpy,
-                        attention_qkv_forward, attention_qkv_forward_numpy)
+                        attention_qkv_forward, attention_qkv_forward_numpy, check_window)
 from .cross_entropy import cross_entropy, cross_entropy_numpy
 from .embedding import scatter_add_rows, scatter_add_rows_numpy
 from .gelu import gelu_backward, gelu_backward_numpy, gelu_forward, gelu_numpy
@@ -55,7 +55,7 @@ from .softmax import log_softmax, log_softmax_numpy, softmax, softmax_numpy
 from .sparse import csr_matmul, csr_matmul_numpy, csr_t_matmul, csr_t_matmul_numpy
 
 __all__ = ["backend", "use", "use_kernel", "use_numpy", "attention_qkv_backward",
-           "attention_qkv_backward_numpy", "attention_qkv_forward", "attention_qkv_forward_numpy",
+           "attention_qkv_backward_numpy", "attention_qkv_forward", "attention_qkv_forward_numpy", "check_window",
            "cross_entropy", "cross_entropy_numpy", "scatter_add_rows", "scatter_add_rows_numpy",
            "gelu_backward", "gelu_backward_numpy", "gelu_forward", "gelu_numpy",
            "float16_to_float32", "gemv", "gemv_numpy", "layer_norm_backward",

@@ -13,6 +13,10 @@ GPT-2's Conv1D stores (in, out): loading real weights transposes those (see mode
 Incremental decoding: forward(idx, kv_cache=cache) feeds only the new tokens; each attention
 layer appends its keys/values to the cache, so a generated token costs O(T) instead of O(T^2).
 
+Local layers (config.attn_window = w, GPT-3's alternating dense / banded layers, see config.py):
+such a layer's query t sees keys t - w < s <= t; training runs the banded fused kernel (O(T w)),
+a KV-cached step reads only the last w cached keys (the cache itself keeps every position).
+
 Legend: B batch, T time, C channels (n_embd), V vocab, H heads, D head size (C // H).
 Does not handle: attention dropout, flash attention, rotary embeddings, grouped-query attention.
 """
@@ -51,13 +55,17 @@ class KVCache:
 
 class SelfAttention(nn.Module):
     """Multi-head self-attention: causal=True (GPT) lets position t see 0..t; causal=False lets every
-    position see every other (the masked-LM encoder)."""
+    position see every other (the masked-LM encoder); window=w (causal only) lets t see t-w+1..t."""
 
-    def __init__(self, config: GPTConfig, causal: bool = True):
+    def __init__(self, config: GPTConfig, causal: bool = True, window: int = None):
         super().__init__()
         C = config.n_embd
         self.n_head = config.n_head
         self.causal = causal
+        if window is not None and not causal:
+            raise ValueError(f"attn_window={window} needs a causal model (GPT-3's local layers are causal); "
+                             f"this is a bidirectional encoder")
+        self.window = window
         self.c_attn = nn.Linear(C, 3 * C, bias=config.bias)   # q, k, v for all heads at once
         self.c_proj = nn.Linear(C, C, bias=config.bias)
         self.resid_dropout = nn.Dropout(config.dropout)
@@ -67,7 +75,7 @@ class SelfAttention(nn.Module):
         H, D = self.n_head, C // self.n_head
         qkv = self.c_attn(x)                                         # (B, T, 3C)
         if kv_cache is None:                                         # training: one fused node
-            y = self_attention_qkv(qkv, H, causal=self.causal)      # (B, T, C)
+            y = self_attention_qkv(qkv, H, causal=self.causal, window=self.window)   # (B, T, C)
             return self.resid_dropout(self.c_proj(y))
         q, k, v = qkv.split(C, axis=2)                               # each (B, T, C)
         q = q.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
@@ -75,7 +83,7 @@ class SelfAttention(nn.Module):
         v = v.reshape(B, T, H, D).transpose(1, 2)                    # (B, H, T, D)
         k_all, v_all = kv_cache.update(layer, k.data, v.data)        # (B, H, T_total, D); inference: no grad
         k, v = Tensor(k_all, dtype=k_all.dtype), Tensor(v_all, dtype=v_all.dtype)
-        y = scaled_dot_product_attention(q, k, v, causal=self.causal)  # (B, H, T, D)
+        y = scaled_dot_product_attention(q, k, v, causal=self.causal, window=self.window)  # (B, H, T, D)
         y = y.transpose(1, 2).reshape(B, T, C)                       # (B, T, C) heads side by side
         return self.resid_dropout(self.c_proj(y))
 
@@ -95,10 +103,10 @@ class MLP(nn.Module):
 class Block(nn.Module):
     """Pre-LayerNorm transformer block; causal=False for a bidirectional encoder (models/mlm.py)."""
 
-    def __init__(self, config: GPTConfig, causal: bool = True):
+    def __init__(self, config: GPTConfig, causal: bool = True, window: int = None):
         super().__init__()
         self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = SelfAttention(config, causal=causal)
+        self.attn = SelfAttention(config, causal=causal, window=window)
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.mlp = MLP(config)
 
@@ -120,7 +128,8 @@ class GPT(nn.Module):
             wte=nn.Embedding(config.vocab_size, config.n_embd),
             wpe=nn.Embedding(config.block_size, config.n_embd),
             drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList([Block(config, causal=causal) for _ in range(config.n_layer)]),
+            h=nn.ModuleList([Block(config, causal=causal, window=config.layer_window(i))
+                             for i in range(config.n_layer)]),
             ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
         ))
         self.reset_parameters()

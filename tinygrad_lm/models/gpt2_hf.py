@@ -20,7 +20,8 @@ gpt2-medium/large/xl and distilgpt2 (6 layers, same names).
 
 Export writes what `GPT2LMHeadModel.save_pretrained` writes: "transformer."-prefixed names, Conv1D
 (in, out) shapes, no lm_head (tied), float32 or float16, plus a config.json a `transformers` user
-can open.
+can open. A model with local attention layers (GPTConfig.attn_window) also writes our keys
+attn_window / local_layers, read back here; transformers ignores them (it would run every layer dense).
 
 Legend: C channels (n_embd).
 Does not handle: sharded checkpoints (model-0000x-of-0000y.safetensors), pytorch_model.bin
@@ -69,9 +70,10 @@ def config_from_hf(hf: dict, where: str = "config.json"):
     if hf.get("n_inner") not in (None, 4 * sizes["n_embd"]):
         raise CheckpointError(f"{where}: n_inner={hf['n_inner']!r}; our GPT's MLP is "
                               f"4 * n_embd = {4 * sizes['n_embd']}")
+    local = {k: hf[k] for k in ("attn_window", "local_layers") if k in hf}   # ours (config_to_hf)
     try:
         return GPTConfig(vocab_size=sizes["vocab_size"], block_size=block, n_layer=sizes["n_layer"],
-                         n_head=sizes["n_head"], n_embd=sizes["n_embd"], dropout=0.0, bias=True)
+                         n_head=sizes["n_head"], n_embd=sizes["n_embd"], dropout=0.0, bias=True, **local)
     except ValueError as e:                          # e.g. n_embd not divisible by n_head
         raise CheckpointError(f"{where}: {e}") from None
 
@@ -83,6 +85,8 @@ def config_to_hf(config, extra: dict = None) -> dict:
           "n_embd": config.n_embd, "n_layer": config.n_layer, "n_head": config.n_head, "n_inner": None,
           "layer_norm_epsilon": 1e-5, "initializer_range": 0.02, "resid_pdrop": 0.0, "embd_pdrop": 0.0,
           "attn_pdrop": 0.0, "tie_word_embeddings": True, "scale_attn_weights": True}
+    if getattr(config, "attn_window", None) is not None:     # local layers: our keys (transformers ignores them)
+        hf.update(attn_window=config.attn_window, local_layers=config.local_layers)
     hf.update(extra or {})
     return hf
 
