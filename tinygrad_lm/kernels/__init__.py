@@ -13,6 +13,7 @@ shapes and dtypes) and then call the kernel or the twin:
     sparse.py         csr_matmul(...), csr_t_matmul(...)            (CSR x dense products)
     attention.py      attention_qkv_forward(...), attention_qkv_backward(...)
     lstm.py, rnn.py   lstm_forward/_backward, rnn_forward/_backward  (whole-sequence recurrences)
+    step_matmul.py    pack_weight/step_matmul (the per-step product of a recurrence, weight packed once)
     bpe.py            merge_chunks(...), merge_long(...)            (BPE merges of many chunks / one long chunk)
     _jit.py           THE Numba options (jit/pjit), THE backend switch, thread policy, fast_exp
     _alloc.py         malloc tuning (fresh arrays without page faults)
