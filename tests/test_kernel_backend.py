@@ -28,6 +28,7 @@ from tinygrad_lm.ops.attention import scaled_dot_product_attention, self_attenti
 from tinygrad_lm.ops.sparse import CSRMatrix, sparse_matmul
 
 KERNEL_MODULES = ("matmul", "gemv", "softmax", "cross_entropy", "layer_norm", "gelu", "embedding", "step_matmul",
+                  "column_sum",
                   "sparse", "attention", "lstm", "rnn", "_jit")
 
 

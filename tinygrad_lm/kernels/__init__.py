@@ -3,7 +3,8 @@
 One concept per submodule. Each holds its Numba kernel(s), the NumPy twin(s) that define the math
 in a few lines, and the DISPATCH function(s) that validate the inputs (readable errors naming
 shapes and dtypes) and then call the kernel or the twin:
-    matmul.py         matmul(a, b)                       BLIS-style packed matmul
+    matmul.py         matmul(a, b, bias=None)            BLIS-style packed matmul
+    column_sum.py     column_sum(x)                      x.sum(axis=0) on all threads (bias grads)
     gemv.py           gemv(W, x), float16_to_float32(a)  one-token decoding, float16 weights
     softmax.py        softmax(x), log_softmax(x)
     cross_entropy.py  cross_entropy(logits, targets, ignore_index, need_grad)
