@@ -27,7 +27,8 @@ from tinygrad_lm.kernels import api as kernels
 from tinygrad_lm.ops.attention import scaled_dot_product_attention, self_attention_qkv
 from tinygrad_lm.ops.sparse import CSRMatrix, sparse_matmul
 
-KERNEL_MODULES = ("matmul", "gemv", "softmax", "cross_entropy", "layer_norm", "gelu", "embedding",
+KERNEL_MODULES = ("matmul", "gemv", "softmax", "cross_entropy", "layer_norm", "gelu", "embedding", "step_matmul",
+                  "column_sum",
                   "sparse", "attention", "lstm", "rnn", "_jit")
 
 

@@ -3,7 +3,8 @@
 One concept per submodule. Each holds its Numba kernel(s), the NumPy twin(s) that define the math
 in a few lines, and the DISPATCH function(s) that validate the inputs (readable errors naming
 shapes and dtypes) and then call the kernel or the twin:
-    matmul.py         matmul(a, b)                       BLIS-style packed matmul
+    matmul.py         matmul(a, b, bias=None)            BLIS-style packed matmul
+    column_sum.py     column_sum(x)                      x.sum(axis=0) on all threads (bias grads)
     gemv.py           gemv(W, x), float16_to_float32(a)  one-token decoding, float16 weights
     softmax.py        softmax(x), log_softmax(x)
     cross_entropy.py  cross_entropy(logits, targets, ignore_index, need_grad)
@@ -13,6 +14,7 @@ shapes and dtypes) and then call the kernel or the twin:
     sparse.py         csr_matmul(...), csr_t_matmul(...)            (CSR x dense products)
     attention.py      attention_qkv_forward(...), attention_qkv_backward(...)
     lstm.py, rnn.py   lstm_forward/_backward, rnn_forward/_backward  (whole-sequence recurrences)
+    step_matmul.py    pack_weight/step_matmul (the per-step product of a recurrence, weight packed once)
     bpe.py            merge_chunks(...), merge_long(...)            (BPE merges of many chunks / one long chunk)
     _jit.py           THE Numba options (jit/pjit), THE backend switch, thread policy, fast_exp
     _alloc.py         malloc tuning (fresh arrays without page faults)

@@ -6,7 +6,9 @@ for why the package itself does not).
 
 The contract that Tensor ops rely on (do not change it):
 
-    matmul(a, b)                       (..., M, K) @ (..., K, N) -> (..., M, N), batch dims broadcast
+    matmul(a, b, bias=None)            (..., M, K) @ (..., K, N) -> (..., M, N), batch dims broadcast
+                                       (+ bias (N,) fused into the kernel: a Linear layer)
+    column_sum(x)                      x (N, C) -> x.sum(axis=0) (C,), on all threads
     softmax(x), log_softmax(x)         over the last axis
     cross_entropy(logits, targets, ignore_index=-100, need_grad=True)
         logits (N, V) float, targets (N,) int -> (loss, dlogits)
@@ -42,6 +44,7 @@ dims return empty/zero results without calling a kernel.
 from ._jit import backend, use, use_kernel, use_numpy
 from .attention import (attention_qkv_backward, attention_qkv_backward_numpy,
                         attention_qkv_forward, attention_qkv_forward_numpy, check_window)
+from .column_sum import column_sum, column_sum_numpy
 from .cross_entropy import cross_entropy, cross_entropy_numpy
 from .embedding import scatter_add_rows, scatter_add_rows_numpy
 from .gelu import gelu_backward, gelu_backward_numpy, gelu_forward, gelu_numpy
@@ -56,6 +59,7 @@ from .sparse import csr_matmul, csr_matmul_numpy, csr_t_matmul, csr_t_matmul_num
 
 __all__ = ["backend", "use", "use_kernel", "use_numpy", "attention_qkv_backward",
            "attention_qkv_backward_numpy", "attention_qkv_forward", "attention_qkv_forward_numpy", "check_window",
+           "column_sum", "column_sum_numpy",
            "cross_entropy", "cross_entropy_numpy", "scatter_add_rows", "scatter_add_rows_numpy",
            "gelu_backward", "gelu_backward_numpy", "gelu_forward", "gelu_numpy",
            "float16_to_float32", "gemv", "gemv_numpy", "layer_norm_backward",

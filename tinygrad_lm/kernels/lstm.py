@@ -13,18 +13,23 @@ Omissions: no peepholes, no projections (proj_size), no bidirectional.
 
 Why a sequence kernel: written with Tensor ops, one LSTM step is ~15 graph nodes, so 100 steps
 are 1500 nodes and as many NumPy temporaries. Here all of T is one call: the only per-step work
-that is not elementwise is the small matmul h (B, H) @ w_hh.T (H, 4H), done by
-`matmul_nt_acc` (kernels/rnn.py, 4 x 2 register-blocked dot products); the gate math is a few
+that is not elementwise is the small matmul h (B, H) @ w_hh.T (H, 4H), done by `step_matmul`
+(kernels/step_matmul.py: matmul's 8 x 32 micro-kernel on w_hh.T packed ONCE per sequence, h read
+in place; 1.5x the 4 x 2 dot products of rnn.matmul_nt_acc used before); the gate math is a few
 vectorized passes over the step's (B, 4H) row block that write i, f, g, o, c_t and h_t.
 Each thread runs all T steps for its own chunk of batch rows (see kernels/rnn.py for why).
 The backward runs the same recurrence in reverse: one fused elementwise pass for the gate
-derivatives, then dh_{t-1} = d a_t @ w_hh, again with `matmul_nt_acc` (on w_hh.T made contiguous).
+derivatives, then dh_{t-1} = d a_t @ w_hh, again with `step_matmul` (on w_hh packed once).
+Measured (char-LSTM step, H512 T100 B32, 1 thread, CPU ms per call): forward 163 -> 77,
+backward 157 -> 85 (docs/performance_notes.md).
 """
 import numpy as np
 from numba import prange
 
 from ._jit import fast_exp, jit, pjit, use_kernel
-from .rnn import fast_tanh as _tanh, matmul_nt_acc, num_chunks
+from .matmul import MR, NR
+from .rnn import fast_tanh as _tanh, num_chunks
+from .step_matmul import chunk_start, pack_weight, step_matmul
 
 
 def _sigmoid_numpy(x):
@@ -104,22 +109,30 @@ def _lstm_cell_forward(a, c_prev, c_out, h_out):
 
 
 @jit
-def _lstm_forward_rows(xproj, w_hh, hs, cs, gates, b0, b1):
-    """All T steps for batch rows b0:b1 (rows never interact, so any split of rows is exact)."""
-    for t in range(xproj.shape[0]):
+def _lstm_forward_rows(xproj, wp, hs, cs, gates, b0, b1):
+    """All T steps for batch rows b0:b1 (rows never interact, so any split of rows is exact).
+    wp: w_hh.T (H, 4H) packed by step_matmul.pack_weight."""
+    T, B, G = xproj.shape
+    H = G // 4
+    hf = hs.reshape(-1)
+    gf = gates.reshape(-1)
+    apad = np.empty(H * MR, np.float32)                          # scratch for edge tiles
+    ct = np.empty(MR * NR, np.float32)
+    for t in range(T):
         a = gates[t, b0:b1]
         a[:] = xproj[t, b0:b1]
-        matmul_nt_acc(hs[t, b0:b1], w_hh, a)                     # a += h_{t-1} @ w_hh.T  (b, 4H)
+        step_matmul(hf, (t * B + b0) * H, H, b1 - b0, H, wp, G,   # a += h_{t-1} @ w_hh.T  (b, 4H)
+                    gf, (t * B + b0) * G, G, True, apad, ct)
         _lstm_cell_forward(a, cs[t, b0:b1], cs[t + 1, b0:b1], hs[t + 1, b0:b1])
 
 
 @pjit
-def lstm_forward_kernel(xproj, w_hh, hs, cs, gates, nchunks):
+def lstm_forward_kernel(xproj, wp, hs, cs, gates, nchunks):
     """hs[0], cs[0] hold h0, c0 on entry; fills hs, cs (T+1, B, H) and gates (T, B, 4H).
-    Each thread runs all T steps for its own chunk of batch rows."""
+    Each thread runs all T steps for its own chunk of batch rows (MR-aligned when possible)."""
     B = xproj.shape[1]
     for ci in prange(nchunks):
-        _lstm_forward_rows(xproj, w_hh, hs, cs, gates, ci * B // nchunks, (ci + 1) * B // nchunks)
+        _lstm_forward_rows(xproj, wp, hs, cs, gates, chunk_start(B, ci, nchunks), chunk_start(B, ci + 1, nchunks))
 
 
 @jit
@@ -147,22 +160,30 @@ def _lstm_cell_backward(dh, dy, dc, gates_t, c_prev, c_t, da_t):
 
 
 @jit
-def _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, b0, b1):
+def _lstm_backward_rows(dys, wp, cs, gates, da, dh, dc, b0, b1):
+    """wp: w_hh (4H, H) packed by step_matmul.pack_weight."""
+    T, B, H = dys.shape
+    G = 4 * H
     dhc = dh[b0:b1]
     dhc[:] = 0
-    for t in range(dys.shape[0] - 1, -1, -1):
+    daf = da.reshape(-1)
+    dhf = dh.reshape(-1)
+    apad = np.empty(G * MR, np.float32)
+    ct = np.empty(MR * NR, np.float32)
+    for t in range(T - 1, -1, -1):
         _lstm_cell_backward(dhc, dys[t, b0:b1], dc[b0:b1], gates[t, b0:b1], cs[t, b0:b1],
                             cs[t + 1, b0:b1], da[t, b0:b1])
-        dhc[:] = 0
-        matmul_nt_acc(da[t, b0:b1], w_hh_t, dhc)                 # dh_{t-1} = d a_t @ w_hh
+        step_matmul(daf, (t * B + b0) * G, G, b1 - b0, G, wp, H,      # dh_{t-1} = d a_t @ w_hh
+                    dhf, b0 * H, H, False, apad, ct)
 
 
 @pjit
-def lstm_backward_kernel(dys, w_hh_t, cs, gates, da, dh, dc, nchunks):
-    """w_hh_t = w_hh.T contiguous (H, 4H). dc holds dc_n on entry; dh, dc end as dh0, dc0."""
+def lstm_backward_kernel(dys, wp, cs, gates, da, dh, dc, nchunks):
+    """wp = pack_weight(w_hh). dc holds dc_n on entry; dh, dc end as dh0, dc0."""
     B = dys.shape[1]
     for ci in prange(nchunks):
-        _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, ci * B // nchunks, (ci + 1) * B // nchunks)
+        _lstm_backward_rows(dys, wp, cs, gates, da, dh, dc, chunk_start(B, ci, nchunks),
+                            chunk_start(B, ci + 1, nchunks))
 
 
 # ---- dispatch: validate, then kernel (float32, backend numba) or twin ---------------------------
@@ -187,12 +208,12 @@ def lstm_forward(xproj, w_hh, h0, c0):
     cs = np.empty((T + 1, B, H), dtype=np.float32)
     gates = np.empty((T, B, G), dtype=np.float32)
     hs[0], cs[0] = h0, c0
-    xproj, w_hh = np.ascontiguousarray(xproj), np.ascontiguousarray(w_hh)
+    xproj, wp = np.ascontiguousarray(xproj), pack_weight(w_hh.T)   # packed once for all T steps
     n = num_chunks(B)
     if n == 1:            # one chunk: skip the parallel region (waking the pool costs ms on a busy machine)
-        _lstm_forward_rows(xproj, w_hh, hs, cs, gates, 0, B)
+        _lstm_forward_rows(xproj, wp, hs, cs, gates, 0, B)
     else:
-        lstm_forward_kernel(xproj, w_hh, hs, cs, gates, n)
+        lstm_forward_kernel(xproj, wp, hs, cs, gates, n)
     return hs, cs, gates
 
 
@@ -207,10 +228,10 @@ def lstm_backward(dys, dc_n, w_hh, hs, cs, gates):
     da = np.empty((T, B, 4 * H), dtype=np.float32)
     dh = np.empty((B, H), dtype=np.float32)
     dc = np.array(dc_n, dtype=np.float32, copy=True)
-    dys, w_hh_t = np.ascontiguousarray(dys), np.ascontiguousarray(w_hh.T)
+    dys, wp = np.ascontiguousarray(dys), pack_weight(w_hh)
     n = num_chunks(B)
     if n == 1:
-        _lstm_backward_rows(dys, w_hh_t, cs, gates, da, dh, dc, 0, B)
+        _lstm_backward_rows(dys, wp, cs, gates, da, dh, dc, 0, B)
     else:
-        lstm_backward_kernel(dys, w_hh_t, cs, gates, da, dh, dc, n)
+        lstm_backward_kernel(dys, wp, cs, gates, da, dh, dc, n)
     return da, dh, dc

@@ -39,7 +39,7 @@ import numpy as np
 from numba import prange
 
 from . import _jit
-from ._jit import as_float_array, jit, pjit, threads_for, use_kernel
+from ._jit import as_float_array, contiguous, jit, pjit, threads_for, use_kernel
 from .gemv import gemv
 
 
@@ -65,6 +65,13 @@ MC, KC, NC = 144, 768, 1024   # cache blocks: A block MC x KC in L2, B panel KC 
 #  rewritten), 1 thread, CPU time, two interleaved rounds: ratio to numpy 0.92/0.86 -> 1.02/0.97; other
 #  shapes within noise; KC 1024 no better. The A block, 144 x 768 floats = 442 KB, still fits this L2.)
 DIRECT_A = True                # skip packing a row-major A (see matmul_kernel)
+# PREFETCH_C: the micro-kernel first prefetches (for writing) the cache lines of its C tile, so
+# they arrive while its K loop runs; a cold C tile otherwise stalls the stores at the end. Pays
+# when K is small (few FMAs per tile to hide the misses). 1 thread, CPU time, ratio to numpy, two
+# interleaved rounds (separate Numba caches): (4096,128)x(128,384) 0.88 / 0.85 -> 1.01 / 0.94,
+# (4096,128)x(128,512) 0.96 / 0.97 -> 0.99 / 1.05, the other bench shapes unchanged within noise.
+# TGLM_PREFETCH_C=0 turns it off (use a separate NUMBA_CACHE_DIR then: the cache keys on source only).
+PREFETCH_C = os.environ.get("TGLM_PREFETCH_C", "1") == "1"
 
 
 # ---- NumPy twin -----------------------------------------------------------------------------------
@@ -121,6 +128,15 @@ else:
             def vec_ptr(ptr, offset):
                 return builder.bitcast(builder.gep(ptr, [offset]), vty.as_pointer())
 
+            if PREFETCH_C:        # the C tile's cache lines, for writing, while the K loop runs
+                i8p = ir.IntType(8).as_pointer()
+                prefetch = cgutils.get_or_insert_function(
+                    builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0i8")
+                for i in range(MR):
+                    for v in range(0, NR, 16):        # one 64-byte line per 16 floats
+                        ptr = builder.gep(pc, [builder.add(builder.mul(ldc, const(i)), const(v))])
+                        builder.call(prefetch, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1),
+                                                ir.Constant(i32, 3), ir.Constant(i32, 1)])
             entry = builder.block
             loop = builder.append_basic_block("microkernel.loop")
             done = builder.append_basic_block("microkernel.done")
@@ -222,7 +238,7 @@ def pack_b(bbuf, off, s_k, s_n, p0, kc, j0, nc, bpack):
 # ---- the parallel driver ----------------------------------------------------------------------------
 @pjit
 def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
-                  c, apack, bpack, ctmp):
+                  c, apack, bpack, ctmp, bias):
     """C[z] = A[z] @ B[z] for z < batch, where A[z][m, k] = abuf[a_off[z] + m*s_am + k*s_ak],
     B[z][k, n] = bbuf[b_off[z] + k*s_bk + n*s_bn] (element strides), C[z][m, n] = c[(z*M + m)*N + n].
     c may be uninitialized: the first K slice (pc == 0) overwrites, later ones accumulate.
@@ -230,12 +246,16 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
     Work units: (batch entry, one of n_split row ranges); thread t takes units t, t + nt, ...
     Each unit packs every B block once. A row-major A (unit stride along K) is not packed at all:
     the micro-kernel's MR broadcast loads read MR rows in place (measured ~10% faster when N is
-    small, e.g. (4096, 512) x (512, 128), where packing A costs as much as using it)."""
+    small, e.g. (4096, 512) x (512, 128), where packing A costs as much as using it).
+    bias (N,) or empty: C[z][m, :] += bias, added to each (MC, NC) block of C right after its last
+    K slice, while the block is still in L2 (a Linear's `y += b` as a separate NumPy pass ran on
+    one thread: ~2% of a GPT step, serial)."""
     batch = a_off.shape[0]
     nt = apack.shape[0]
     direct_a = s_ak == 1 and DIRECT_A     # row-major A: the micro-kernel reads it in place
     n_units = batch * n_split
     n_k = (K + KC - 1) // KC
+    has_bias = bias.shape[0] > 0
     for t in prange(nt):
         ap = apack[t]
         bp = bpack[t]
@@ -277,6 +297,10 @@ def matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_s
                                                 c[off + i * N + j] = ct[i * NR + j]
                                             else:
                                                 c[off + i * N + j] += ct[i * NR + j]
+                        if has_bias and ks == n_k - 1:         # block done: + bias, in cache
+                            for i in range(ic, ic + mc):
+                                row = (z * M + i) * N + jc
+                                c[row:row + nc] += bias[jc:jc + nc]
 
 
 def flat_view(x, batch_shape):
@@ -321,8 +345,9 @@ SMALL_MATMUL_FLOPS = 1 << 20    # 2*M*N*K below this: np.matmul (~2-20 us vs our
 SKINNY_ROWS = 4                 # a with <= this many rows (2-D b): np.matmul (matrix-vector, no packing)
 
 
-def matmul(a, b):
-    """(..., M, K) @ (..., K, N) -> (..., M, N) with numpy broadcasting of the batch dims.
+def matmul(a, b, bias=None):
+    """(..., M, K) @ (..., K, N) -> (..., M, N) with numpy broadcasting of the batch dims;
+    with bias (N,) (same dtype): a @ b + bias, the add fused into the kernel (a Linear layer).
 
     Kernel when both are float32 and the backend is numba; the twin (np.matmul) for other dtypes,
     vector operands, tiny products (< SMALL_MATMUL_FLOPS: numpy starts faster than our dispatch)
@@ -336,8 +361,13 @@ def matmul(a, b):
     if a.shape[-1] != b.shape[-2 if b.ndim >= 2 else 0]:
         raise ValueError(f"matmul: inner dims differ: a (..., M, K) = {a.shape}, "
                          f"b (..., K, N) = {b.shape}")
-    if not use_kernel(a, b) or a.ndim == 1 or b.ndim == 1:
-        return matmul_numpy(a, b)              # float64 / mixed dtypes / vector products
+    if bias is not None:
+        bias = as_float_array(bias, "matmul", "bias")
+        if bias.shape != (b.shape[-1],) or b.ndim < 2:
+            raise ValueError(f"matmul: bias must be (N,) = ({b.shape[-1]},) for b (..., K, N) = {b.shape}, "
+                             f"got {bias.shape}")
+    if not use_kernel(a, b) or a.ndim == 1 or b.ndim == 1 or (bias is not None and bias.dtype != a.dtype):
+        return _plus(matmul_numpy(a, b), bias)   # float64 / mixed dtypes / vector products
     try:
         batch_shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
@@ -346,16 +376,16 @@ def matmul(a, b):
     N = b.shape[-1]
     out_shape = batch_shape + (M, N)
     if M == 0 or N == 0 or K == 0 or 0 in batch_shape:
-        return np.zeros(out_shape, dtype=np.float32)
+        return _plus(np.zeros(out_shape, dtype=np.float32), bias)
     if 2 * M * N * K * math.prod(batch_shape) < SMALL_MATMUL_FLOPS:
-        return matmul_numpy(a, b)
+        return _plus(matmul_numpy(a, b), bias)
     if b.ndim == 2 and a.ndim > 2:             # (B, T, K) @ (K, N): one tall 2-D product
         a, batch_shape = a.reshape(-1, K), ()
         M = a.shape[0]
     if M * math.prod(batch_shape) <= SKINNY_ROWS and b.ndim == 2:   # KV-cached decoding: x (1, K) @ W
         if b.T.flags.c_contiguous:             # x @ W.T of a Linear: W's rows are contiguous dots
-            return gemv(b.T, a.reshape(-1, K)).reshape(out_shape)     # reads W once, all cores
-        return matmul_numpy(a, b).reshape(out_shape)   # BLAS gemv; packing W cost 70x more (benchmarks/gpt2.py)
+            return _plus(gemv(b.T, a.reshape(-1, K)).reshape(out_shape), bias)   # reads W once, all cores
+        return _plus(matmul_numpy(a, b).reshape(out_shape), bias)   # BLAS gemv; packing W cost 70x more (benchmarks/gpt2.py)
     batch = math.prod(batch_shape)
     abuf, a_off, s_am, s_ak = flat_view(a, batch_shape)      # read in place, any strides
     bbuf, b_off, s_bk, s_bn = flat_view(b, batch_shape)
@@ -363,5 +393,15 @@ def matmul(a, b):
     with threads_for(2 * batch * M * N * K, _jit.PARALLEL_MIN_FLOPS) as nt:
         n_split = nt // math.gcd(batch, nt)                  # so units divide evenly over threads
         matmul_kernel(abuf, a_off, s_am, s_ak, bbuf, b_off, s_bk, s_bn, M, K, N, n_split,
-                      c, *scratch(nt))
+                      c, *scratch(nt), _NO_BIAS if bias is None else contiguous(bias))
     return c.reshape(out_shape)
+
+
+_NO_BIAS = np.empty(0, np.float32)
+
+
+def _plus(y, bias):
+    """y + bias in place (y is a fresh array) when a bias is given (the non-kernel paths)."""
+    if bias is not None:
+        y = y + bias if y.dtype != np.result_type(y, bias) else np.add(y, bias, out=y)
+    return y

@@ -5,7 +5,8 @@ Legend: T time steps, B batch, H hidden size, I input size.
     h_t = tanh(a_t)   (or relu(a_t))           one big matmul for all T steps at once
 Scope: forward over T steps (keeps every h_t for the backward) and BPTT backward (returns
 d a_t for every step, from which the caller gets dW_ih, dW_hh, db, dx with big matmuls, and dh0).
-Also `matmul_nt_acc`, the small "per step" matmul shared with kernels/lstm.py.
+Also `matmul_nt_acc`, the small "per step" matmul (4 x 2 dot products; the LSTM now uses the
+faster kernels/step_matmul.py, on a weight packed once per sequence; the RNN still uses this one).
 Dispatch functions: `rnn_forward`, `rnn_backward` (kernels for float32, the twins for float64,
 e.g. gradcheck, and under TGLM_KERNELS=numpy / NUMBA_DISABLE_JIT=1). The autograd op is ops/rnn.py.
 Omissions: one layer per call (the nn.RNN module stacks layers); no bidirectional.

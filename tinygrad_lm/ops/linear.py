@@ -2,10 +2,10 @@
 
 Shapes: x (..., C) (usually (B, T, C)), weight W (O, C) as in PyTorch, bias b (O,) or None
 -> y (..., O). All leading dims are folded into N = B*T rows, so every product is one 2-D matmul:
-    forward   y  = x2 @ W^T  (+ b added in place into the fresh product)    (N, O)
+    forward   y  = x2 @ W^T  (+ b added by the matmul kernel, block by block)  (N, O)
     backward  dx = g2 @ W                                                   (N, C)
               dW = g2^T @ x2     (already (O, C): no transposed copy)       (O, C)
-              db = sum of g2 over rows                                      (O,)
+              db = sum of g2 over rows  (kernels.column_sum: on all threads)  (O,)
 Built from separate ops (x @ W.T, then + b) the same step makes three nodes (transpose, matmul,
 add), a second (N, O) array for the sum, and a transposed (C, O) dW that the engine has to copy.
 The matmuls run on kernels.matmul (which reads the transposed operands in place).
@@ -33,9 +33,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
         raise ValueError(f"linear: bias must be ({O},) {W.dtype}, got {bias.data.shape} {bias.data.dtype}")
     lead = X.shape[:-1]
     X2 = X.reshape(-1, C)                                        # (N, C), a view when possible
-    y = kernels.matmul(X2, W.T)                                  # (N, O), a fresh array
-    if bias is not None:
-        y += bias.data                                           # in place: no second (N, O) array
+    y = kernels.matmul(X2, W.T, None if bias is None else bias.data)   # (N, O), + b fused in the kernel
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):                                             # g (..., O)
@@ -44,7 +42,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor = None) -> Tensor:
         dW = kernels.matmul(G2.T, X2) if weight.requires_grad else None             # (O, C)
         if bias is None:
             return dx, dW
-        db = G2.sum(axis=0) if bias.requires_grad else None                          # (O,)
+        db = kernels.column_sum(G2) if bias.requires_grad else None                   # (O,), all threads
         return dx, dW, db
 
     return _make(y.reshape(lead + (O,)), parents, backward, "linear")

@@ -24,9 +24,8 @@ from ..tensor import Tensor
 def _projection(x, w_ih, b_ih, b_hh):
     """x (T, B, I) -> x @ w_ih.T + b_ih + b_hh, (T, B, G) for all steps in one matmul."""
     T, B, I = x.shape
-    xp = kernels.matmul(x.reshape(T * B, I), w_ih.T)                     # (T*B, G), a fresh array
-    if b_ih is not None:
-        xp += b_ih + b_hh
+    bias = None if b_ih is None else b_ih + b_hh                           # (G,)
+    xp = kernels.matmul(x.reshape(T * B, I), w_ih.T, bias)               # (T*B, G), + bias in the kernel
     return xp.reshape(T, B, -1)
 
 
@@ -37,7 +36,7 @@ def _weight_grads(da, x, hs_prev, w_ih, need):
     dx = kernels.matmul(da2, w_ih).reshape(x.shape) if need[0] else None            # (T, B, I)
     dw_ih = kernels.matmul(da2.T, x.reshape(T * B, -1)) if need[1] else None        # (G, I)
     dw_hh = kernels.matmul(da2.T, hs_prev.reshape(T * B, -1)) if need[2] else None  # (G, H)
-    db = da2.sum(axis=0) if need[3] else None                                       # (G,)
+    db = kernels.column_sum(da2) if need[3] else None                               # (G,), all threads
     return dx, dw_ih, dw_hh, db
 
 
