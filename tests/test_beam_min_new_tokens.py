@@ -70,3 +70,31 @@ def test_kv_cache_changes_nothing_with_min_new_tokens():
 def test_bad_min_new_tokens_raises(bad):
     with pytest.raises(ValueError, match="min_new_tokens must be an int >= 0"):
         beam_search(model_for("model_a"), [1, 2, 3], 5, num_beams=2, eos_token_id=3, min_new_tokens=bad)
+
+
+
+def _violations(seq, start, n):
+    """Positions j >= start whose n-gram seq[j-n+1 : j+1] already occurred earlier in seq."""
+    return [j for j in range(max(start, n - 1), len(seq))
+            if any(seq[i:i + n] == seq[j - n + 1:j + 1] for i in range(j - n + 1))]
+
+
+def test_no_repeat_ngram_scope_new_ignores_the_prompt():
+    """scope 'all' (transformers' decoder-only rule): no new token completes an n-gram seen anywhere
+    before in prompt + hypothesis. scope 'new': only the hypothesis counts, so prompt n-grams may be copied."""
+    model = model_for("model_a")
+    copied = 0
+    # prompts = p0 + the model's greedy continuation of p0 + p0 again: the model wants to copy
+    for p in ([1, 2, 3, 1, 2, 3, 4, 5], [19, 2, 4, 1, 44, 44, 44, 44, 44, 44, 44, 44, 19, 2, 4, 1],
+              [11, 52, 41, 58, 60, 31, 31, 31, 31, 31, 3, 17, 11, 52, 41, 58]):
+        for scope in ("all", "new"):
+            res = beam_search(model, p, 12, num_beams=3, no_repeat_ngram_size=2, no_repeat_ngram_scope=scope,
+                              num_return_sequences=3)
+            for h in res.sequences:
+                bad = _violations(p + h, len(p), 2) if scope == "all" else _violations(h, 0, 2)
+                assert not bad, f"scope {scope!r}: prompt {p} hypothesis {h} repeats a 2-gram at {bad}"
+                if scope == "new":
+                    copied += bool(_violations(p + h, len(p), 2))
+    assert copied, "scope 'new' never copied a prompt 2-gram here: the test does not tell the scopes apart"
+    with pytest.raises(ValueError, match="no_repeat_ngram_scope must be 'all'"):
+        beam_search(model, [1, 2], 3, num_beams=2, no_repeat_ngram_size=2, no_repeat_ngram_scope="prompt")

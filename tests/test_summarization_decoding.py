@@ -28,9 +28,10 @@ def model():
 
 def test_parse_setting():
     assert parse_setting("b1") == dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0,
-                                       max_new_tokens=60)
+                                       max_new_tokens=60, ngram_scope="all")
     assert parse_setting("b4,n3,lp0.5,min10,max40") == dict(beams=4, no_repeat_ngram_size=3, length_penalty=0.5,
-                                                             min_new_tokens=10, max_new_tokens=40)
+                                                             min_new_tokens=10, max_new_tokens=40, ngram_scope="all")
+    assert parse_setting("b2,s6") == dict(parse_setting("b2"), no_repeat_ngram_size=6, ngram_scope="new")
     with pytest.raises(SystemExit, match="unknown part 'x3'"):
         parse_setting("b4,x3")
 
@@ -39,11 +40,12 @@ def test_no_repeat_ngram_and_min_new_tokens_reach_the_search(model):
     tok, dialogue = CharTok(), "hello there"
     prompt = tok.encode(dialogue + "\n\nSummary:")
     for kw in (dict(beams=1, no_repeat_ngram_size=2), dict(beams=3, no_repeat_ngram_size=2, min_new_tokens=5),
-               dict(beams=1, min_new_tokens=4)):
+               dict(beams=1, min_new_tokens=4), dict(beams=2, no_repeat_ngram_size=2, ngram_scope="new")):
         got = summarize_one(model, tok, dialogue, 17, max_new_tokens=12, **kw)
         seqs, _ = beam_search(model, prompt, 12, num_beams=kw["beams"], eos_token_id=17, early_stopping=True,
                               no_repeat_ngram_size=kw.get("no_repeat_ngram_size", 0),
-                              min_new_tokens=kw.get("min_new_tokens", 0))
+                              min_new_tokens=kw.get("min_new_tokens", 0),
+                              no_repeat_ngram_scope=kw.get("ngram_scope", "all"))
         assert got == tok.decode([i for i in seqs[0] if i != 17]).strip(), kw
         assert len(got.split()) >= kw.get("min_new_tokens", 0)
 

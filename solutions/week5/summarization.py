@@ -180,15 +180,18 @@ def train(argv) -> int:
 
 @no_grad()
 def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0,
-                  no_repeat_ngram_size=None, min_new_tokens=0):
-    """no_repeat_ngram_size None = 3 with beams, 0 greedy (the settings of the first measurements)."""
+                  no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all"):
+    """no_repeat_ngram_size None = 3 with beams, 0 greedy (the settings of the first measurements);
+    ngram_scope "all" bans n-grams of dialogue + summary (transformers' decoder-only rule), "new" of the
+    summary only."""
     T = model.config.block_size
     ids = [int(i) for i in tok.encode(prompt_text(dialogue))][-(T - max_new_tokens):]   # keep the END
     ngram = (3 if beams > 1 else 0) if no_repeat_ngram_size is None else no_repeat_ngram_size
     if beams > 1 or ngram or min_new_tokens:               # num_beams=1 is greedy search with the bans
         seqs, _ = beam_search(model, ids, max_new_tokens, num_beams=beams, eos_token_id=eos,
                               length_penalty=length_penalty, no_repeat_ngram_size=ngram,
-                              min_new_tokens=min_new_tokens, early_stopping=True)
+                              min_new_tokens=min_new_tokens, no_repeat_ngram_scope=ngram_scope,
+                              early_stopping=True)
         out = seqs[0]
     else:
         out = generate(model, ids, max_new_tokens, temperature=0.0, stop_tokens=[eos]).tolist()
@@ -238,6 +241,8 @@ def evaluate(argv) -> int:
     p.add_argument("--length-penalty", type=float, default=1.0, help="beam score = sum log p / length ** this")
     p.add_argument("--no-repeat-ngram", type=int, default=None, help="ban repeated n-grams (default 3 with beams, "
                    "0 greedy)")
+    p.add_argument("--ngram-scope", choices=["all", "new"], default="all", help="where a banned n-gram is "
+                   "looked for: dialogue + summary (transformers' decoder-only rule) or the summary only")
     p.add_argument("--min-new-tokens", type=int, default=0, help="no <|endoftext|> before this many tokens")
     p.add_argument("--max-new-tokens", type=int, default=60)
     p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues")
@@ -248,7 +253,8 @@ def evaluate(argv) -> int:
     test = load_dialogsum("test")[:args.limit]
     t0 = time.perf_counter()
     options = dict(beams=args.beams, max_new_tokens=args.max_new_tokens, length_penalty=args.length_penalty,
-                   no_repeat_ngram_size=args.no_repeat_ngram, min_new_tokens=args.min_new_tokens)
+                   no_repeat_ngram_size=args.no_repeat_ngram, min_new_tokens=args.min_new_tokens,
+                   ngram_scope=args.ngram_scope)
     preds = [summarize_one(model, tok, r["dialogue"], eos, **options)
              for r in tqdm(test, desc=f"summarizing ({'greedy' if args.beams == 1 else f'{args.beams} beams'})",
                            unit="dialogue", file=sys.stdout)]
@@ -271,21 +277,26 @@ def evaluate(argv) -> int:
 
 
 def parse_setting(spec: str) -> dict:
-    """ "b4,n3,lp2,min5,max60" -> summarize_one options (b beams, n no-repeat n-gram size, lp length
-    penalty, min / max new tokens); omitted parts keep greedy, n 0, lp 1, min 0, max 60."""
-    out = dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0, max_new_tokens=60)
-    keys = {"b": ("beams", int), "n": ("no_repeat_ngram_size", int), "lp": ("length_penalty", float),
-            "min": ("min_new_tokens", int), "max": ("max_new_tokens", int)}
+    """ "b4,s6,lp2,min5,max60" -> summarize_one options (b beams, n no-repeat n-gram size over dialogue +
+    summary, s the same over the summary only, lp length penalty, min / max new tokens); omitted parts
+    keep greedy, no n-gram ban, lp 1, min 0, max 60."""
+    out = dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0, max_new_tokens=60,
+               ngram_scope="all")
+    keys = {"b": ("beams", int), "n": ("no_repeat_ngram_size", int), "s": ("no_repeat_ngram_size", int),
+            "lp": ("length_penalty", float), "min": ("min_new_tokens", int), "max": ("max_new_tokens", int)}
     for part in filter(None, spec.split(",")):
         key = part.rstrip("0123456789.-")
         if key not in keys:
-            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, lp, min, max: b4,n3,lp2)")
+            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, s, lp, min, max: "
+                             f"b4,s6,lp2)")
+        if key == "s":
+            out["ngram_scope"] = "new"
         name, cast = keys[key]
         out[name] = cast(part[len(key):])
     return out
 
 
-DEFAULT_GRID = ["b1", "b1,n3", "b4,n3", "b4,n3,lp2", "b4,n3,lp0.5", "b4,n3,min10", "b4,n3,lp2,min10", "b4,n2"]
+DEFAULT_GRID = ["b1", "b1,n3", "b4,n3", "b4,n3,lp2", "b4,n3,lp0.5", "b4,n3,min10", "b4,n3,lp2,min10", "b1,s6", "b4,s6"]
 
 
 def tune(argv) -> int:
