@@ -296,7 +296,7 @@ def parse_setting(spec: str) -> dict:
     return out
 
 
-DEFAULT_GRID = ["b1", "b1,n3", "b4,n3", "b4,n3,lp2", "b4,n3,lp0.5", "b4,n3,min10", "b4,n3,lp2,min10", "b1,s6", "b4,s6"]
+DEFAULT_GRID = ["b1", "b1,n3", "b1,s4", "b1,s6", "b1,s8", "b4,s6", "b1,s6,max40", "b1,s6,max32"]   # the README's
 
 
 def tune(argv) -> int:
@@ -304,7 +304,8 @@ def tune(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization tune")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--settings", nargs="+", default=DEFAULT_GRID, help="e.g. b1 b4,n3,lp2,min10 (see parse_setting)")
-    p.add_argument("--start", type=int, default=100, help="first dev dialogue (0-99 pick the early-stopping checkpoint)")
+    p.add_argument("--start", type=int, default=100,
+                   help="first dev dialogue (0-99 pick the early-stopping checkpoint)")
     p.add_argument("--n", type=int, default=150, help="how many dev dialogues")
     p.add_argument("--out", default=None, help="JSON (default: dev_decoding.json next to the checkpoint)")
     args = p.parse_args(argv)

@@ -167,8 +167,8 @@ def beam_search(model, prompt_ids, max_new_tokens: int, num_beams: int = 4, leng
 
     prompt_ids (T,) or (1, T) ints; eos_token_id None, an int, or a list of ints;
     early_stopping True / False / "never"; min_new_tokens m bans eos for the first m steps;
-    no_repeat_ngram_scope "all" (prompt + hypothesis, transformers' default) or "new". Returns BeamSearchResult(sequences, scores): the
-    num_return_sequences best hypotheses (new tokens only, an eos included when one ended it)."""
+    no_repeat_ngram_scope "all" (prompt + hypothesis, transformers' default) or "new".
+    Returns BeamSearchResult(sequences, scores): the num_return_sequences best hypotheses (new tokens only, an eos included when one ended it)."""
     prompt, eos = _check_args(model, prompt_ids, max_new_tokens, num_beams, length_penalty,
                               no_repeat_ngram_size, eos_token_id, early_stopping, num_return_sequences,
                               min_new_tokens, no_repeat_ngram_scope)
