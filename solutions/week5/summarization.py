@@ -2,7 +2,11 @@
 
     python -m solutions.week5.summarization train --model course-base-8m --minutes 20          # fine-tune
     python -m solutions.week5.summarization train --scratch --minutes 20 --out runs/week5/sum-scratch
+    python -m solutions.week5.summarization train --init runs/week5/sum/best.safetensors --lr 2e-4 --minutes 60 \
+        --out runs/week5/sum-long                                                          # continue a run
     python -m solutions.week5.summarization evaluate --checkpoint runs/week5/sum/best.safetensors --beams 4
+    python -m solutions.week5.summarization tune --checkpoint runs/week5/sum/best.safetensors      # decoding, on DEV
+    python -m solutions.week5.summarization evaluate --checkpoint ... --beams 4 --no-repeat-ngram 3 --length-penalty 2
     python -m solutions.week5.summarization zeroshot --model gpt2       # GPT-2's "TL;DR:" trick, no training
     ... --impl exercises            # the loss mask from YOUR summarize.py (task 5.8)
 
@@ -14,7 +18,10 @@ The recipe:
           eos, targets with -100, so padding costs compute but never loss)
   loop    training/loop.py (AdamW, warmup + cosine, clipping); every --eval-every steps the mean
           summary loss on 100 fixed dev dialogues; best.safetensors = the best dev loss (early stopping)
-  decode  greedy or beam search (generation/beam.py), stopping at <|endoftext|>
+  decode  greedy or beam search (generation/beam.py), stopping at <|endoftext|>; options as in transformers:
+          no_repeat_ngram_size (default 3 with beams, 0 greedy), length_penalty (score / len ** alpha),
+          min_new_tokens, max_new_tokens. `tune` picks them on DialogSum DEV dialogues 100.. (the first
+          100 are the early-stopping set); test is only ever touched by `evaluate`
   score   ROUGE-1/2/L F1 with stemming (metrics/rouge.py = rouge-score) against summary1 and the best
           of the three references, x100, with 95% bootstrap intervals
 --scratch trains the same architecture from random initialisation, for the same time.
@@ -39,14 +46,14 @@ from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
 from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
 from tinygrad_lm.generation.beam import beam_search
 from tinygrad_lm.generation.decoding import generate
-from tinygrad_lm.metrics import BootstrapAggregator, RougeScorer
+from tinygrad_lm.metrics import BootstrapAggregator, RougeScorer, distinct_n
 from tinygrad_lm.models import GPT, GPTConfig
 from tinygrad_lm.models.pretrained import load as load_pretrained
 from tinygrad_lm.optim import cosine_warmup_lr
 from tinygrad_lm.random import manual_seed
 from tinygrad_lm.tensor import no_grad
 from tinygrad_lm.training.lm import load_gpt
-from tinygrad_lm.training.loop import Run, fit, prepare_out_dir
+from tinygrad_lm.training.loop import Run, fit, prepare_out_dir, write_json
 
 summarize = load("week5.summarize")        # the reference (solutions/) or yours (exercises/): --impl
 PROMPT = "{dialogue}\n\nSummary:"          # the format the course base model saw in pretraining
@@ -110,6 +117,8 @@ def train(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization train")
     p.add_argument("--model", default="course-base-8m", help="pretrained model name or directory")
     p.add_argument("--scratch", action="store_true", help="the same architecture from random init")
+    p.add_argument("--init", default=None, help="continue from the weights of an earlier summarization "
+                   "checkpoint (fresh optimizer and schedule); --model still names the base for the record")
     p.add_argument("--out", default="runs/week5/sum")
     p.add_argument("--minutes", type=float, default=20.0, help="wall-clock budget")
     p.add_argument("--max-steps", type=int, default=100_000)
@@ -128,8 +137,14 @@ def train(argv) -> int:
     eos = info["eos_token_id"]
     if eos is None:
         raise SystemExit(f"{args.model} has no end-of-text token; summarization needs one to stop")
+    if args.scratch and args.init:
+        raise SystemExit("--scratch and --init exclude each other")
     if args.scratch:
         model = GPT(GPTConfig(**pre.config.to_dict()))            # same shape, random weights
+    elif args.init:
+        model, init_tok, _ = load_gpt(args.init)                   # weights of an earlier run, same tokenizer
+        if init_tok.to_config() != tok.to_config():
+            raise SystemExit(f"--init {args.init} uses a different tokenizer than --model {args.model}")
     else:
         model = pre
     model.train()
@@ -164,12 +179,19 @@ def train(argv) -> int:
 
 
 @no_grad()
-def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0):
+def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0,
+                  no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all"):
+    """no_repeat_ngram_size None = 3 with beams, 0 greedy (the settings of the first measurements);
+    ngram_scope "all" bans n-grams of dialogue + summary (transformers' decoder-only rule), "new" of the
+    summary only."""
     T = model.config.block_size
     ids = [int(i) for i in tok.encode(prompt_text(dialogue))][-(T - max_new_tokens):]   # keep the END
-    if beams > 1:
+    ngram = (3 if beams > 1 else 0) if no_repeat_ngram_size is None else no_repeat_ngram_size
+    if beams > 1 or ngram or min_new_tokens:               # num_beams=1 is greedy search with the bans
         seqs, _ = beam_search(model, ids, max_new_tokens, num_beams=beams, eos_token_id=eos,
-                              length_penalty=length_penalty, no_repeat_ngram_size=3, early_stopping=True)
+                              length_penalty=length_penalty, no_repeat_ngram_size=ngram,
+                              min_new_tokens=min_new_tokens, no_repeat_ngram_scope=ngram_scope,
+                              early_stopping=True)
         out = seqs[0]
     else:
         out = generate(model, ids, max_new_tokens, temperature=0.0, stop_tokens=[eos]).tolist()
@@ -216,7 +238,13 @@ def evaluate(argv) -> int:
     p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization evaluate")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--beams", type=int, default=1, help="1 = greedy")
-    p.add_argument("--length-penalty", type=float, default=1.0)
+    p.add_argument("--length-penalty", type=float, default=1.0, help="beam score = sum log p / length ** this")
+    p.add_argument("--no-repeat-ngram", type=int, default=None, help="ban repeated n-grams (default 3 with beams, "
+                   "0 greedy)")
+    p.add_argument("--ngram-scope", choices=["all", "new"], default="all", help="where a banned n-gram is "
+                   "looked for: dialogue + summary (transformers' decoder-only rule) or the summary only")
+    p.add_argument("--min-new-tokens", type=int, default=0, help="no <|endoftext|> before this many tokens")
+    p.add_argument("--max-new-tokens", type=int, default=60)
     p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues")
     p.add_argument("--out", default=None, help="JSON with scores and every summary (default: next to the checkpoint)")
     args = p.parse_args(argv)
@@ -224,14 +252,20 @@ def evaluate(argv) -> int:
     eos = cfg.get("eos_token_id")
     test = load_dialogsum("test")[:args.limit]
     t0 = time.perf_counter()
-    preds = [summarize_one(model, tok, r["dialogue"], eos, args.beams, length_penalty=args.length_penalty)
+    options = dict(beams=args.beams, max_new_tokens=args.max_new_tokens, length_penalty=args.length_penalty,
+                   no_repeat_ngram_size=args.no_repeat_ngram, min_new_tokens=args.min_new_tokens,
+                   ngram_scope=args.ngram_scope)
+    preds = [summarize_one(model, tok, r["dialogue"], eos, **options)
              for r in tqdm(test, desc=f"summarizing ({'greedy' if args.beams == 1 else f'{args.beams} beams'})",
                            unit="dialogue", file=sys.stdout)]
     seconds = round(time.perf_counter() - t0, 1)
     scores = rouge_report(preds, test, f"{args.beams} beam(s)" if args.beams > 1 else "greedy")
     rows = [{"fname": r["fname"], "prediction": pred, "reference1": r["summaries"][0]} for pred, r in zip(preds, test)]
-    result = {"checkpoint": args.checkpoint, "beams": args.beams, "n": len(test), "seconds": seconds, **scores,
-              "summaries": rows}
+    d2 = distinct_n(preds, 2)
+    print(f"distinct-2 (whitespace tokens): corpus {d2.corpus:.3f}, mean per summary {d2.sentence_mean:.3f}; "
+          f"mean length {np.mean([len(x.split()) for x in preds]):.1f} words")
+    result = {"checkpoint": args.checkpoint, "beams": args.beams, "decoding": options, "n": len(test),
+              "seconds": seconds, **scores, "distinct2": [d2.corpus, d2.sentence_mean], "summaries": rows}
     out = args.out or os.path.join(os.path.dirname(args.checkpoint) or ".",
                                    f"test_rouge_{'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
     with open(out, "w", encoding="utf-8") as f:
@@ -242,11 +276,73 @@ def evaluate(argv) -> int:
     return 0
 
 
+def parse_setting(spec: str) -> dict:
+    """ "b4,s6,lp2,min5,max60" -> summarize_one options (b beams, n no-repeat n-gram size over dialogue +
+    summary, s the same over the summary only, lp length penalty, min / max new tokens); omitted parts
+    keep greedy, no n-gram ban, lp 1, min 0, max 60."""
+    out = dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0, max_new_tokens=60,
+               ngram_scope="all")
+    keys = {"b": ("beams", int), "n": ("no_repeat_ngram_size", int), "s": ("no_repeat_ngram_size", int),
+            "lp": ("length_penalty", float), "min": ("min_new_tokens", int), "max": ("max_new_tokens", int)}
+    for part in filter(None, spec.split(",")):
+        key = part.rstrip("0123456789.-")
+        if key not in keys:
+            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, s, lp, min, max: "
+                             f"b4,s6,lp2)")
+        if key == "s":
+            out["ngram_scope"] = "new"
+        name, cast = keys[key]
+        out[name] = cast(part[len(key):])
+    return out
+
+
+DEFAULT_GRID = ["b1", "b1,n3", "b1,s4", "b1,s6", "b1,s8", "b4,s6", "b1,s6,max40", "b1,s6,max32"]   # the README's
+
+
+def tune(argv) -> int:
+    """Decoding settings scored on DialogSum DEV (never test): ROUGE-L vs reference 1, best first."""
+    p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization tune")
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--settings", nargs="+", default=DEFAULT_GRID, help="e.g. b1 b4,n3,lp2,min10 (see parse_setting)")
+    p.add_argument("--start", type=int, default=100,
+                   help="first dev dialogue (0-99 pick the early-stopping checkpoint)")
+    p.add_argument("--n", type=int, default=150, help="how many dev dialogues")
+    p.add_argument("--out", default=None, help="JSON (default: dev_decoding.json next to the checkpoint)")
+    args = p.parse_args(argv)
+    model, tok, cfg = load_gpt(args.checkpoint)
+    eos = cfg.get("eos_token_id")
+    dev = load_dialogsum("dev")[args.start:args.start + args.n]
+    if not dev:
+        raise SystemExit(f"no dev dialogues in [{args.start}, {args.start + args.n})")
+    scorer = RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    out = args.out or os.path.join(os.path.dirname(args.checkpoint) or ".", "dev_decoding.json")
+    results = []
+    for spec in args.settings:
+        options = parse_setting(spec)
+        t0 = time.perf_counter()
+        preds = [summarize_one(model, tok, r["dialogue"], eos, **options)
+                 for r in tqdm(dev, desc=spec, unit="dialogue", file=sys.stdout, mininterval=10.0)]
+        s = [scorer.score(r["summaries"][0], pred) for pred, r in zip(preds, dev)]
+        row = {"setting": spec, "options": options, "seconds": round(time.perf_counter() - t0, 1),
+               **{k: 100 * float(np.mean([x[k].fmeasure for x in s])) for k in ("rouge1", "rouge2", "rougeL")},
+               "distinct2": distinct_n(preds, 2).corpus, "words": float(np.mean([len(x.split()) for x in preds])),
+               "samples": preds[:3]}
+        results.append(row)
+        print(f"{spec:<20} R-1 {row['rouge1']:.2f}  R-2 {row['rouge2']:.2f}  R-L {row['rougeL']:.2f}  "
+              f"distinct-2 {row['distinct2']:.3f}  {row['words']:.1f} words  ({row['seconds']:.0f}s)", flush=True)
+        write_json(out, {"checkpoint": args.checkpoint, "split": "dev", "start": args.start, "n": len(dev),
+                         "results": sorted(results, key=lambda r: -r["rougeL"])})
+    best = max(results, key=lambda r: r["rougeL"])
+    print(f"best on dev: {best['setting']} (R-L {best['rougeL']:.2f}); wrote {out}")
+    return 0
+
+
 def main(argv=None) -> int:
     argv = pop_impl(sys.argv[1:] if argv is None else argv)        # --impl exercises: your summarize.py
-    commands = {"train": train, "evaluate": evaluate, "zeroshot": zeroshot}
+    commands = {"train": train, "evaluate": evaluate, "tune": tune, "zeroshot": zeroshot}
     if not argv or argv[0] not in commands:
-        print(__doc__.split("\n\n")[0] + "\n\nusage: python -m solutions.week5.summarization {train,evaluate,zeroshot} ...")
+        print(__doc__.split("\n\n")[0] + "\n\nusage: python -m solutions.week5.summarization "
+              "{train,evaluate,tune,zeroshot} ...")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     return commands[argv[0]](argv[1:])
 

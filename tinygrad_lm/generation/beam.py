@@ -36,6 +36,12 @@ num_beams=1 is greedy search, as in transformers (generate() dispatches it to gr
 the first eos ends it, whatever early_stopping says; its score is sum_logprobs / length ** lp.
 no_repeat_ngram_size=n (transformers' NoRepeatNGramLogitsProcessor): a token that would complete
 an n-gram already present in prompt + hypothesis gets log-probability -inf (no renormalisation).
+no_repeat_ngram_scope="new" looks for the n-gram in the hypothesis only, not the prompt: what
+transformers does for encoder-decoder models, whose decoder sees only its own output. A decoder-only
+summarizer needs it: with "all" every n-gram of the dialogue is banned, so it cannot copy a name.
+min_new_tokens=m (transformers' MinNewTokensLengthLogitsProcessor): while a hypothesis has fewer than
+m new tokens (steps t <= m), every eos id gets log-probability -inf, so each one has >= m tokens before
+its eos. The bans change which candidates exist, never the log-probabilities (scores) of the others.
 
 Cost: the prompt is fed once (B=1), then one model call per step on (K, 1) tokens with the KV
 cache (use_cache=False re-runs the whole (K, T) sequences: the same numbers, for testing).
@@ -43,7 +49,8 @@ Scores are float64 here, float32 in transformers: they agree to ~1e-5; a near-ti
 candidates closer than that could rank differently (not seen on the fixtures).
 Legend: K num_beams, V vocab, P prompt length, T tokens so far, H heads, D head size.
 Does not handle: a batch of prompts (batch size 1 only), sampling (do_sample=True), diverse /
-group / constrained beam search, repetition penalty or other logits processors, min_length,
+group / constrained beam search, repetition penalty or other logits processors, min_length counted
+with the prompt (use min_new_tokens),
 prompts + max_new_tokens longer than the model's block_size (no sliding window).
 """
 import math
@@ -84,7 +91,7 @@ def reorder_cache(cache: KVCache, parent: np.ndarray) -> None:
 
 
 def _check_args(model, prompt_ids, max_new_tokens, num_beams, length_penalty, no_repeat_ngram_size,
-                eos_token_id, early_stopping, num_return_sequences):
+                eos_token_id, early_stopping, num_return_sequences, min_new_tokens=0, no_repeat_ngram_scope="all"):
     """Validate everything up front; returns (prompt list, eos tuple)."""
     def is_int(x):
         return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
@@ -126,6 +133,11 @@ def _check_args(model, prompt_ids, max_new_tokens, num_beams, length_penalty, no
     if not is_int(no_repeat_ngram_size) or no_repeat_ngram_size < 0:
         raise ValueError(f"beam_search: no_repeat_ngram_size must be an int >= 0 (0 = off), "
                          f"got {no_repeat_ngram_size!r}")
+    if no_repeat_ngram_scope not in ("all", "new"):
+        raise ValueError(f"beam_search: no_repeat_ngram_scope must be 'all' (prompt + hypothesis) or 'new' "
+                         f"(hypothesis only), got {no_repeat_ngram_scope!r}")
+    if not is_int(min_new_tokens) or min_new_tokens < 0:
+        raise ValueError(f"beam_search: min_new_tokens must be an int >= 0 (0 = off), got {min_new_tokens!r}")
     if not (isinstance(early_stopping, bool) or early_stopping == "never"):
         raise ValueError(f"beam_search: early_stopping must be True, False or 'never', got {early_stopping!r}")
     if eos_token_id is None:
@@ -149,14 +161,17 @@ def _check_args(model, prompt_ids, max_new_tokens, num_beams, length_penalty, no
 
 def beam_search(model, prompt_ids, max_new_tokens: int, num_beams: int = 4, length_penalty: float = 1.0,
                 no_repeat_ngram_size: int = 0, eos_token_id=None, early_stopping=False,
-                num_return_sequences: int = 1, use_cache: bool = True) -> BeamSearchResult:
+                num_return_sequences: int = 1, use_cache: bool = True, min_new_tokens: int = 0,
+                no_repeat_ngram_scope: str = "all") -> BeamSearchResult:
     """Beam search from one prompt (see the module docstring for the exact rules).
 
     prompt_ids (T,) or (1, T) ints; eos_token_id None, an int, or a list of ints;
-    early_stopping True / False / "never". Returns BeamSearchResult(sequences, scores): the
-    num_return_sequences best hypotheses (new tokens only, an eos included when one ended it)."""
+    early_stopping True / False / "never"; min_new_tokens m bans eos for the first m steps;
+    no_repeat_ngram_scope "all" (prompt + hypothesis, transformers' default) or "new".
+    Returns BeamSearchResult(sequences, scores): the num_return_sequences best hypotheses (new tokens only, an eos included when one ended it)."""
     prompt, eos = _check_args(model, prompt_ids, max_new_tokens, num_beams, length_penalty,
-                              no_repeat_ngram_size, eos_token_id, early_stopping, num_return_sequences)
+                              no_repeat_ngram_size, eos_token_id, early_stopping, num_return_sequences,
+                              min_new_tokens, no_repeat_ngram_scope)
     K, lp = num_beams, float(length_penalty)
     keep = max(2, 1 + len(eos)) * K                     # candidates kept per step
     eos_arr = np.array(eos, dtype=np.int64)
@@ -165,12 +180,13 @@ def beam_search(model, prompt_ids, max_new_tokens: int, num_beams: int = 4, leng
     try:
         with no_grad():
             return _search(model, prompt, max_new_tokens, K, lp, no_repeat_ngram_size, eos_arr, early_stopping,
-                           num_return_sequences, keep, use_cache)
+                           num_return_sequences, keep, use_cache, min_new_tokens, no_repeat_ngram_scope == "new")
     finally:
         model.train(was_training)
 
 
-def _search(model, prompt, max_new_tokens, K, lp, ngram, eos_arr, early_stopping, n_return, keep, use_cache):
+def _search(model, prompt, max_new_tokens, K, lp, ngram, eos_arr, early_stopping, n_return, keep, use_cache,
+            min_new=0, ngram_new_only=False):
     cache = KVCache(model.config.n_layer) if use_cache else None
     logits, _ = model(np.array([prompt], dtype=np.int64), kv_cache=cache)
     logits = logits.data[:, -1]                         # (1, V): step 1 expands the prompt alone
@@ -181,13 +197,16 @@ def _search(model, prompt, max_new_tokens, K, lp, ngram, eos_arr, early_stopping
         logp = log_softmax(logits)                      # (rows, V)
         if ngram:
             for b, toks in enumerate(beams):
-                logp[b, banned_ngram_tokens(prompt + toks, ngram)] = -np.inf
+                logp[b, banned_ngram_tokens(toks if ngram_new_only else prompt + toks, ngram)] = -np.inf
+        if t <= min_new and eos_arr.size:               # t - 1 new tokens so far < min_new_tokens
+            logp[:, eos_arr] = -np.inf
         V = logp.shape[1]
         cand = (sums[:, None] + logp).reshape(-1)       # (rows * V,) score of beam b + token v
         top = np.argsort(-cand, kind="stable")[:keep]   # best first; ties: lower beam, lower id
         if not np.isfinite(cand[top]).all():
             raise ValueError(f"beam_search: at step {t} fewer than {keep} continuations are allowed "
-                             f"(no_repeat_ngram_size={ngram} bans the rest); lower num_beams or no_repeat_ngram_size")
+                             f"(no_repeat_ngram_size={ngram} / min_new_tokens={min_new} ban the rest); lower num_beams "
+                             f"or no_repeat_ngram_size")
         parent, token, score = top // V, top % V, cand[top]
         done = np.isin(token, eos_arr) | (t == max_new_tokens)          # (keep,)
         new = [(score[r] / t ** lp, beams[parent[r]] + [int(token[r])]) for r in range(K) if done[r]]

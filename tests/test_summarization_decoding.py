@@ -1,0 +1,58 @@
+"""Decoding options of the week 5 summarizer (solutions/week5/summarization.py): the setting strings of
+`tune` and summarize_one's no-repeat n-gram / min-new-tokens paths, on a tiny random GPT-2 of
+tests/fixtures/beam/ with a character tokenizer stand-in."""
+import os
+
+import pytest
+
+from solutions.week5.summarization import parse_setting, summarize_one
+from tinygrad_lm.generation import beam_search
+from tinygrad_lm.models.gpt import GPT
+
+FIX = os.path.join(os.path.dirname(__file__), "fixtures", "beam", "model_a")      # vocab 64, block 64
+
+
+class CharTok:
+    """ids = ord(c) % 60; decode maps ids back to letters (enough to count tokens)."""
+    def encode(self, text):
+        return [ord(c) % 60 for c in text]
+
+    def decode(self, ids):
+        return "".join(chr(65 + i % 26) + " " for i in ids)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return GPT.from_pretrained(FIX)
+
+
+def test_parse_setting():
+    assert parse_setting("b1") == dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0,
+                                       max_new_tokens=60, ngram_scope="all")
+    assert parse_setting("b4,n3,lp0.5,min10,max40") == dict(beams=4, no_repeat_ngram_size=3, length_penalty=0.5,
+                                                             min_new_tokens=10, max_new_tokens=40, ngram_scope="all")
+    assert parse_setting("b2,s6") == dict(parse_setting("b2"), no_repeat_ngram_size=6, ngram_scope="new")
+    with pytest.raises(SystemExit, match="unknown part 'x3'"):
+        parse_setting("b4,x3")
+
+
+def test_no_repeat_ngram_and_min_new_tokens_reach_the_search(model):
+    tok, dialogue = CharTok(), "hello there"
+    prompt = tok.encode(dialogue + "\n\nSummary:")
+    for kw in (dict(beams=1, no_repeat_ngram_size=2), dict(beams=3, no_repeat_ngram_size=2, min_new_tokens=5),
+               dict(beams=1, min_new_tokens=4), dict(beams=2, no_repeat_ngram_size=2, ngram_scope="new")):
+        got = summarize_one(model, tok, dialogue, 17, max_new_tokens=12, **kw)
+        seqs, _ = beam_search(model, prompt, 12, num_beams=kw["beams"], eos_token_id=17, early_stopping=True,
+                              no_repeat_ngram_size=kw.get("no_repeat_ngram_size", 0),
+                              min_new_tokens=kw.get("min_new_tokens", 0),
+                              no_repeat_ngram_scope=kw.get("ngram_scope", "all"))
+        assert got == tok.decode([i for i in seqs[0] if i != 17]).strip(), kw
+        assert len(got.split()) >= kw.get("min_new_tokens", 0)
+
+
+def test_defaults_keep_the_first_measurements(model):
+    """beams > 1 without an explicit n-gram size bans repeated 3-grams (as the 12-minute rows did)."""
+    tok, dialogue = CharTok(), "a b a b a b"
+    a = summarize_one(model, tok, dialogue, 17, beams=3, max_new_tokens=12)
+    b = summarize_one(model, tok, dialogue, 17, beams=3, max_new_tokens=12, no_repeat_ngram_size=3)
+    assert a == b
