@@ -134,3 +134,31 @@ def test_swapped_negatives_and_loss_with_negatives():
     want = (np.mean(lse(full) - np.diag(Z)) + np.mean(lse(Z.T) - np.diag(Z))) / 2
     got = clip_loss(Tensor(I, dtype=np.float64), Tensor(T, dtype=np.float64), 5.0, Tensor(N, dtype=np.float64))
     assert got.item() == pytest.approx(want, rel=1e-10)
+
+
+@pytest.mark.parametrize("tune", ["frozen", "lora"])
+def test_pretrained_decoder_captioner(tmp_path, tune):
+    """ClipCap's own setting: a pretrained GPT (here the shipped tinystories-3m) decodes the prefix, with its
+    BPE tokenizer; frozen trains only the mapping, lora adds LoRA on attention; export / load round trip."""
+    from tinygrad_lm.nn.lora import lora_layers
+    cap = PrefixCaptioner(0, 0, embed_dim=8, prefix_len=2, cnn_width=4, decoder="tinystories-3m", decoder_tune=tune)
+    gpt_trainable = sum(p.size for p in cap.gpt.parameters() if p.requires_grad)
+    assert (gpt_trainable == 0) == (tune == "frozen") and bool(lora_layers(cap.gpt)) == (tune == "lora")
+    assert all(p.requires_grad for p in cap.mapper.parameters())
+    caps = ["a small magenta diamond left of a large cyan cross", "a large red circle"]
+    ids = cap.encode_captions(caps)                                   # <|endoftext|> caption <|endoftext|> "\n"...
+    assert ids.shape == (2, cap.max_len) and (ids[:, 0] == cap.bos_id).all()
+    assert [cap.decode_ids(r) for r in ids] == caps
+    _, loss = cap(np.zeros((2, 8), np.float32), ids)
+    assert np.isfinite(loss.item())
+    loss.backward()
+    assert all(p.grad is not None for p in cap.parameters() if p.requires_grad)
+    assert len(cap.caption(shapes.make_batch("test", 2)[0])) == 2
+    export(cap, "captioner", str(tmp_path / "cap"))
+    back = load_model(str(tmp_path / "cap"), "captioner")
+    assert back.settings["decoder"] == "tinystories-3m" and back.max_len == cap.max_len
+    cap.eval()
+    np.testing.assert_allclose(back(np.ones((2, 8), np.float32), ids)[1].item(),
+                               cap(np.ones((2, 8), np.float32), ids)[1].item(), rtol=1e-5)
+    with pytest.raises(ValueError, match="needs a pretrained decoder"):
+        PrefixCaptioner(V, L, decoder_tune="lora")
