@@ -3,6 +3,7 @@ the ViT patch embedding (= a strided conv), the prefix captioner's input and dec
 a smoke run of `tglm train clip`, `tglm train captioner` and `tglm caption` (a few seconds)."""
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +33,28 @@ def test_clip_loss_formula_and_gradcheck():
                      x, y, np.array(1.5))
     with pytest.raises(ValueError, match=r"\(B, E\)"):
         clip_loss(Tensor(np.ones((3, 4))), Tensor(np.ones((2, 4))), 1.0)
+
+
+
+def test_clip_loss_equals_torch_fixture():
+    """Loss and gradients (image, text, NegCLIP negatives, scale) equal PyTorch's cross-entropy form
+    (tests/fixtures/clip/record_clip_loss.py, torch 2.13), in float64."""
+    import json
+    fx = json.loads((Path(__file__).parent / "fixtures" / "clip" / "clip_loss.json").read_text())
+    for case in fx["cases"]:
+        img, txt = Tensor(np.array(case["image"]), dtype=np.float64), Tensor(np.array(case["text"]), dtype=np.float64)
+        scale = Tensor(np.array(case["scale"]), dtype=np.float64)
+        neg = None if case["negatives"] is None else Tensor(np.array(case["negatives"]), dtype=np.float64)
+        for t in (img, txt, scale) + ((neg,) if neg is not None else ()):
+            t.requires_grad = True
+        loss = clip_loss(img, txt, scale, neg)
+        loss.backward()
+        assert loss.item() == pytest.approx(case["loss"], rel=1e-10), case["name"]
+        np.testing.assert_allclose(img.grad, case["grad_image"], rtol=1e-9, atol=1e-12, err_msg=case["name"])
+        np.testing.assert_allclose(txt.grad, case["grad_text"], rtol=1e-9, atol=1e-12, err_msg=case["name"])
+        assert float(scale.grad) == pytest.approx(case["grad_scale"], rel=1e-9, abs=1e-12), case["name"]
+        if neg is not None:
+            np.testing.assert_allclose(neg.grad, case["grad_negatives"], rtol=1e-9, atol=1e-12)
 
 
 def test_temperature_init_and_clamp():
