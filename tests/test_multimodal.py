@@ -3,6 +3,7 @@ the ViT patch embedding (= a strided conv), the prefix captioner's input and dec
 a smoke run of `tglm train clip`, `tglm train captioner` and `tglm caption` (a few seconds)."""
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +33,28 @@ def test_clip_loss_formula_and_gradcheck():
                      x, y, np.array(1.5))
     with pytest.raises(ValueError, match=r"\(B, E\)"):
         clip_loss(Tensor(np.ones((3, 4))), Tensor(np.ones((2, 4))), 1.0)
+
+
+
+def test_clip_loss_equals_torch_fixture():
+    """Loss and gradients (image, text, NegCLIP negatives, scale) equal PyTorch's cross-entropy form
+    (tests/fixtures/clip/record_clip_loss.py, torch 2.13), in float64."""
+    import json
+    fx = json.loads((Path(__file__).parent / "fixtures" / "clip" / "clip_loss.json").read_text())
+    for case in fx["cases"]:
+        img, txt = Tensor(np.array(case["image"]), dtype=np.float64), Tensor(np.array(case["text"]), dtype=np.float64)
+        scale = Tensor(np.array(case["scale"]), dtype=np.float64)
+        neg = None if case["negatives"] is None else Tensor(np.array(case["negatives"]), dtype=np.float64)
+        for t in (img, txt, scale) + ((neg,) if neg is not None else ()):
+            t.requires_grad = True
+        loss = clip_loss(img, txt, scale, neg)
+        loss.backward()
+        assert loss.item() == pytest.approx(case["loss"], rel=1e-10), case["name"]
+        np.testing.assert_allclose(img.grad, case["grad_image"], rtol=1e-9, atol=1e-12, err_msg=case["name"])
+        np.testing.assert_allclose(txt.grad, case["grad_text"], rtol=1e-9, atol=1e-12, err_msg=case["name"])
+        assert float(scale.grad) == pytest.approx(case["grad_scale"], rel=1e-9, abs=1e-12), case["name"]
+        if neg is not None:
+            np.testing.assert_allclose(neg.grad, case["grad_negatives"], rtol=1e-9, atol=1e-12)
 
 
 def test_temperature_init_and_clamp():
@@ -134,3 +157,31 @@ def test_swapped_negatives_and_loss_with_negatives():
     want = (np.mean(lse(full) - np.diag(Z)) + np.mean(lse(Z.T) - np.diag(Z))) / 2
     got = clip_loss(Tensor(I, dtype=np.float64), Tensor(T, dtype=np.float64), 5.0, Tensor(N, dtype=np.float64))
     assert got.item() == pytest.approx(want, rel=1e-10)
+
+
+@pytest.mark.parametrize("tune", ["frozen", "lora"])
+def test_pretrained_decoder_captioner(tmp_path, tune):
+    """ClipCap's own setting: a pretrained GPT (here the shipped tinystories-3m) decodes the prefix, with its
+    BPE tokenizer; frozen trains only the mapping, lora adds LoRA on attention; export / load round trip."""
+    from tinygrad_lm.nn.lora import lora_layers
+    cap = PrefixCaptioner(0, 0, embed_dim=8, prefix_len=2, cnn_width=4, decoder="tinystories-3m", decoder_tune=tune)
+    gpt_trainable = sum(p.size for p in cap.gpt.parameters() if p.requires_grad)
+    assert (gpt_trainable == 0) == (tune == "frozen") and bool(lora_layers(cap.gpt)) == (tune == "lora")
+    assert all(p.requires_grad for p in cap.mapper.parameters())
+    caps = ["a small magenta diamond left of a large cyan cross", "a large red circle"]
+    ids = cap.encode_captions(caps)                                   # <|endoftext|> caption <|endoftext|> "\n"...
+    assert ids.shape == (2, cap.max_len) and (ids[:, 0] == cap.bos_id).all()
+    assert [cap.decode_ids(r) for r in ids] == caps
+    _, loss = cap(np.zeros((2, 8), np.float32), ids)
+    assert np.isfinite(loss.item())
+    loss.backward()
+    assert all(p.grad is not None for p in cap.parameters() if p.requires_grad)
+    assert len(cap.caption(shapes.make_batch("test", 2)[0])) == 2
+    export(cap, "captioner", str(tmp_path / "cap"))
+    back = load_model(str(tmp_path / "cap"), "captioner")
+    assert back.settings["decoder"] == "tinystories-3m" and back.max_len == cap.max_len
+    cap.eval()
+    np.testing.assert_allclose(back(np.ones((2, 8), np.float32), ids)[1].item(),
+                               cap(np.ones((2, 8), np.float32), ids)[1].item(), rtol=1e-5)
+    with pytest.raises(ValueError, match="needs a pretrained decoder"):
+        PrefixCaptioner(V, L, decoder_tune="lora")

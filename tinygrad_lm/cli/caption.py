@@ -67,6 +67,11 @@ def captioner_parser():
     p.add_argument("--n-head", type=positive_int, default=4, help="attention heads")
     p.add_argument("--n-embd", type=positive_int, default=128, help="GPT channels C")
     p.add_argument("--clip-norm", type=positive_float, default=1.0, help="max global gradient norm")
+    p.add_argument("--decoder", default=None, help="a pretrained GPT (e.g. course-base-8m) as the decoder, with "
+                   "its BPE tokenizer; default: a small GPT from scratch (--n-layer/--n-head/--n-embd)")
+    p.add_argument("--decoder-tune", choices=["frozen", "lora", "full"], default="full", help="with --decoder: "
+                   "train only the mapping (frozen), LoRA on attention, or the whole decoder")
+    p.add_argument("--lora-r", type=positive_int, default=8, help="LoRA rank for --decoder-tune lora (alpha 2r)")
     return p
 
 
@@ -92,6 +97,9 @@ def main_captioner(argv) -> int:
     args = p.parse_args(argv)
     if args.n_embd % args.n_head:
         raise UsageError(f"--n-embd {args.n_embd} must be divisible by --n-head {args.n_head}")
+    if args.decoder is None and args.decoder_tune != "full":
+        raise UsageError(f"--decoder-tune {args.decoder_tune} needs --decoder NAME (a pretrained GPT); the "
+                         f"scratch decoder always trains fully")
     args.clip = args.clip or default_clip()
     return train_captioner(_prepare(args))
 

@@ -232,10 +232,11 @@ def train_captioner(args) -> int:
     settings = dict(vocab_size=len(shapes.VOCAB), max_len=shapes.MAX_LEN, embed_dim=clip.settings["embed_dim"],
                     prefix_len=args.prefix_len, n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
                     pad_id=shapes.PAD, bos_id=shapes.BOS, eos_id=shapes.EOS, cnn_width=clip.settings["cnn_width"],
-                    features=args.features)
+                    features=args.features, decoder=args.decoder, decoder_tune=args.decoder_tune, lora_r=args.lora_r)
     cfg = {"kind": "captioner", "captioner": settings, "clip_from": str(args.clip),
            "train": {k: v for k, v in vars(args).items() if not callable(v)}}
     model = PrefixCaptioner(**settings)
+    cfg["captioner"] = settings = model.settings                     # a pretrained decoder fixes V, C, ids
     model.visual.load_state_dict(clip.visual.state_dict())           # CLIP's encoder, frozen
     opt = AdamW(weight_decay_groups(model, args.weight_decay), lr=args.lr, betas=(0.9, 0.98))
     run = Run(args.out, model, opt, cfg, title="prefix captioner on Shapes", save_best_optimizer=False)
@@ -244,13 +245,15 @@ def train_captioner(args) -> int:
         print(f"resumed {args.resume}: step {run.step}, best val {run.best:.4f}")
     x, caps, _ = _pool("train", args.train_size, args.seed, "captioner")
     t = time.perf_counter()
-    emb, ids = model.embed_images(x), shapes.encode_batch(caps)        # (N, E) once: the encoder is frozen
+    emb, ids = model.embed_images(x), model.encode_captions(caps)      # (N, E) once: the encoder is frozen
     del x
     vx, vcaps, _ = shapes.make_batch("val", 512, args.seed)
-    vemb, vids = model.embed_images(vx), shapes.encode_batch(vcaps)
+    vemb, vids = model.embed_images(vx), model.encode_captions(vcaps)
     trainable = sum(p.size for p in model.parameters() if p.requires_grad)
+    gpt = "GPT" if args.decoder is None else f"{args.decoder} ({args.decoder_tune})"
     print(f"captioner: image features in {time.perf_counter() - t:.0f}s; {trainable:,} trainable parameters "
-          f"(mapping + GPT), {model.num_parameters() - trainable:,} frozen (CLIP encoder), prefix k={args.prefix_len}")
+          f"(mapping + {gpt}), {model.num_parameters() - trainable:,} frozen (CLIP encoder"
+          f"{'' if args.decoder is None or args.decoder_tune == 'full' else ' + decoder'}), prefix k={args.prefix_len}")
 
     def next_loss():
         idx = np.random.default_rng([args.seed, 8, run.step]).integers(0, len(ids), args.batch_size)
@@ -266,7 +269,7 @@ def train_captioner(args) -> int:
 
     def on_eval(run, write):
         model.eval()
-        pred = [shapes.decode(r) for r in model.generate(vemb[:100])]
+        pred = [model.decode_ids(r) for r in model.generate(vemb[:100])]
         model.train()
         acc = shapes.attribute_accuracy(pred, vcaps[:100])
         write(f"        val attributes {acc['attributes']:.3f}, exact {acc['exact']:.3f}; e.g. {pred[0]!r} "
