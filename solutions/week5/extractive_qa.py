@@ -183,6 +183,8 @@ def train(argv) -> int:
     p.add_argument("--lexical-features", action="store_true",
                    help="DrQA's token features (exact/lowercase/stem match, tf, distance, sentence rank) as input "
                         "embeddings of the context tokens (datasets/qa_features.py)")
+    p.add_argument("--init", default=None, help="start from this `extractive_qa train` checkpoint (its weights only; "
+                   "same --encoder and --lexical-features) instead of a fresh head")
     p.add_argument("--out", default="runs/week5/span-qa")
     p.add_argument("--minutes", type=float, default=20.0)
     p.add_argument("--max-steps", type=int, default=100_000)
@@ -205,6 +207,8 @@ def train(argv) -> int:
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     model, tok, sep = build_model(args.encoder, args.causal, args.lexical_features)
+    if args.init:                                             # continue from a span-qa checkpoint (same options)
+        load_checkpoint(args.init, model, restore_rng=False)
     model.train()
     train_recs, held, held_all = data_splits(args.held_out_limit)
     train_recs = train_recs[:args.limit]
@@ -352,10 +356,21 @@ def evaluate(argv) -> int:
           f"oracle threshold on dev (not a result): best F1 {res['best_f1']:.2f} at {res['best_f1_thresh']:.4f}")
     if prior is not None:                                           # the two parts alone, never abstaining
         for label, b, learned in (("reader alone", 0.0, 1.0), ("lexical prior alone", 1.0, 0.0)):
-            alone = squad_v2(dev, predictions(dev, outs, targs.max_answer, prior, b, learned)[0])
+            p_alone, na_alone = predictions(dev, outs, targs.max_answer, prior, b, learned)
+            alone = squad_v2(dev, p_alone)
             extra[label] = alone
             print(f"  {label} (never abstaining): HasAns EM {alone.get('HasAns_exact', NAN):.2f} "
                   f"F1 {alone.get('HasAns_f1', NAN):.2f}")
+        thr_file = os.path.join(os.path.dirname(args.checkpoint), "threshold.json")
+        if os.path.exists(thr_file):                                # the reader alone with its own threshold
+            with open(thr_file, encoding="utf-8") as f:
+                thr0 = json.load(f)["na_prob_thresh"]
+            p_alone, na_alone = predictions(dev, outs, targs.max_answer)
+            r0 = squad_v2(dev, p_alone, na_probs=na_alone, na_prob_thresh=thr0)
+            extra["reader alone, its threshold.json"] = {"threshold": thr0, **r0}
+            print(f"  reader alone, threshold {thr0:.4f} (threshold.json): EM {r0['exact']:.2f} F1 {r0['f1']:.2f} | "
+                  f"HasAns EM {r0.get('HasAns_exact', NAN):.2f} F1 {r0.get('HasAns_f1', NAN):.2f} | "
+                  f"NoAns {r0.get('NoAns_f1', NAN):.2f}; oracle {r0['best_f1']:.2f}")
     out = args.out or os.path.join(os.path.dirname(args.checkpoint),
                                    "dev_squad_v2_prior.json" if prior is not None else "dev_squad_v2.json")
     final = {q: ("" if na[q] > thr else a) for q, a in preds.items()}
