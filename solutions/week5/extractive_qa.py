@@ -17,11 +17,16 @@ The recipe (BERT's run_squad.py, small):
            question (held-out set = half answerable, half not, like the dev subset).
            They are easier than SQuAD 2.0's adversarial unanswerable questions (same paragraph, plausible
            answer): expect the threshold to transfer imperfectly.
+  features --lexical-features: DrQA's token features of each context token (exact / lowercase / stem match with
+           a question word, term frequency, distance to the nearest match, sentence rank; datasets/qa_features.py)
+           as learned input embeddings (models/span_qa.py); without the flag the reader sees tokens only
   loop     training/loop.py: AdamW, warmup + cosine, clipping; batches of windows of one padded length;
            every --eval-every steps the span loss on --val-windows fixed held-out windows -> best.safetensors
   after    the held-out questions are answered with the best checkpoint; the no-answer threshold on
            na_prob = sigmoid(null score - best span score) that maximises held-out F1 (metrics.squad_v2's
            best_f1_thresh) is stored in threshold.json beside the checkpoint
+  prior    evaluate --lexical-prior: + beta x a count-based prior on the tokens' lexical features (models/
+           span_prior.py, counted on the training answers), beta from BETAS chosen on the held-out questions
   evaluate squad_v2_dev_subset (1,407 questions) with that threshold -> overall / HasAns / NoAns EM and F1
            (metrics.squad_v2 = the official script); also the oracle best_f1 (threshold tuned on dev: NOT a
            result, shown for how much the held-out threshold loses)
@@ -40,9 +45,11 @@ from tqdm import tqdm
 from tinygrad_lm.checkpoints.checkpoint import load_checkpoint, read_checkpoint
 from tinygrad_lm.course import load, pop_impl
 from tinygrad_lm.datasets.squad import load_squad_v1_train, load_squad_v2_dev
-from tinygrad_lm.datasets.squad_windows import make_windows
+from tinygrad_lm.datasets.qa_features import token_features
+from tinygrad_lm.datasets.squad_windows import answer_token_span, make_windows, token_char_spans
 from tinygrad_lm.metrics import squad_v2
 from tinygrad_lm.models import GPTConfig
+from tinygrad_lm.models.span_prior import LexicalSpanPrior
 from tinygrad_lm.models.span_qa import SpanQA, allowed_mask, predict, window_logits
 from tinygrad_lm.optim import cosine_warmup_lr
 from tinygrad_lm.random import manual_seed
@@ -52,7 +59,8 @@ from tinygrad_lm.training.loop import Run, fit, prepare_out_dir, write_json
 
 squad_qa = load("week5.squad_qa")          # best_span: the reference (solutions/) or yours (exercises/): --impl
 HELD_OUT_FRACTION = 0.10
-NAN = float("nan")                         # a split (HasAns / NoAns) absent from a small sample
+NAN = float("nan")
+BETAS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)     # lexical prior weights tried on held-out training questions                         # a split (HasAns / NoAns) absent from a small sample
 
 
 def split_articles(records):
@@ -83,44 +91,85 @@ def negatives(records, per_question: int, rng, suffix="neg"):
     return out
 
 
+def data_splits(held_out_limit):
+    """(training records, held-out answerable records, held-out answerable + made-unanswerable records):
+    the same split for `train` (threshold) and `evaluate --lexical-prior` (beta)."""
+    train_recs, held = split_articles(load_squad_v1_train())
+    held = [held[i] for i in sorted(np.random.default_rng(3).permutation(len(held))[:held_out_limit])]
+    return train_recs, held, held + negatives(held, 1, np.random.default_rng(1))
+
+
 def question_windows(tok, r, sep_id, args):
     ans = None if r["is_impossible"] else (r["answers"]["answer_start"][0], r["answers"]["text"][0])
-    return make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride, answer=ans)
+    return make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride, answer=ans,
+                        features=bool(getattr(args, "lexical_features", False)))
 
 
 @no_grad()
-def answer_all(model, tok, records, sep_id, args, desc, chunk=64):
-    """-> ({id: answer text}, {id: na_prob}) for the records (na_prob = sigmoid(null - best span)).
-    The windows of `chunk` questions at a time are batched together (by padded length)."""
-    preds, na = {}, {}
+def window_outputs(model, tok, records, sep_id, args, desc, chunk=64, features=None):
+    """-> [(windows, starts, ends)] per record: the reader's logits of every window (no targets).
+    The windows of `chunk` questions at a time are batched together (by padded length).
+    features=True computes the lexical features even when the model does not use them (for the prior)."""
+    wargs = argparse.Namespace(**{**vars(args), "lexical_features":
+                                  bool(getattr(args, "lexical_features", False)) or bool(features)})
+    out = []
     bar = tqdm(total=len(records), desc=desc, unit="question", file=sys.stdout, mininterval=2.0)
     for k in range(0, len(records), chunk):
         group = records[k:k + chunk]
-        wins = [make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride) for r in group]
+        wins = [question_windows(tok, {**r, "is_impossible": True}, sep_id, wargs) for r in group]   # no targets
         st, en = window_logits(model, [w for ws in wins for w in ws])
         i = 0
-        for r, ws in zip(group, wins):
-            text, diff = predict(ws, st[i:i + len(ws)], en[i:i + len(ws)], r["context"], args.max_answer,
-                                 best_span=squad_qa.best_span)
+        for ws in wins:
+            out.append((ws, st[i:i + len(ws)], en[i:i + len(ws)]))
             i += len(ws)
-            preds[r["id"]], na[r["id"]] = text, float(1.0 / (1.0 + np.exp(-np.clip(diff, -50, 50))))
         bar.update(len(group))
     bar.close()
+    return out
+
+
+def with_prior(ws, starts, ends, prior, beta, learned=1.0):
+    """Logits + beta * the lexical prior (models/span_prior.py) at the context positions; learned=0 drops the
+    reader's own scores (the prior alone)."""
+    out_s, out_e = [], []
+    for w, st, en in zip(ws, starts, ends):
+        st, en = learned * np.asarray(st, dtype=np.float64), learned * np.asarray(en, dtype=np.float64)
+        a, n = w["ctx_offset"], len(w["starts"])
+        ps, pe = prior.scores(w["feats"][a:a + n])                          # (n,) each
+        st[a:a + n] += beta * ps
+        en[a:a + n] += beta * pe
+        out_s.append(st)
+        out_e.append(en)
+    return out_s, out_e
+
+
+def predictions(records, outputs, max_answer, prior=None, beta=0.0, learned=1.0):
+    """-> ({id: answer text}, {id: na_prob}) (na_prob = sigmoid(null - best span))."""
+    preds, na = {}, {}
+    for r, (ws, st, en) in zip(records, outputs):
+        if prior is not None:
+            st, en = with_prior(ws, st, en, prior, beta, learned)
+        text, diff = predict(ws, st, en, r["context"], max_answer, best_span=squad_qa.best_span)
+        preds[r["id"]], na[r["id"]] = text, float(1.0 / (1.0 + np.exp(-np.clip(diff, -50, 50))))
     return preds, na
 
 
-def build_model(encoder: str, causal: bool = False):
+def answer_all(model, tok, records, sep_id, args, desc, chunk=64):
+    """-> ({id: answer text}, {id: na_prob}) for the records with the reader alone."""
+    return predictions(records, window_outputs(model, tok, records, sep_id, args, desc, chunk), args.max_answer)
+
+
+def build_model(encoder: str, causal: bool = False, lexical_features: bool = False):
     """(SpanQA with the encoder's weights, tokenizer, sep id, config dict) from an MLM checkpoint or a base model."""
     if encoder.endswith(".safetensors"):
         cfg = read_checkpoint(encoder)["config"]
         config = GPTConfig(**cfg["model"])
-        model = SpanQA(config, causal=causal)
+        model = SpanQA(config, causal=causal, lexical_features=lexical_features)
         load_checkpoint(encoder, model.encoder, restore_rng=False)
         tok, sep = tokenizer_from_config(cfg["tokenizer"]), int(cfg["eos_token_id"])
     else:                                                     # a causal base model, its mask simply removed
         from tinygrad_lm.models.pretrained import load as load_pretrained
         pre, tok, info = load_pretrained(encoder)
-        model = SpanQA(GPTConfig(**pre.config.to_dict()), causal=causal)
+        model = SpanQA(GPTConfig(**pre.config.to_dict()), causal=causal, lexical_features=lexical_features)
         model.encoder.load_state_dict(pre.state_dict())
         sep = int(info["eos_token_id"])
     return model, tok, sep
@@ -131,6 +180,11 @@ def train(argv) -> int:
     p.add_argument("--encoder", default="runs/week5/encoder-mlm/best.safetensors",
                    help="MLM checkpoint (encoder_mlm.py) or a base model name (causal mask removed, no MLM)")
     p.add_argument("--causal", action="store_true", help="keep the causal mask (ablation; with a base model name)")
+    p.add_argument("--lexical-features", action="store_true",
+                   help="DrQA's token features (exact/lowercase/stem match, tf, distance, sentence rank) as input "
+                        "embeddings of the context tokens (datasets/qa_features.py)")
+    p.add_argument("--init", default=None, help="start from this `extractive_qa train` checkpoint (its weights only; "
+                   "same --encoder and --lexical-features) instead of a fresh head")
     p.add_argument("--out", default="runs/week5/span-qa")
     p.add_argument("--minutes", type=float, default=20.0)
     p.add_argument("--max-steps", type=int, default=100_000)
@@ -152,13 +206,13 @@ def train(argv) -> int:
     prepare_out_dir(args.out, overwrite=args.overwrite)
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model, tok, sep = build_model(args.encoder, args.causal)
+    model, tok, sep = build_model(args.encoder, args.causal, args.lexical_features)
+    if args.init:                                             # continue from a span-qa checkpoint (same options)
+        load_checkpoint(args.init, model, restore_rng=False)
     model.train()
-    train_recs, held = split_articles(load_squad_v1_train())
+    train_recs, held, held_all = data_splits(args.held_out_limit)
     train_recs = train_recs[:args.limit]
-    held = [held[i] for i in sorted(np.random.default_rng(3).permutation(len(held))[:args.held_out_limit])]
     train_all = train_recs + negatives(train_recs, args.neg_ratio, rng)
-    held_all = held + negatives(held, 1, np.random.default_rng(1))
     print(f"train: {len(train_recs):,} questions + {len(train_all) - len(train_recs):,} unanswerable pairs; held out "
           f"({', '.join(sorted({r['title'] for r in held}))}): {len(held):,} + {len(held_all) - len(held):,}")
     windows = [w for r in tqdm(train_all, desc="windows", unit="q", file=sys.stdout, mininterval=2.0)
@@ -178,14 +232,15 @@ def train(argv) -> int:
     run = Run(args.out, model, opt, cfg, title="extractive QA: span loss")
 
     def batch(ws):
+        feats = np.stack([w["feats"] for w in ws]) if args.lexical_features else None          # (B, T, 4)
         return (np.stack([w["ids"] for w in ws]), np.array([w["start"] for w in ws]), np.array([w["end"] for w in ws]),
-                allowed_mask(ws))
+                allowed_mask(ws), feats)
 
     def next_loss():
         k = keys[int(rng.choice(len(keys), p=weights / weights.sum()))]
         ws = [windows[i] for i in rng.choice(buckets[k], size=min(args.batch_size, len(buckets[k])), replace=False)]
-        ids, s, e, allowed = batch(ws)
-        return model(ids, s, e, allowed)[2], ids.size
+        ids, s, e, allowed, feats = batch(ws)
+        return model(ids, s, e, allowed, feats)[2], ids.size
 
     @no_grad()
     def evaluate():
@@ -196,8 +251,8 @@ def train(argv) -> int:
         total = n = 0
         for ws in groups.values():
             for k in range(0, len(ws), 16):
-                ids, s, e, allowed = batch(ws[k:k + 16])
-                total += model(ids, s, e, allowed)[2].item() * len(ids)
+                ids, s, e, allowed, feats = batch(ws[k:k + 16])
+                total += model(ids, s, e, allowed, feats)[2].item() * len(ids)
                 n += len(ids)
         model.train()
         return {"val": total / n}
@@ -229,10 +284,40 @@ def load_span_qa(path):
     cfg = read_checkpoint(path)["config"]
     if cfg.get("kind") != "span-qa":
         raise ValueError(f"{path}: not a checkpoint of `extractive_qa train` (kind {cfg.get('kind')!r})")
-    model = SpanQA(GPTConfig(**cfg["model"]), causal=bool(cfg["extractive_qa"].get("causal", False)))
+    model = SpanQA(GPTConfig(**cfg["model"]), causal=bool(cfg["extractive_qa"].get("causal", False)),
+                   lexical_features=bool(cfg["extractive_qa"].get("lexical_features", False)))
     load_checkpoint(path, model, restore_rng=False)
     model.eval()
     return model, tokenizer_from_config(cfg["tokenizer"]), cfg
+
+
+def fit_prior(tok, records):
+    """The lexical span prior (models/span_prior.py) counted on the answerable training records."""
+    examples = []
+    for r in tqdm(records, desc="lexical prior", unit="q", file=sys.stdout, mininterval=2.0):
+        _, c_start, c_end = token_char_spans(tok, r["context"])
+        s, e = answer_token_span(c_start, c_end, r["answers"]["answer_start"][0], r["answers"]["text"][0])
+        examples.append((token_features(r["question"], r["context"], c_start, c_end), s, e))
+    return LexicalSpanPrior().fit(examples)
+
+
+def choose_beta(model, tok, sep, targs, prior):
+    """beta maximising the held-out answerable questions' F1 (never abstaining), then the no-answer threshold
+    for it on held-out answerable + made-unanswerable questions, as `train` does. -> (beta, threshold, table)."""
+    _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)))
+    outs = window_outputs(model, tok, held_all, sep, targs, "held-out questions", features=True)
+    table, best = {}, None
+    for beta in BETAS:
+        preds, na = predictions(held_all, outs, targs.max_answer, prior, beta)
+        f1 = squad_v2(held_all, preds).get("HasAns_f1", NAN)
+        table[str(beta)] = f1
+        if best is None or f1 > best[1]:
+            best = (beta, f1, preds, na)
+    beta, _, preds, na = best
+    thr = squad_v2(held_all, preds, na_probs=na)["best_f1_thresh"]
+    print("held-out HasAns F1 (never abstaining) by beta: " + ", ".join(f"{b}: {f:.2f}" for b, f in table.items())
+          + f" -> beta {beta}, threshold {thr:.4f}")
+    return beta, thr, table
 
 
 def evaluate(argv) -> int:
@@ -240,29 +325,57 @@ def evaluate(argv) -> int:
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--threshold", type=float, default=None,
                    help="na_prob threshold (default: threshold.json beside the checkpoint, chosen on held-out data)")
+    p.add_argument("--lexical-prior", action="store_true",
+                   help="add beta x the lexical span prior (counted on the training answers) to the reader's scores; "
+                        "beta and the threshold are chosen on the held-out training questions")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--out", default=None, help="JSON with scores and predictions (default: beside the checkpoint)")
     args = p.parse_args(argv)
     model, tok, cfg = load_span_qa(args.checkpoint)
     targs = argparse.Namespace(**cfg["extractive_qa"])
-    thr = args.threshold
+    sep = int(cfg["sep_id"])
+    thr, prior, beta, extra = args.threshold, None, 0.0, {}
+    if args.lexical_prior:
+        prior = fit_prior(tok, data_splits(int(getattr(targs, "held_out_limit", 200)))[0])
+        beta, held_thr, extra["held_out_beta_hasans_f1"] = choose_beta(model, tok, sep, targs, prior)
+        thr = held_thr if thr is None else thr
     if thr is None:
         with open(os.path.join(os.path.dirname(args.checkpoint), "threshold.json"), encoding="utf-8") as f:
             thr = json.load(f)["na_prob_thresh"]
     dev = load_squad_v2_dev()[:args.limit]
     t0 = time.perf_counter()
-    preds, na = answer_all(model, tok, dev, int(cfg["sep_id"]), targs, "squad_v2_dev_subset")
+    outs = window_outputs(model, tok, dev, sep, targs, "squad_v2_dev_subset", features=args.lexical_prior)
+    preds, na = predictions(dev, outs, targs.max_answer, prior, beta)
     res = squad_v2(dev, preds, na_probs=na, na_prob_thresh=thr)
     always = squad_v2(dev, preds)                                   # never abstain: the span reader alone
-    print(f"SQuAD v2 dev subset ({res['total']} questions), threshold {thr:.4f} (held-out): EM {res['exact']:.2f} "
-          f"F1 {res['f1']:.2f} | HasAns EM {res.get('HasAns_exact', NAN):.2f} F1 {res.get('HasAns_f1', NAN):.2f} "
-          f"| NoAns {res.get('NoAns_f1', NAN):.2f}")
-    print(f"  never abstaining: HasAns F1 {always.get('HasAns_f1', NAN):.2f}; oracle threshold on dev (not a result): "
-          f"best F1 {res['best_f1']:.2f} at {res['best_f1_thresh']:.4f}")
-    out = args.out or os.path.join(os.path.dirname(args.checkpoint), "dev_squad_v2.json")
+    name = f"reader + {beta} x lexical prior" if prior is not None else "reader"
+    print(f"SQuAD v2 dev subset ({res['total']} questions), {name}, threshold {thr:.4f} (held-out): EM "
+          f"{res['exact']:.2f} F1 {res['f1']:.2f} | HasAns EM {res.get('HasAns_exact', NAN):.2f} F1 "
+          f"{res.get('HasAns_f1', NAN):.2f} | NoAns {res.get('NoAns_f1', NAN):.2f}")
+    print(f"  never abstaining: HasAns EM {always.get('HasAns_exact', NAN):.2f} F1 {always.get('HasAns_f1', NAN):.2f}; "
+          f"oracle threshold on dev (not a result): best F1 {res['best_f1']:.2f} at {res['best_f1_thresh']:.4f}")
+    if prior is not None:                                           # the two parts alone, never abstaining
+        for label, b, learned in (("reader alone", 0.0, 1.0), ("lexical prior alone", 1.0, 0.0)):
+            p_alone, na_alone = predictions(dev, outs, targs.max_answer, prior, b, learned)
+            alone = squad_v2(dev, p_alone)
+            extra[label] = alone
+            print(f"  {label} (never abstaining): HasAns EM {alone.get('HasAns_exact', NAN):.2f} "
+                  f"F1 {alone.get('HasAns_f1', NAN):.2f}")
+        thr_file = os.path.join(os.path.dirname(args.checkpoint), "threshold.json")
+        if os.path.exists(thr_file):                                # the reader alone with its own threshold
+            with open(thr_file, encoding="utf-8") as f:
+                thr0 = json.load(f)["na_prob_thresh"]
+            p_alone, na_alone = predictions(dev, outs, targs.max_answer)
+            r0 = squad_v2(dev, p_alone, na_probs=na_alone, na_prob_thresh=thr0)
+            extra["reader alone, its threshold.json"] = {"threshold": thr0, **r0}
+            print(f"  reader alone, threshold {thr0:.4f} (threshold.json): EM {r0['exact']:.2f} F1 {r0['f1']:.2f} | "
+                  f"HasAns EM {r0.get('HasAns_exact', NAN):.2f} F1 {r0.get('HasAns_f1', NAN):.2f} | "
+                  f"NoAns {r0.get('NoAns_f1', NAN):.2f}; oracle {r0['best_f1']:.2f}")
+    out = args.out or os.path.join(os.path.dirname(args.checkpoint),
+                                   "dev_squad_v2_prior.json" if prior is not None else "dev_squad_v2.json")
     final = {q: ("" if na[q] > thr else a) for q, a in preds.items()}
-    write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "scores": res, "never_abstain": always,
-                     "seconds": round(time.perf_counter() - t0, 1),
+    write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "beta": beta, "scores": res,
+                     "never_abstain": always, **extra, "seconds": round(time.perf_counter() - t0, 1),
                      "predictions": final, "span_answers": preds, "na_probs": na})
     print(f"wrote {out}")
     return 0

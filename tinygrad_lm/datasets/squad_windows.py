@@ -19,11 +19,16 @@ context[char_start:char_end].strip().
 token; [CLS] is told apart by its position, padding by coming after the second [SEP]).
 
 Legend: T tokens of a window (<= max_len).
+DrQA's lexical token features (datasets/qa_features.py) ride along with `features=True`: feats (T, 4),
+0 outside the context tokens.
+
 Does not handle: padding masks (windows are batched only with windows of the same padded length, so a
 window's logits never depend on its batch), segment embeddings, questions longer than max_question tokens
 (cut at their end).
 """
 import numpy as np
+
+from .qa_features import token_features
 
 PAD_MULTIPLE = 32
 
@@ -53,12 +58,13 @@ def answer_token_span(starts, ends, answer_start: int, answer_text: str):
 
 
 def make_windows(tok, question: str, context: str, sep_id: int, max_len: int = 256, doc_stride: int = 128,
-                 max_question: int = 64, answer=None):
+                 max_question: int = 64, answer=None, features: bool = False):
     """-> list of windows, each a dict:
         ids (T,) int64 padded with sep_id to a multiple of 32;  n (real length);
         ctx_offset (index of the first context token in ids);  ctx_tokens (slice of context token indices);
         starts / ends (char offsets of the window's context tokens);  start, end (target positions, 0 = [CLS]).
-    answer: (answer_start, answer_text) or None (no answer: every target is [CLS])."""
+    answer: (answer_start, answer_text) or None (no answer: every target is [CLS]).
+    features=True adds feats (T, 4) int64: the context tokens' lexical features (qa_features.py), 0 elsewhere."""
     if max_len < max_question + 8:
         raise ValueError(f"make_windows: max_len {max_len} leaves no room for context after a "
                          f"{max_question}-token question")
@@ -69,6 +75,7 @@ def make_windows(tok, question: str, context: str, sep_id: int, max_len: int = 2
         raise ValueError(f"make_windows: doc_stride {doc_stride} must be in [1, {room}] (the context tokens "
                          f"a window holds after the question)")
     span = answer_token_span(c_start, c_end, *answer) if answer is not None else None
+    c_feats = token_features(question, context, c_start, c_end) if features else None        # (N, 4)
     firsts = list(range(0, max(1, len(c_ids) - room + doc_stride), doc_stride))
     out = []
     for a in firsts:
@@ -80,6 +87,10 @@ def make_windows(tok, question: str, context: str, sep_id: int, max_len: int = 2
             start, end = span[0] - a + off, span[1] - a + off
         n = len(ids)
         T = min(max_len, -(-n // PAD_MULTIPLE) * PAD_MULTIPLE)
-        out.append({"ids": np.array(ids + [sep_id] * (T - n), dtype=np.int64), "n": n, "ctx_offset": off,
-                    "ctx_first": a, "starts": c_start[a:b], "ends": c_end[a:b], "start": start, "end": end})
+        w = {"ids": np.array(ids + [sep_id] * (T - n), dtype=np.int64), "n": n, "ctx_offset": off,
+             "ctx_first": a, "starts": c_start[a:b], "ends": c_end[a:b], "start": start, "end": end}
+        if features:
+            w["feats"] = np.zeros((T, c_feats.shape[1]), dtype=np.int64)                     # (T, 4)
+            w["feats"][off:off + b - a] = c_feats[a:b]
+        out.append(w)
     return out

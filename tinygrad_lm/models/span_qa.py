@@ -14,7 +14,14 @@ Prediction for one question over its windows (`predict`):
     null score = min over windows of start_0 + end_0                      (the [CLS] score, as run_squad.py)
     na_score   = null score - best span score;   answer "" when na_score > threshold (chosen on held-out data).
 
-Legend: B batch, T tokens, C channels (n_embd).
+Lexical features (`SpanQA(config, lexical_features=True)`; Chen et al. 2017, DrQA, section 3.2): the four
+small integers of datasets/qa_features.py per position (exact / lowercase / stem match with a question word,
+term frequency, distance to the nearest match, sentence rank; 0 outside the context) each index a learned
+(size, C) table, and their sum is added to the encoder's input:
+    x = wte(idx) + wpe(t) + sum_k E_k[feats[:, :, k]]                     (B, T, C)
+The tables start at zero, so at step 0 the model is exactly the encoder without features.
+
+Legend: B batch, T tokens, C channels (n_embd), K features (4).
 Does not handle: padding masks (see datasets/squad_windows.py: windows are batched by padded length),
 n-best lists, answer-length priors beyond max_answer.
 """
@@ -23,6 +30,7 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..optim import AdamW, weight_decay_groups
+from ..datasets.qa_features import FEATURE_SIZES
 from ..tensor import Tensor, no_grad
 from .config import GPTConfig
 from .gpt import GPT
@@ -49,18 +57,24 @@ class SpanQA(nn.Module):
     """encoder: the MaskedLM network (its LM head unused); qa: the (C, 2) start/end head.
     causal=True keeps GPT's causal mask instead (an ablation: each token sees the question and the context
     to its left only, as in a decoder used as a span reader; [CLS] at position 0 then sees nothing but
-    itself, so its null score is a constant and the no-answer threshold acts on the span score alone)."""
+    itself, so its null score is a constant and the no-answer threshold acts on the span score alone).
+    lexical_features=True adds one embedding table per DrQA feature (lex_0 .. lex_3, zero-initialised);
+    forward then needs feats (B, T, K)."""
 
-    def __init__(self, config: GPTConfig, causal: bool = False):
+    def __init__(self, config: GPTConfig, causal: bool = False, lexical_features: bool = False):
         super().__init__()
-        self.config, self.causal = config, causal
+        self.config, self.causal, self.lexical_features = config, causal, lexical_features
+        if lexical_features:
+            self.lex = nn.ModuleList([nn.Embedding(n, config.n_embd) for n in FEATURE_SIZES])
+            for table in self.lex:
+                table.weight.data[...] = 0.0
         self.encoder = GPT(config, causal=True) if causal else MaskedLM(config)
         self.qa_weight = nn.Parameter(np.random.default_rng(0).normal(0.0, 0.02, (config.n_embd, 2))
                                       .astype(np.float32))
         self.qa_bias = nn.Parameter(np.zeros(2, dtype=np.float32))
 
-    def hidden(self, idx) -> Tensor:
-        """idx (B, T) -> final hidden states (B, T, C) (GPT.forward without the LM head)."""
+    def hidden(self, idx, feats=None) -> Tensor:
+        """idx (B, T) [, feats (B, T, K)] -> final hidden states (B, T, C) (GPT.forward without the LM head)."""
         idx = np.asarray(idx)
         if idx.ndim != 2 or idx.dtype.kind not in "iu":
             raise ValueError(f"SpanQA expects idx as an int array (B, T), got shape {idx.shape} dtype {idx.dtype}")
@@ -68,13 +82,23 @@ class SpanQA(nn.Module):
         if T > self.config.block_size:
             raise ValueError(f"window of {T} tokens is longer than block_size {self.config.block_size}")
         tr = self.encoder.transformer
-        x = tr.drop(tr.wte(idx) + tr.wpe(np.arange(T, dtype=np.int64)))         # (B, T, C)
+        x = tr.wte(idx) + tr.wpe(np.arange(T, dtype=np.int64))                  # (B, T, C)
+        if self.lexical_features:
+            if feats is None:
+                raise ValueError("SpanQA(lexical_features=True) needs feats (B, T, 4): make_windows(..., features=True)")
+            feats = np.asarray(feats)
+            if feats.shape != (B, T, len(self.lex)) or feats.dtype.kind not in "iu":
+                raise ValueError(f"feats must be an int array of shape {(B, T, len(self.lex))}, got {feats.shape} "
+                                 f"{feats.dtype}")
+            for k, table in enumerate(self.lex):
+                x = x + table(feats[:, :, k])                                    # (B, T, C)
+        x = tr.drop(x)
         for i, block in enumerate(tr.h):
             x = block(x, None, i)                                                # (B, T, C)
         return tr.ln_f(x)                                                        # (B, T, C)
 
-    def forward(self, idx, start_pos=None, end_pos=None, allowed=None):
-        start, end = span_logits(self.hidden(idx), self.qa_weight, self.qa_bias)  # (B, T) each
+    def forward(self, idx, start_pos=None, end_pos=None, allowed=None, feats=None):
+        start, end = span_logits(self.hidden(idx, feats), self.qa_weight, self.qa_bias)  # (B, T) each
         if start_pos is None:
             return start, end, None
         if allowed is None:
@@ -129,7 +153,8 @@ def window_logits(model, windows, batch_size: int = 16):
     for idxs in by_len.values():
         for k in range(0, len(idxs), batch_size):
             chunk = idxs[k:k + batch_size]
-            st, en, _ = model(np.stack([windows[i]["ids"] for i in chunk]))
+            feats = np.stack([windows[i]["feats"] for i in chunk]) if getattr(model, "lexical_features", False) else None
+            st, en, _ = model(np.stack([windows[i]["ids"] for i in chunk]), feats=feats)
             for j, i in enumerate(chunk):
                 starts[i], ends[i] = st.data[j].copy(), en.data[j].copy()
     model.train(was)
