@@ -14,7 +14,7 @@ Prints
   the prompt. The contenders run in ROUNDS (each round times every one once, interleaved): the table
   shows medians over rounds and the ratios of medians, with the range of the per-round ratios.
 - one fine-tuning step (forward + backward + AdamW, batch 4, context 64) in ms.
-Numbers move with machine load (read the ratio); tokens per CPU-second (process time, all threads)
+Numbers move with machine load (read the ratio); CPU ms per token (process time, all threads)
 is what an idle machine would give at one thread. Tests never time anything.
 Does not handle: real GPT-2 weights (speed does not depend on the values), batch > 1 generation.
 """
@@ -25,13 +25,16 @@ import numpy as np
 
 
 def _generation_rate(model, n_new, use_cache=True):
-    """(tokens/s including the prompt, median ms per token after the first) for greedy decoding."""
+    """(tokens/s including the prompt, median ms per token after the first, CPU ms per token) for greedy
+    decoding. CPU time = process time of all threads, prompt included: what the work costs, which a
+    busy machine disturbs less than wall time."""
     from ..generation.decoding import stream
     prompt = np.arange(16, dtype=np.int64) + 100
-    stamps = [time.perf_counter()]
+    cpu, stamps = time.process_time(), [time.perf_counter()]
     for _ in stream(model, prompt, n_new, temperature=0.0, use_cache=use_cache):
         stamps.append(time.perf_counter())
-    return n_new / (stamps[-1] - stamps[0]), 1000.0 * float(np.median(np.diff(stamps)[1:]))
+    return (n_new / (stamps[-1] - stamps[0]), 1000.0 * float(np.median(np.diff(stamps)[1:])),
+            1000.0 * (time.process_time() - cpu) / n_new)
 
 
 def _greedy_rate(dec, n_new):
@@ -39,7 +42,7 @@ def _greedy_rate(dec, n_new):
     tokens in one loop, no sampler, so the Decoder and the NumPy reference pay the same overhead."""
     dec.reset()
     ids = np.arange(16, dtype=np.int64) + 100
-    stamps = [time.perf_counter()]
+    cpu, stamps = time.process_time(), [time.perf_counter()]
     logits = dec.forward(ids)
     out = []
     for i in range(n_new):
@@ -47,7 +50,8 @@ def _greedy_rate(dec, n_new):
         stamps.append(time.perf_counter())
         if i + 1 < n_new:
             logits = dec.forward([out[-1]])
-    return n_new / (stamps[-1] - stamps[0]), 1000.0 * float(np.median(np.diff(stamps)[1:])), out
+    return (n_new / (stamps[-1] - stamps[0]), 1000.0 * float(np.median(np.diff(stamps)[1:])),
+            1000.0 * (time.process_time() - cpu) / n_new, out)
 
 
 def _bandwidth_gbs():
@@ -104,35 +108,40 @@ def run(args) -> None:
     names = {"model": "model + KV cache (GPT.forward)", "numpy": "NumPy GPT-2 + KV cache (picoGPT)",
              "float32": "Decoder, float32 weights", "float16": "Decoder, float16 weights",
              "int8": "Decoder, int8 weights"}
-    runners = {"model": lambda n: _generation_rate(model, n)[:2] + (None,), "numpy": lambda n: _greedy_rate(ref, n)}
+    runners = {"model": lambda n: _generation_rate(model, n) + (None,), "numpy": lambda n: _greedy_rate(ref, n)}
     runners.update({w: (lambda n, d=d: _greedy_rate(d, n)) for w, d in decs.items()})
     tokens = {}
     for key, fn in runners.items():                   # warm up (JIT, caches) and record the greedy tokens
-        tokens[key] = fn(4)[2]
-    rates, ms = {k: [] for k in runners}, {k: [] for k in runners}
+        tokens[key] = fn(4)[3]
+    rates, ms, cpu = {k: [] for k in runners}, {k: [] for k in runners}, {k: [] for k in runners}
     load0 = os.getloadavg()[0]
     for _ in range(rounds):                           # interleaved: a noisy neighbour slows every row alike
         for key, fn in runners.items():
-            r, m, _ = fn(n_new)
+            r, m, c, _ = fn(n_new)
             rates[key].append(r)
             ms[key].append(m)
+            cpu[key].append(c)
     med = {k: float(np.median(v)) for k, v in rates.items()}
     print(f"(1-minute load average before / after the rounds: {load0:.1f} / {os.getloadavg()[0]:.1f})")
     print(f"{'generation (batch 1, greedy, ' + str(n_new) + ' tokens)':<44}{'tokens/s':>10}{'ms/token':>10}"
-          f"   median of {rounds} round(s)")
+          f"{'CPU ms/token':>14}   median of {rounds} round(s)")
     for key in runners:
-        print(f"{'  ' + names[key]:<44}{med[key]:>10.1f}{float(np.median(ms[key])):>10.1f}")
-    uncached, m = _generation_rate(model, n_new // 4, use_cache=False)
-    print(f"{'  model without cache, ' + str(n_new // 4) + ' tokens':<44}{uncached:>10.1f}{m:>10.1f}")
-    print(f"  (tokens/s includes the 16-token prompt; ms/token is the median step after it; building the "
-          f"float16 / int8 Decoders took {builds['float16']:.1f} / {builds['int8']:.1f} s)")
+        print(f"{'  ' + names[key]:<44}{med[key]:>10.1f}{float(np.median(ms[key])):>10.1f}"
+              f"{float(np.median(cpu[key])):>14.1f}")
+    uncached, m, c = _generation_rate(model, n_new // 4, use_cache=False)
+    print(f"{'  model without cache, ' + str(n_new // 4) + ' tokens':<44}{uncached:>10.1f}{m:>10.1f}{c:>14.1f}")
+    print(f"  (tokens/s includes the 16-token prompt; ms/token is the median step after it; CPU ms/token is "
+          f"process time, all threads, prompt included; building the float16 / int8 Decoders took "
+          f"{builds['float16']:.1f} / {builds['int8']:.1f} s)")
 
-    def ratio(a, b):
+    def ratio(a, b):                              # tokens/s ratio of medians, per-round range; then by CPU time
         per_round = [x / y for x, y in zip(rates[a], rates[b])]
-        return f"{med[a] / med[b]:.2f}x (rounds {min(per_round):.2f}-{max(per_round):.2f})"
+        return (f"{med[a] / med[b]:.2f}x (rounds {min(per_round):.2f}-{max(per_round):.2f}; "
+                f"by CPU time {np.median(cpu[b]) / np.median(cpu[a]):.2f}x)")
     print(f"  Decoder float32 / NumPy reference: {ratio('float32', 'numpy')}   "
           f"(same greedy tokens: {'yes' if tokens['float32'] == tokens['numpy'] else 'NO'})")
-    print(f"  Decoder float16 / float32: {ratio('float16', 'float32')}   int8 / float32: {ratio('int8', 'float32')}")
+    print(f"  Decoder float16 / float32: {ratio('float16', 'float32')}")
+    print(f"  Decoder int8 / float32:    {ratio('int8', 'float32')}")
     print(f"  KV cache speedup: {med['model'] / uncached:.1f}x")
     model.train()
     opt = model.configure_optimizers(0.0, 1e-5)

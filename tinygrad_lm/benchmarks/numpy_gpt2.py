@@ -14,15 +14,21 @@ Math (float32 or float64, whatever dtype the weights have):
     gelu(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))            (GPT-2's tanh approximation)
     layer_norm(x) = g (x - mean) / sqrt(var + 1e-5) + b                     (over the last axis)
     attention(q, k, v, mask) = softmax(q k^T / sqrt(D) + mask) v,  mask[i, j] = -1e10 where j > i + S - T
+One change to picoGPT's lines: math.sqrt instead of np.sqrt for the two constants. Under NumPy 2's
+promotion rules (NEP 50) np.sqrt(64) is a float64 scalar that turns every float32 activation after it
+into float64, and the LM head product then ran ~40x slower (float64 activations times float32 weights);
+a Python float keeps the weights' dtype, as picoGPT intended under NumPy 1.
 Omissions: batch 1 only, no sampling (the caller takes the argmax), no window sliding past block_size,
 no dropout, no real GPT-2 checkpoint loading (this machine has none: the benchmark uses random weights
 of GPT-2's shapes; speed does not depend on the values).
 """
+import math
+
 import numpy as np
 
 
 def gelu(x):
-    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
 
 
 def softmax(x):
@@ -45,7 +51,7 @@ def ffn(x, c_fc, c_proj):                              # [T, C] -> [T, C]
 
 
 def attention(q, k, v, mask):                          # [T, D], [S, D], [S, D], [T, S] -> [T, D]
-    return softmax(q @ k.T / np.sqrt(q.shape[-1]) + mask) @ v
+    return softmax(q @ k.T / math.sqrt(q.shape[-1]) + mask) @ v
 
 
 def mha(x, c_attn, c_proj, n_head, cache):             # [T, C] -> [T, C]; cache: [K (S0, C), V (S0, C)]

@@ -332,7 +332,8 @@ def gemv(W, x, scale=None):
     W = np.asarray(W)
     x = as_float_array(x, "gemv", "x")
     if W.ndim != 2 or W.dtype not in (np.float32, np.float16, np.int8):
-        raise TypeError(f"gemv: W must be a 2-D float32, float16 or int8 array (O, C), got {W.dtype} {W.shape}")
+        raise TypeError(f"gemv: W must be a 2-D float32 or float16 array (O, C), or int8 with scale=, "
+                        f"got {W.dtype} {W.shape}")
     if (W.dtype == np.int8) != (scale is not None):
         raise TypeError("gemv: int8 W needs its per-row scale (scale=, from quantize_int8); float W takes none")
     if scale is not None:
