@@ -11,8 +11,9 @@ Prints
   cache (benchmarks/numpy_gpt2.py: picoGPT's code plus a cache, the same random weights in GPT-2's
   (C_in, C_out) layout), generation.Decoder with float32, float16 and int8 weights, and the model
   without a cache (the whole window recomputed: O(T^2)); plus each one's steady per-token time after
-  the prompt. The contenders run in ROUNDS (each round times every one once, interleaved): the table
-  shows medians over rounds and the ratios of medians, with the range of the per-round ratios.
+  the prompt, and CPU ms per token. The contenders run in lockstep, one token each in turn, for
+  `--repeats` rounds (at most 5): the table shows medians over rounds and the ratios of medians,
+  with the range of the per-round ratios.
 - one fine-tuning step (forward + backward + AdamW, batch 4, context 64) in ms.
 Numbers move with machine load (read the ratio); CPU ms per token (process time, all threads)
 is what an idle machine would give at one thread. Tests never time anything.
@@ -37,21 +38,34 @@ def _generation_rate(model, n_new, use_cache=True):
             1000.0 * (time.process_time() - cpu) / n_new)
 
 
-def _greedy_rate(dec, n_new):
-    """The same for anything with reset() and forward(ids) -> (V,) logits (Decoder, NumpyGPT2): greedy
-    tokens in one loop, no sampler, so the Decoder and the NumPy reference pay the same overhead."""
+def _greedy(dec, n_new):
+    """Greedy token ids one at a time (a generator) from anything with reset() and forward(ids) -> (V,)
+    logits (Decoder, NumpyGPT2): one loop, no sampler, so the Decoder and the NumPy reference pay the
+    same overhead. The first next() feeds the 16-token prompt."""
     dec.reset()
-    ids = np.arange(16, dtype=np.int64) + 100
-    cpu, stamps = time.process_time(), [time.perf_counter()]
-    logits = dec.forward(ids)
-    out = []
+    logits = dec.forward(np.arange(16, dtype=np.int64) + 100)
     for i in range(n_new):
-        out.append(int(np.argmax(logits)))
-        stamps.append(time.perf_counter())
+        tok = int(np.argmax(logits))
+        yield tok
         if i + 1 < n_new:
-            logits = dec.forward([out[-1]])
-    return (n_new / (stamps[-1] - stamps[0]), 1000.0 * float(np.median(np.diff(stamps)[1:])),
-            1000.0 * (time.process_time() - cpu) / n_new, out)
+            logits = dec.forward([tok])
+
+
+def _lockstep(makers, n_new):
+    """Run the token generators side by side, ONE TOKEN EACH in turn (the order rotating every step),
+    so that load spikes of a shared machine hit every contender alike.
+    -> {key: (wall s per token [n_new], CPU s per token [n_new], token ids)}; token 0 includes the prompt."""
+    gens = {k: make(n_new) for k, make in makers.items()}
+    out = {k: ([], [], []) for k in gens}
+    keys = list(gens)
+    for step in range(n_new):
+        for k in keys[step % len(keys):] + keys[:step % len(keys)]:
+            c0, t0 = time.process_time(), time.perf_counter()
+            tok = next(gens[k])
+            out[k][0].append(time.perf_counter() - t0)
+            out[k][1].append(time.process_time() - c0)
+            out[k][2].append(tok)
+    return out
 
 
 def _bandwidth_gbs():
@@ -86,6 +100,7 @@ def run(args) -> None:
     from ..generation.decoder import Decoder
     from ..models.gpt import GPT, GPTConfig
     from ..random import manual_seed
+    from ..generation.decoding import stream
     from .numpy_gpt2 import NumpyGPT2
     manual_seed(0)
     t0 = time.perf_counter()
@@ -108,24 +123,22 @@ def run(args) -> None:
     names = {"model": "model + KV cache (GPT.forward)", "numpy": "NumPy GPT-2 + KV cache (picoGPT)",
              "float32": "Decoder, float32 weights", "float16": "Decoder, float16 weights",
              "int8": "Decoder, int8 weights"}
-    runners = {"model": lambda n: _generation_rate(model, n) + (None,), "numpy": lambda n: _greedy_rate(ref, n)}
-    runners.update({w: (lambda n, d=d: _greedy_rate(d, n)) for w, d in decs.items()})
-    tokens = {}
-    for key, fn in runners.items():                   # warm up (JIT, caches) and record the greedy tokens
-        tokens[key] = fn(4)[3]
-    rates, ms, cpu = {k: [] for k in runners}, {k: [] for k in runners}, {k: [] for k in runners}
+    makers = {"model": lambda n: stream(model, np.arange(16, dtype=np.int64) + 100, n, temperature=0.0),
+              "numpy": lambda n: _greedy(ref, n)}
+    makers.update({w: (lambda n, d=d: _greedy(d, n)) for w, d in decs.items()})
+    tokens = {k: v[2] for k, v in _lockstep(makers, 4).items()}          # warm up (JIT, caches)
+    rates, ms, cpu = {k: [] for k in makers}, {k: [] for k in makers}, {k: [] for k in makers}
     load0 = os.getloadavg()[0]
-    for _ in range(rounds):                           # interleaved: a noisy neighbour slows every row alike
-        for key, fn in runners.items():
-            r, m, c, _ = fn(n_new)
-            rates[key].append(r)
-            ms[key].append(m)
-            cpu[key].append(c)
+    for _ in range(rounds):
+        for key, (wall, proc, _) in _lockstep(makers, n_new).items():
+            rates[key].append(n_new / sum(wall))                    # tokens/s, prompt included
+            ms[key].append(1000.0 * float(np.median(wall[1:])))    # steady ms per token after the prompt
+            cpu[key].append(1000.0 * sum(proc) / n_new)              # CPU ms per token, prompt included
     med = {k: float(np.median(v)) for k, v in rates.items()}
     print(f"(1-minute load average before / after the rounds: {load0:.1f} / {os.getloadavg()[0]:.1f})")
     print(f"{'generation (batch 1, greedy, ' + str(n_new) + ' tokens)':<44}{'tokens/s':>10}{'ms/token':>10}"
           f"{'CPU ms/token':>14}   median of {rounds} round(s)")
-    for key in runners:
+    for key in makers:
         print(f"{'  ' + names[key]:<44}{med[key]:>10.1f}{float(np.median(ms[key])):>10.1f}"
               f"{float(np.median(cpu[key])):>14.1f}")
     uncached, m, c = _generation_rate(model, n_new // 4, use_cache=False)

@@ -64,8 +64,14 @@ def dot_i8_numpy(q, q_off, x, x_off, n):
     return np.float32(q[q_off:q_off + n].astype(np.float32) @ x[x_off:x_off + n])
 
 
+def widen16_i8_numpy(src, src_off, dst, dst_off):
+    """dst[dst_off:dst_off+16] = float32 of the 16 int8 values src[src_off:src_off+16]."""
+    dst[dst_off:dst_off + VEC] = src[src_off:src_off + VEC].astype(np.float32)
+
+
 if _jit.JIT_DISABLED:
     dot_f16, dot_f32, dot_i8, widen16 = dot_f16_numpy, dot_f32_numpy, dot_i8_numpy, widen16_numpy
+    widen16_i8 = widen16_i8_numpy
 else:
     from llvmlite import ir
     from numba.core import cgutils, types
@@ -182,6 +188,23 @@ else:
             return context.get_dummy_value()
         return sig, codegen
 
+    @intrinsic
+    def widen16_i8(typingctx, src, src_off, dst, dst_off):
+        """Same contract as widen16_i8_numpy (bounds are the caller's job). With a plain Numba loop
+        instead, a 16-token GPT-2 prompt took 161-172 ms of CPU (1 thread) against 92-94 ms with this."""
+        sig = types.void(src, src_off, dst, dst_off)
+
+        def codegen(context, builder, signature, args):
+            src, src_off, dst, dst_off = args
+            s = context.make_array(signature.args[0])(context, builder, src)
+            d = context.make_array(signature.args[2])(context, builder, dst)
+            i8v, f32v = ir.VectorType(ir.IntType(8), VEC), ir.VectorType(ir.FloatType(), VEC)
+            q = builder.load(builder.bitcast(builder.gep(s.data, [src_off]), i8v.as_pointer()), align=1)
+            pd = builder.bitcast(builder.gep(d.data, [dst_off]), f32v.as_pointer())
+            builder.store(builder.sitofp(q, f32v), pd, align=4)              # vpmovsxbd + vcvtdq2ps
+            return context.get_dummy_value()
+        return sig, codegen
+
 
 @jit(fastmath=False)          # exact conversion: "nsz" could lose the sign of -0.0
 def _half_bits_to_float(h):
@@ -273,7 +296,9 @@ def gemv_i8_kernel(Q, C, scale, x, y):
                         s += np.float32(Q[base + c]) * xf[r * C + c]
                     y[r, o] = scale[o] * s
             else:
-                for c in range(C):
+                for c in range(0, C16, VEC):
+                    widen16_i8(Q, base + c, w, c)
+                for c in range(C16, C):
                     w[c] = np.float32(Q[base + c])
                 for r in range(R):
                     s = dot_f32(w, 0, xf, r * C, C16)
