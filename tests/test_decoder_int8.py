@@ -178,3 +178,14 @@ def test_numpy_reference_float32_stays_float32():
     model = _model()
     ref = NumpyGPT2.from_model(model, np.float32)
     assert ref.forward([1, 2, 3]).dtype == np.float32                 # np.sqrt(D) would promote to float64
+
+
+def test_quant_ppl_decoder_loss_equals_the_models_own_window_loss():
+    from tinygrad_lm.benchmarks.quant_ppl import decoder_loss
+    from tinygrad_lm.training.course_base_eval import window_loss
+    model = _model()
+    ids = np.random.default_rng(4).integers(0, 37, 3 * 20 + 5)
+    loss, n = decoder_loss(Decoder(model), ids, 20, chunk=7)             # 3 windows, fed 7 tokens at a time
+    ref = window_loss(model, ids, 20)
+    assert n == ref["tokens"] == 60
+    assert abs(loss - ref["loss"]) < 1e-5
