@@ -71,6 +71,20 @@ def test_gemv_int8_rejects_a_missing_or_misshapen_scale():
         kernels.gemv(Q, x, scale=np.ones(4, np.float32))
 
 
+def test_gemv_int8_numpy_backend_runs_the_twin():
+    from tinygrad_lm.kernels import gemv as gemv_module
+    rng = np.random.default_rng(3)
+    Q, s = kernels.quantize_int8(rng.standard_normal((300, 48)).astype(np.float32))
+    x = rng.standard_normal((1, 48)).astype(np.float32)
+    old, kernel = kernels.use("numpy"), gemv_module.gemv_i8_kernel
+    try:
+        gemv_module.gemv_i8_kernel = None                                  # calling it would raise TypeError
+        np.testing.assert_allclose(kernels.gemv(Q, x, scale=s), gemv_int8_numpy(Q, s, x), rtol=1e-6)
+    finally:
+        kernels.use(old)
+        gemv_module.gemv_i8_kernel = kernel
+
+
 _NOJIT = """
 import numpy as np
 from tinygrad_lm.kernels import api as kernels
