@@ -203,3 +203,14 @@ def test_quant_ppl_decoder_loss_equals_the_models_own_window_loss():
     ref = window_loss(model, ids, 20)
     assert n == ref["tokens"] == 60
     assert abs(loss - ref["loss"]) < 1e-5
+
+
+def test_gpt2_bench_lockstep_runs_every_contender_token_by_token():
+    from tinygrad_lm.benchmarks.gpt2 import _greedy, _lockstep
+    tg.manual_seed(1)
+    model = GPT(GPTConfig(vocab_size=128, block_size=24, n_layer=1, n_head=2, n_embd=32)).eval()   # prompt ids 100..115
+    makers = {"numpy": lambda n: _greedy(NumpyGPT2.from_model(model), n),
+              "float32": lambda n: _greedy(Decoder(model), n), "int8": lambda n: _greedy(Decoder(model, "int8"), n)}
+    out = _lockstep(makers, 5)
+    assert all(len(out[k][0]) == len(out[k][1]) == len(out[k][2]) == 5 for k in makers)
+    assert out["numpy"][2] == out["float32"][2]                       # the same greedy tokens
