@@ -129,8 +129,8 @@ def test_decoder_errors_name_the_problem():
         dec.forward(list(range(25)))
     with pytest.raises(ValueError, match=r"\[0, 37\)"):
         dec.forward([37])
-    with pytest.raises(ValueError, match="float32' or 'float16'"):
-        Decoder(model, weights="int8")
+    with pytest.raises(ValueError, match="'float16' or 'int8'"):
+        Decoder(model, weights="int4")
     big = _model()
     big.transformer.h[0].mlp.c_fc.weight.data[0, 0] = 1e6
     with pytest.raises(ValueError, match="mlp.c_fc.weight.*65504"):

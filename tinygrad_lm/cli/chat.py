@@ -46,7 +46,7 @@ def build_parser(prog="tglm chat"):
     p.add_argument("--top-p", type=probability, default=None)
     p.add_argument("--repetition-penalty", type=positive_float, default=1.1)
     p.add_argument("--max-new-tokens", type=positive_int, default=96)
-    p.add_argument("--weights", choices=["float32", "float16"], default="float32")
+    p.add_argument("--weights", choices=["float32", "float16", "int8"], default="float32")
     p.add_argument("--seed", type=non_negative_int, default=None)
     p.add_argument("--message", default=None, help="send this one message, print the reply, exit")
     p.add_argument("--web", action="store_true", help="serve a local web page instead of the terminal chat")

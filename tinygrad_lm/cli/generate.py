@@ -35,9 +35,10 @@ def main(argv) -> int:
     p.add_argument("--top-p", type=probability, default=None, help="nucleus sampling, in (0, 1]")
     p.add_argument("--repetition-penalty", type=positive_float, default=1.0, help="> 0; 1 = none")
     p.add_argument("--no-cache", action="store_true", help="recompute the whole context at each step")
-    p.add_argument("--weights", choices=["float32", "float16"], default=None,
+    p.add_argument("--weights", choices=["float32", "float16", "int8"], default=None,
                    help="decode with generation.Decoder (no autograd; float16 stores the weights in half "
-                        "the bytes: ~2x tokens/s on big models). Default: the model itself")
+                        "the bytes, int8 (per-row scales) in a quarter: ~2x / ~2-3x tokens/s on big "
+                        "models). Default: the model itself")
     p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--stats", action="store_true", help="print tokens/s at the end (to stderr)")
     args = p.parse_args(argv)

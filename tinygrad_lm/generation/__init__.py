@@ -3,7 +3,7 @@
 sampling.py   temperature / top-k / top-p sampling of one id, and `generate_from_step` for any
               model given as a step(ids, state) -> (logits, state) function (the RNN weeks)
 decoding.py   GPT decoding with a KV cache: `stream` (a generator of ids) and `generate`
-decoder.py    `Decoder`: the same GPT math without autograd (gemv kernels, float16 weights)
+decoder.py    `Decoder`: the same GPT math without autograd (gemv kernels, float16 or int8 weights)
 beam.py       `beam_search`, equal to transformers' generate(num_beams=...)
 in_context.py k-shot prompts, log-likelihood ranking of candidates, exact match (GPT-3 section 2)
 """

@@ -3,6 +3,7 @@
     from tinygrad_lm.generation.decoder import Decoder
     dec = Decoder(model)                      # float32: the model's own weights, not copied
     dec = Decoder(model, weights="float16")   # a float16 copy: half the bytes to read per token
+    dec = Decoder(model, weights="int8")      # int8 + one scale per output row: a quarter of the bytes
     logits = dec.forward(prompt_ids)          # (V,) next-token logits after the prompt
     logits = dec.forward([next_id])           # (V,) one more token, attending to the cache
 
@@ -16,9 +17,15 @@ by arithmetic: GPT-2 124M holds 124M float32 weights = 497 MB, and this 2-core m
     place, instead of concatenating a growing cache at every step;
   * can store the weights as float16 (weights="float16"): 248 MB per token, about twice the
     tokens/s. Only storage is rounded (relative error <= 2^-11 per weight); activations, the
-    cache, LayerNorm, softmax and every sum stay float32.
+    cache, LayerNorm, softmax and every sum stay float32;
+  * or as int8 with one float32 scale per output row (weights="int8", kernels.quantize_int8:
+    s = max|W[o]| / 127, Q = round(W / s), |W - s Q| <= s / 2): 124 MB per token for GPT-2, a quarter
+    of float32. The gemv kernel widens the int8 weights in registers and multiplies each finished
+    dot by its row's scale; activations and sums stay float32 (weight-only quantization). The tied
+    embedding is quantized per vocabulary row, so the lookup and the LM head read the same int8 table.
 With weights="float32" the logits equal GPT.forward's up to float32 summation order (tested to
-1e-4); with "float16" they equal those of the model with its weights rounded to float16.
+1e-4); with "float16" they equal those of the model with its weights rounded to float16, and with
+"int8" those of the model with its matrices replaced by s[:, None] * Q (tests/test_decoder_int8.py).
 Shapes: T new tokens, S = tokens in the cache after them, C channels, H heads, D = C / H, V vocab.
 A local attention layer (GPTConfig.attn_window = w) reads only the last w cached keys per query.
 Omissions: batch 1 only; causal GPT only (not the MLM encoder); no dropout (inference); a window
@@ -42,12 +49,29 @@ def float16_weights(w: np.ndarray, name: str) -> np.ndarray:
     return w.astype(np.float16)
 
 
+class Int8Weight:
+    """A weight matrix stored as int8 Q (O, C) and a float32 scale (O,) per row: W ~ scale[:, None] * Q."""
+
+    def __init__(self, w: np.ndarray, name: str):
+        if not np.isfinite(w).all():
+            raise ValueError(f"Decoder(weights='int8'): {name} has inf or nan values; use weights='float32'")
+        self.q, self.scale = kernels.quantize_int8(w)                  # (O, C) int8, (O,) float32
+        self.shape, self.dtype = self.q.shape, self.q.dtype
+        self.nbytes = self.q.nbytes + self.scale.nbytes
+
+    def __getitem__(self, ids):                                       # the embedding lookup: rows as float32
+        return self.q[ids].astype(np.float32) * self.scale[ids][..., None]
+
+    def dequantize(self) -> np.ndarray:                               # (O, C) float32 (a long prompt's matmul)
+        return kernels.dequantize_int8(self.q, self.scale)
+
+
 class Decoder:
     """KV-cached inference for a causal tinygrad_lm GPT (see the module docstring)."""
 
     def __init__(self, model, weights: str = "float32"):
-        if weights not in ("float32", "float16"):
-            raise ValueError(f"Decoder: weights must be 'float32' or 'float16', got {weights!r}")
+        if weights not in ("float32", "float16", "int8"):
+            raise ValueError(f"Decoder: weights must be 'float32', 'float16' or 'int8', got {weights!r}")
         cfg = model.config
         self.config, self.weights = cfg, weights
         self.n_head, self.C = cfg.n_head, cfg.n_embd
@@ -65,6 +89,8 @@ class Decoder:
 
         def matrix(name):                                     # (O, C) as stored, maybe rounded
             w = sd[name]
+            if weights == "int8":
+                return Int8Weight(w, name)
             return float16_weights(w, name) if weights == "float16" else w
 
         zeros = np.zeros(self.C, dtype=np.float32)           # LayerNorm bias of a bias=False model
@@ -100,11 +126,12 @@ class Decoder:
     # ---- pieces ----------------------------------------------------------------------------------
     @staticmethod
     def _linear(x, W, b):
-        """x (T, C) float32 @ W^T (+ b); W (O, C) float32 or float16 -> (T, O) float32."""
+        """x (T, C) float32 @ W^T (+ b); W (O, C) float32, float16 or Int8Weight -> (T, O) float32."""
         if x.shape[0] <= SKINNY:
-            y = kernels.gemv(W, x)                                           # (T, O)
+            y = kernels.gemv(W.q, x, scale=W.scale) if isinstance(W, Int8Weight) else kernels.gemv(W, x)  # (T, O)
         else:                                                                # the prompt: a real matmul
-            W32 = W if W.dtype == np.float32 else kernels.float16_to_float32(W)
+            W32 = (W if W.dtype == np.float32 else W.dequantize() if isinstance(W, Int8Weight)
+                   else kernels.float16_to_float32(W))
             y = kernels.matmul(x, W32.T)                                     # (T, O)
         if b is not None:
             y += b

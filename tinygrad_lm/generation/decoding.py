@@ -12,7 +12,7 @@ the uncached path computes, only no longer cheaper). Local attention layers (GPT
 = w, GPT-3's banded layers) read only the last w cached positions at each step (models/gpt.py,
 decoder.py): O(w) per token instead of O(T) in those layers, the same tokens as without the cache.
 
-Faster: weights="float32" or "float16" decodes with generation.Decoder (the same math without
+Faster: weights="float32", "float16" or "int8" decodes with generation.Decoder (the same math without
 autograd: matrix-vector kernels, a preallocated cache, optionally float16 weight storage), 2-4x
 faster for GPT-2-sized models where reading the weights is the whole cost.
 
@@ -45,7 +45,7 @@ def stream(model, prompt_ids, max_new_tokens: int = 100, temperature: float = 1.
            repetition_penalty: float = 1.0, stop_tokens=(), use_cache: bool = True, rng=None, weights=None):
     """Yield new token ids one at a time (int). Stops after max_new_tokens or at a stop token
     (the stop token is yielded, then generation ends). temperature 0 = greedy.
-    weights: None runs the model itself (GPT.forward with a KVCache); "float32" / "float16" builds
+    weights: None runs the model itself (GPT.forward with a KVCache); "float32" / "float16" / "int8" builds
     an generation.Decoder for this call (always cached). `model` may also be a Decoder, built once
     and reused across calls (building a float16 one converts every weight: ~0.3 s for GPT-2); build
     it once the weights are final (a float16 Decoder is a copy)."""

@@ -5,7 +5,7 @@ in a few lines, and the DISPATCH function(s) that validate the inputs (readable 
 shapes and dtypes) and then call the kernel or the twin:
     matmul.py         matmul(a, b, bias=None)            BLIS-style packed matmul
     column_sum.py     column_sum(x)                      x.sum(axis=0) on all threads (bias grads)
-    gemv.py           gemv(W, x), float16_to_float32(a)  one-token decoding, float16 weights
+    gemv.py           gemv(W, x), float16_to_float32(a)  one-token decoding, float16 weights; quantize_int8 + int8 gemv
     softmax.py        softmax(x), log_softmax(x)
     cross_entropy.py  cross_entropy(logits, targets, ignore_index, need_grad)
     layer_norm.py     layer_norm_forward(...), layer_norm_backward(...)

@@ -16,8 +16,10 @@ The contract that Tensor ops rely on (do not change it):
         dlogits = d loss / d logits, shape (N, V), or None when need_grad is False
     layer_norm_forward(x, weight, bias, eps) x (..., C) -> (y (..., C), mean (...), rstd (...))
     layer_norm_backward(dy, x, weight, mean, rstd) -> (dx, dweight (C,), dbias (C,))
-    gemv(W, x)                         x (R, C) float32 @ W^T, W (O, C) float32 or float16 -> (R, O)
-                                       (one-token decoding; float16 is storage only, math is float32)
+    gemv(W, x, scale=None)             x (R, C) float32 @ W^T, W (O, C) float32 or float16 -> (R, O)
+                                       (one-token decoding; float16 is storage only, math is float32);
+                                       W int8 with per-row scale (O,): x @ (scale[:, None] * W)^T
+    quantize_int8(W) / dequantize_int8 W (O, C) -> (int8 (O, C), scale (O,)) symmetric per row, and back
     float16_to_float32(a)              a float16 array -> the same values as float32 (fast astype)
     gelu_forward(x), gelu_backward(x, g)            GPT-2's tanh GELU and g * its derivative
     scatter_add_rows(dweight, ids, rows)            dweight[ids[n]] += rows[n], in place
@@ -48,7 +50,7 @@ from .column_sum import column_sum, column_sum_numpy
 from .cross_entropy import cross_entropy, cross_entropy_numpy
 from .embedding import scatter_add_rows, scatter_add_rows_numpy
 from .gelu import gelu_backward, gelu_backward_numpy, gelu_forward, gelu_numpy
-from .gemv import float16_to_float32, gemv, gemv_numpy
+from .gemv import dequantize_int8, float16_to_float32, gemv, gemv_int8_numpy, gemv_numpy, quantize_int8
 from .layer_norm import (layer_norm_backward, layer_norm_backward_numpy,
                          layer_norm_forward, layer_norm_forward_numpy)
 from .lstm import lstm_backward, lstm_backward_numpy, lstm_forward, lstm_forward_numpy
@@ -62,7 +64,8 @@ __all__ = ["backend", "use", "use_kernel", "use_numpy", "attention_qkv_backward"
            "column_sum", "column_sum_numpy",
            "cross_entropy", "cross_entropy_numpy", "scatter_add_rows", "scatter_add_rows_numpy",
            "gelu_backward", "gelu_backward_numpy", "gelu_forward", "gelu_numpy",
-           "float16_to_float32", "gemv", "gemv_numpy", "layer_norm_backward",
+           "float16_to_float32", "gemv", "gemv_numpy", "quantize_int8", "dequantize_int8",
+           "gemv_int8_numpy", "layer_norm_backward",
            "layer_norm_backward_numpy", "layer_norm_forward", "layer_norm_forward_numpy",
            "lstm_backward", "lstm_backward_numpy", "lstm_forward", "lstm_forward_numpy", "matmul",
            "matmul_numpy", "rnn_backward", "rnn_backward_numpy", "rnn_forward",
