@@ -19,7 +19,8 @@ What differs from finetune_strategies.py (same model, head, strategies, optimize
     early stopping after --patience (2) evaluations without a new best, and --deadline (UTC HH:MM)
     as a safety stop; the weights of the best evaluation are kept (trainable ones only: the frozen
     ones equal the pretrained checkpoint) in <run>.npz;
-  - the probe trains the head on cached features of all 11,686 tweets (epochs, same early stopping);
+  - the probe trains the head on cached features of all 11,686 tweets (epochs, same early stopping;
+    one process tries several learning rates on the same features: --lr 1e-3 3e-3 1e-2);
   - the learning rate of each strategy is chosen by validation accuracy (seed 0), never by the test
     set; the test set is then scored once per seed of the chosen rate.
 Selection rule: highest validation accuracy of the seed-0 run, ties -> lower validation loss. Each run also
@@ -105,13 +106,10 @@ def _features(clf, ids):
     return f
 
 
-def train_probe(clf, data, lr, seed, epochs, patience, batch_size=64, deadline=None):
-    """The head on cached pooled features; early stopping per epoch on validation accuracy."""
-    feats = {split: _features(clf, data[split][0]) for split in ("train", "val")}
-    head = clf.score
+def train_probe(head, feats, y, yv, lr, seed, epochs, patience, batch_size=64, deadline=None):
+    """The head on cached pooled features (N, C); early stopping per epoch on validation accuracy."""
     opt = AdamW(weight_decay_groups(head, 0.01), lr=lr)
     r = np.random.default_rng(seed)
-    y, yv = data["train"][1], data["val"][1]
     n = len(y)
     total, step, history, best = epochs * -(-n // batch_size), 0, [], None
     for epoch in range(epochs):
@@ -129,7 +127,7 @@ def train_probe(clf, data, lr, seed, epochs, patience, batch_size=64, deadline=N
             acc, vloss = val_metrics(head(Tensor(feats["val"])).data, yv)
         history.append({"epoch": epoch + 1, "step": step, "val_accuracy": acc, "val_loss": vloss})
         if best is None or acc > best["val_accuracy"]:
-            best = dict(history[-1], state=trainable_state(clf))
+            best = dict(history[-1], state={n_: p.data.copy() for n_, p in head.named_parameters()})
         elif epoch + 1 - best["epoch"] >= patience:
             break
         if past(deadline):
@@ -187,38 +185,51 @@ def run_name(strategy, lr, seed):
 
 
 def cmd_train(args):
-    if args.strategy == "probe":
-        args.steps = 0
+    """One run per learning rate in args.lr (the probe computes the frozen features once for all)."""
     clf, tok, info = fs.build(args.strategy, args.model, "mean", args.seed)
     data, classes = load_splits(tok, info["eos_token_id"], args.max_len, args.limit)
     trainable, total, percent = fs.freezing.count_trainable(clf)
     t0 = time.perf_counter()
-    name = run_name(args.strategy, args.lr, args.seed)
     if args.strategy == "probe":
-        best, history = train_probe(clf, data, args.lr, args.seed, args.epochs, args.patience,
-                                    deadline=args.deadline)
-    else:
-        best, history = train_body(clf, data, args.lr, args.seed, args.steps, args.eval_every, args.patience,
-                                   args.batch_size, desc=name, deadline=args.deadline)
-    seconds = time.perf_counter() - t0
+        args.steps = 0
+        feats = {split: _features(clf, data[split][0]) for split in ("train", "val", "test")}   # (N, C) each
+        head_init = {n: p.data.copy() for n, p in clf.score.named_parameters()}
+        t_feats = time.perf_counter() - t0
+    elif len(args.lr) > 1:
+        raise ValueError("train: several --lr values are for the probe only (one body run per process)")
     os.makedirs(args.out, exist_ok=True)
-    state = best.pop("state")
-    np.savez(os.path.join(args.out, name + ".npz"), **state)
-    # test predictions of the best-validation weights, written unread: `select` opens only the chosen runs'
-    load_trainable(clf, state)
-    logits = (clf.score(Tensor(_features(clf, data["test"][0]))).data if args.strategy == "probe"
-              else fs.predict_logits(clf, data["test"][0]))
-    np.savez(os.path.join(args.out, name + ".test.npz"), logits=logits, y=data["test"][1])
-    res = {"strategy": args.strategy, "lr": args.lr, "seed": args.seed, "model": args.model,
-           "max_len": args.max_len, "steps_budget": args.steps, "eval_every": args.eval_every,
-           "patience": args.patience, "batch_size": args.batch_size, "best": best,
-           "steps_run": history[-1]["step"], "trainable": int(trainable), "total": int(total),
-           "percent": float(percent), "seconds": round(seconds, 1), "load_avg": os.getloadavg()[0],
-           "n_train": len(data["train"][1]), "n_val": len(data["val"][1]), "history": history,
-           "classes": list(classes)}
-    write_json(os.path.join(args.out, name + ".json"), res)
-    print(f"{name}: best val accuracy {best['val_accuracy']:.4f} at step {best['step']}, "
-          f"{res['steps_run']} steps, {seconds:.0f} s")
+    for lr in args.lr:
+        name = run_name(args.strategy, lr, args.seed)
+        t1 = time.perf_counter()
+        if args.strategy == "probe":
+            for n, p in clf.score.named_parameters():
+                p.data[...] = head_init[n]
+            best, history = train_probe(clf.score, feats, data["train"][1], data["val"][1], lr, args.seed,
+                                        args.epochs, args.patience, deadline=args.deadline)
+            state = {"score." + n: a for n, a in best.pop("state").items()}
+            load_trainable(clf, state)
+            logits = clf.score(Tensor(feats["test"])).data
+            seconds = t_feats + time.perf_counter() - t1
+        else:
+            best, history = train_body(clf, data, lr, args.seed, args.steps, args.eval_every, args.patience,
+                                       args.batch_size, desc=name, deadline=args.deadline)
+            state = best.pop("state")
+            seconds = time.perf_counter() - t1
+            load_trainable(clf, state)
+            logits = fs.predict_logits(clf, data["test"][0])
+        np.savez(os.path.join(args.out, name + ".npz"), **state)
+        # test predictions of the best-validation weights, written unread: `select` opens only the chosen runs'
+        np.savez(os.path.join(args.out, name + ".test.npz"), logits=logits, y=data["test"][1])
+        res = {"strategy": args.strategy, "lr": lr, "seed": args.seed, "model": args.model,
+               "max_len": args.max_len, "steps_budget": args.steps, "eval_every": args.eval_every,
+               "patience": args.patience, "batch_size": args.batch_size, "best": best,
+               "steps_run": history[-1]["step"], "trainable": int(trainable), "total": int(total),
+               "percent": float(percent), "seconds": round(seconds, 1), "load_avg": os.getloadavg()[0],
+               "n_train": len(data["train"][1]), "n_val": len(data["val"][1]), "history": history,
+               "classes": list(classes)}
+        write_json(os.path.join(args.out, name + ".json"), res)
+        print(f"{name}: best val accuracy {best['val_accuracy']:.4f} at step {best['step']}, "
+              f"{res['steps_run']} steps, {seconds:.0f} s", flush=True)
     return 0
 
 
@@ -316,7 +327,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("command", choices=("train", "select", "table"))
     p.add_argument("--strategy", choices=STRATEGIES)
-    p.add_argument("--lr", type=float)
+    p.add_argument("--lr", type=float, nargs="+", help="probe: several (features computed once)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", default="course-base-8m")
     p.add_argument("--max-len", type=int, default=64)
