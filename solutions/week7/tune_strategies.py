@@ -298,14 +298,15 @@ def cmd_select(args):
 def cmd_table(args):
     runs = read_runs(args.out)
     chosen = choose(runs)
-    rows = ["| strategy | trainable params | % of total | lrs tried (val acc) | chosen lr | seeds | best step "
+    rows = ["| strategy | trainable params | % of total | lrs tried (val acc, seed 0) | chosen lr | seeds | best step "
             "| test accuracy | test macro-F1 | wall time / run |",
             "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     pm = lambda v: f"{np.mean(v):.4f}" + (f" ± {np.std(v, ddof=1):.4f}" if len(v) > 1 else "")
     for s, (lr, rs) in chosen.items():
         tried = sorted({r["lr"] for r in runs if r["strategy"] == s})
-        tried = ", ".join(f"{x:g} ({np.mean([r['best']['val_accuracy'] for r in runs if r['strategy'] == s and r['lr'] == x]):.3f})"
-                          for x in tried)
+        v0 = lambda x: [r["best"]["val_accuracy"] for r in runs if r["strategy"] == s and r["lr"] == x
+                        and r["seed"] == 0] or [np.nan]
+        tried = ", ".join(f"{x:g} ({v0(x)[0]:.3f})" for x in tried)          # seed 0: what the choice saw
         tests = []
         for r in rs:
             path = os.path.join(args.out, "test_" + run_name(s, lr, r["seed"]) + ".json")
@@ -319,6 +320,15 @@ def cmd_table(args):
         rows.append(f"| {fs.DESCRIPTION[s]} | {rs[0]['trainable']:,} | {rs[0]['percent']:.2f}% | {tried} | {lr:g} "
                     f"| {len(tests)} | {steps} | {acc} | {f1} | {mins:.1f} min |")
     print("\n".join(rows))
+    print("\nValidation accuracy per evaluation (step: accuracy), every run; * = stopped by the deadline\n")
+    print("| run | steps run | validation curve | best |\n| --- | ---: | --- | ---: |")
+    for r in sorted(runs, key=lambda r: (STRATEGIES.index(r["strategy"]), r["lr"], r["seed"])):
+        curve = ", ".join(f"{h['step']}: {h['val_accuracy']:.3f}" for h in r["history"])
+        if r["strategy"] == "probe":                                    # one point per epoch
+            curve = ", ".join(f"e{h['epoch']}: {h['val_accuracy']:.3f}" for h in r["history"])
+        late = "*" if r["best"].get("stopped_by_deadline") else ""
+        print(f"| {run_name(r['strategy'], r['lr'], r['seed'])} | {r['steps_run']}{late} | {curve} | "
+              f"{r['best']['val_accuracy']:.4f} |")
     return 0
 
 
