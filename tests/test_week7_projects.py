@@ -26,3 +26,22 @@ def test_domain_adaptation_smoke(tmp_path, capsys):
                     "--eval-windows", "2", "--limit-chars", "20000", "--out", str(tmp_path), "--svg", str(svg)]) == 0
     out = capsys.readouterr().out
     assert "| replay" in out and "| lora" in out and svg.read_text().startswith("<svg")
+
+
+def test_tune_strategies_smoke(tmp_path, capsys):
+    from solutions.week7 import tune_strategies as ts
+    out = str(tmp_path)
+    for lr in (1e-3, 3e-3):
+        assert ts.main(["train", "--strategy", "lora", "--lr", str(lr), "--steps", "2", "--batch-size", "4",
+                        "--eval-every", "1", "--limit", "8", "--out", out]) == 0
+    assert ts.main(["train", "--strategy", "full", "--lr", "1e-4", "--steps", "1", "--batch-size", "4",
+                    "--limit", "8", "--out", out]) == 0
+    runs = ts.read_runs(out)
+    assert len(runs) == 3 and all(r["n_val"] == 8 and r["best"]["step"] >= 1 for r in runs)
+    best_lora = max((r for r in runs if r["strategy"] == "lora"), key=lambda r: (r["best"]["val_accuracy"],
+                                                                              -r["best"]["val_loss"]))
+    assert ts.choose(runs)["lora"][0] == best_lora["lr"]           # chosen on validation only
+    assert ts.main(["select", "--out", out]) == 0
+    assert "paired bootstrap" in capsys.readouterr().out
+    assert ts.main(["table", "--out", out]) == 0
+    assert "| LoRA r=8" in capsys.readouterr().out

@@ -38,7 +38,16 @@ def test_im2col():
     for xs, ws, s, p in CASES:
         x, W, b = _data(xs, ws)
         O, C, KH, KW = ws
-        cols = mod.im2col(x, KH, KW, s, p)
+        try:
+            cols = mod.im2col(x, KH, KW, s, p)
+        except ValueError as e:
+            if p == 0:
+                raise
+            pytest.fail(f"im2col(x {xs}, kernel {KH}x{KW}, stride {s}, padding {p}) raised ValueError ({e}): was x "
+                        f"zero-padded by {p} on each side of H and W before the windows were cut?")
+        if p > 0 and np.shape(cols)[-1] == ((xs[2] - KH) // s + 1) * ((xs[3] - KW) // s + 1):
+            pytest.fail(f"im2col(x {xs}, kernel {KH}x{KW}, stride {s}, padding {p}) has the column count of an "
+                        f"unpadded image: pad x by {p} on each side of H and W first")
         y = W.reshape(O, -1) @ cols + b[:, None]
         want = _library(x, W, b, s, p)
         assert_close(y.reshape(want.shape), want, atol=1e-10,
@@ -89,6 +98,10 @@ def test_conv2d_backward():
         dx, dW, db = mod.conv2d_backward(x, W, dy, s, p)
         if np.shape(dW) == wW.shape and np.allclose(dW, wW / xs[0]) and xs[0] > 1:
             pytest.fail("dW is the batch MEAN; the loss sums over the batch, so dW = sum over b")
+        n_avg = xs[0] * y.shape[2] * y.shape[3]
+        if np.shape(db) == wb.shape and np.allclose(db, wb / n_avg) and n_avg > 1:
+            pytest.fail("db is the MEAN of dy; the bias is added at every position of every image, so db = dy "
+                        "summed over batch and positions")
         assert_close(db, wb, atol=1e-10, name=f"db for x {xs}", hint="db = dy summed over batch and positions")
         assert_close(dW, wW, atol=1e-9, name=f"dW for x {xs}, W {ws}, stride {s}, padding {p}")
         assert_close(dx, wx, atol=1e-9, name=f"dx for x {xs}, W {ws}, stride {s}, padding {p}",

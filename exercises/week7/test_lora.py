@@ -36,7 +36,7 @@ def test_lora_init_and_forward():
     assert A.shape == (8, 64) and B.shape == (24, 8), "lora_A is (r, C) and lora_B is (O, r)"
     if not np.any(A) and np.any(B):
         pytest.fail("lora_A is zero and lora_B random: the other way round. B = 0 makes the layer start equal to the "
-                    "base; A = 0 would also zero B's gradient, so nothing would ever train")
+                    "base; with A = 0 instead, B gets no gradient at the first step (dL/dB is proportional to A x)")
     assert not np.any(B), "lora_B must start at zero (so B @ A = 0 and the wrapped model equals the base)"
     bound = 1 / math.sqrt(64)
     if np.abs(A).max() > bound + 1e-7:

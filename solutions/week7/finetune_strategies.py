@@ -25,7 +25,8 @@ Wall time = everything after the data is tokenized, on 1 thread (NUMBA_NUM_THREA
 other jobs share the machine: the load average is saved with each result.
 Week 2's TF-IDF MLP (accuracy 0.835, macro-F1 0.776) is the number to beat.
 
-Not done: hyperparameter search (learning rates are common defaults, one seed), a validation
+Not done here (done in tune_strategies.py: rates chosen on a validation split, early stopping,
+seeds): hyperparameter search (learning rates are common defaults, one seed), a validation
 split (no choice is made on data: fixed steps, fixed learning rates), confidence intervals over seeds, gradual unfreezing, layer-wise learning rates (nn.layerwise_lr_groups has them).
 Legend: N examples, B batch, T tokens, C channels, K = 3 classes.
 """
