@@ -185,6 +185,18 @@ def train_probe(clf, data, cfg, seed, batch_size=64):
     return head(Tensor(feats["test"])).data, history
 
 
+def classifier_step(clf, opt, params, x, lens, targets, lr) -> float:
+    """One optimizer step on a batch at learning rate lr: cross-entropy, backward, clip at 1, AdamW; -> loss."""
+    for g in opt.param_groups:
+        g["lr"] = lr
+    _, loss = clf(x, lens, targets=targets)
+    opt.zero_grad()
+    loss.backward()
+    clip_grad_norm_(params, 1.0)
+    opt.step()
+    return float(loss.data)
+
+
 def train_body(clf, data, cfg, seed, batch_size=32, desc=""):
     """The shared loop for every strategy that runs the body in the graph: cfg["steps"] steps over the
     training tweets (batches of similar lengths, reshuffled each pass); returns test logits."""
@@ -201,14 +213,9 @@ def train_body(clf, data, cfg, seed, batch_size=32, desc=""):
             queue = length_batches(lengths, batch_size, r)
         b = queue.pop()
         x, lens = pad_batch([ids[i] for i in b])
-        for g in opt.param_groups:
-            g["lr"] = cosine_warmup_lr(step, cfg["lr"], max(1, total // 20), total, cfg["lr"] / 10)
-        _, loss = clf(x, lens, targets=y[b])
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(params, 1.0)
-        opt.step()
-        run_loss = float(loss.data) if run_loss is None else 0.95 * run_loss + 0.05 * float(loss.data)
+        loss = classifier_step(clf, opt, params, x, lens, y[b],
+                               cosine_warmup_lr(step, cfg["lr"], max(1, total // 20), total, cfg["lr"] / 10))
+        run_loss = loss if run_loss is None else 0.95 * run_loss + 0.05 * loss
         bar.set_postfix(loss=f"{run_loss:.3f}")
         if (step + 1) % 25 == 0:
             history.append({"step": step + 1, "train_loss_ema": run_loss})

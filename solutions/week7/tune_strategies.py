@@ -45,7 +45,7 @@ from tinygrad_lm import functional as F
 from tinygrad_lm.course import pop_impl
 from tinygrad_lm.datasets import load_twitter_airline_sentiment
 from tinygrad_lm.models.classifier import pad_batch
-from tinygrad_lm.optim import AdamW, clip_grad_norm_, cosine_warmup_lr, weight_decay_groups
+from tinygrad_lm.optim import AdamW, cosine_warmup_lr, weight_decay_groups
 from tinygrad_lm.tensor import Tensor, no_grad
 from tinygrad_lm.training.loop import write_json
 
@@ -153,14 +153,9 @@ def train_body(clf, data, lr, seed, steps, eval_every, patience, batch_size=32, 
             queue = fs.length_batches(lengths, batch_size, r)
         b = queue.pop()
         x, lens = pad_batch([ids[i] for i in b])
-        for g in opt.param_groups:
-            g["lr"] = cosine_warmup_lr(step, lr, max(1, steps // 20), steps, lr / 10)
-        _, loss = clf(x, lens, targets=y[b])
-        opt.zero_grad()
-        loss.backward()
-        clip_grad_norm_(params, 1.0)
-        opt.step()
-        run_loss = float(loss.data) if run_loss is None else 0.95 * run_loss + 0.05 * float(loss.data)
+        loss = fs.classifier_step(clf, opt, params, x, lens, y[b],
+                                  cosine_warmup_lr(step, lr, max(1, steps // 20), steps, lr / 10))
+        run_loss = loss if run_loss is None else 0.95 * run_loss + 0.05 * loss
         bar.set_postfix(loss=f"{run_loss:.3f}", refresh=False)
         late = past(deadline)
         if (step + 1) % eval_every == 0 or step + 1 == steps or late:
