@@ -176,6 +176,14 @@ CASES = [
     ("pretrain-max-iters-0", ["pretrain", "--max-iters", "0", "--out", "$new"], "--max-iters"),
     ("pretrain-export-lstm", ["pretrain", "--export", "$lstm", "--dest", "$new"], "--export"),
     ("demo-seed-neg", ["demo", "--seed", "-1"], "--seed"),
+    # ---- tglm train captioner / generate: session 5 flags
+    ("captioner-decoder-tune-without-decoder", ["train", "captioner", "--decoder-tune", "lora", "--steps", "1",
+                                                "--out", "$new"], "--decoder-tune"),
+    ("captioner-decoder-missing", ["train", "captioner", "--decoder", "$missing", "--steps", "1", "--out", "$new"],
+     "missing"),
+    ("captioner-lora-r-0", ["train", "captioner", "--decoder", "tinystories-3m", "--decoder-tune", "lora",
+                            "--lora-r", "0", "--steps", "1", "--out", "$new"], "--lora-r"),
+    ("generate-weights-int4", ["generate", "--checkpoint", "$gpt", "--weights", "int4"], "--weights"),
     ("unknown-command", ["nosuch"], "nosuch"),
 ]
 
