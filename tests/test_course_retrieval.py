@@ -143,3 +143,37 @@ def test_course_assistant_set():
     assert not lost, f"gold passages no longer found by their text (retrieval/gold.py): {lost[:5]}"
     with pytest.raises(ValueError, match="split"):
         load_course_assistant("dev")
+
+
+def test_question_terms_coordination_and_docstring_prior():
+    from tinygrad_lm.retrieval.bm25 import BM25Okapi
+    from tinygrad_lm.retrieval.course import chunk_terms, question_terms
+    assert question_terms("How long does week 2 take?") == ["time", "hour", "week2"], "'how long' -> the README's words"
+    assert question_terms("How many points do I get?") == ["point"], "question-frame words dropped"
+    chunks = [Chunk("w.md#a-1", "w.md", "w.md > Week 2", "Time: about 8 hours. Prerequisites: week 1."),
+              Chunk("x/m.py#docstring-1", "x/m.py", "x/m.py > module docstring", "how long a pool waits, in hours"),
+              Chunk("y.md#b-1", "y.md", "y.md > Other", "alpha beta gamma"),
+              Chunk("z.md#c-1", "z.md", "z.md > More", "delta epsilon")]
+    assert CourseBM25(chunks).rank("How long does week 2 take?", 1) == [0]
+    # coord 0, prior 1 and course_terms for the question: exactly BM25Okapi over the rag8 index
+    plain = CourseBM25(chunks, coord=0.0, docstring_weight=1.0, qterms=course_terms)
+    ref = BM25Okapi([chunk_terms(c) for c in chunks], k1=0.9, b=0.3).get_scores(course_terms("hours alpha"))
+    np.testing.assert_allclose(plain.scores("hours alpha"), ref)
+    # coordination: a chunk holding both terms beats one holding a single (rarer) term many times
+    s = CourseBM25(chunks, coord=0.5, docstring_weight=1.0).scores("hours alpha")
+    assert s[0] == pytest.approx(ref[0] * 0.5 ** 0.5)
+    assert CourseBM25(chunks, docstring_weight=0.5).scores("pool")[1] == pytest.approx(
+        0.5 * CourseBM25(chunks, docstring_weight=1.0).scores("pool")[1]), "the docstring prior multiplies"
+    assert CourseBM25(chunks).scores("what is the") is None
+    for bad in (dict(coord=-1), dict(docstring_weight=0), dict(window=0)):
+        with pytest.raises(ValueError):
+            CourseBM25(chunks, **bad)
+
+
+def test_measured_variants_run():
+    chunks = _course_chunks()[:60]
+    for kw in (dict(path_repeats=2, title_repeats=1), dict(doc_weight=0.1), dict(neighbour_weight=0.1),
+               dict(window=2), dict(prf_docs=3, prf_terms=5, prf_weight=0.1)):
+        r = CourseBM25(chunks, **kw)
+        top = r.rank("how do I run the tests", 5)
+        assert len(top) == 5 and len(set(top)) == 5, kw
