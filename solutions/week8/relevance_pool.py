@@ -174,7 +174,15 @@ def score(judged: dict, rows, ranked, golds, chunks) -> dict:
                                       "min": min(rel_per_q), "max": max(rel_per_q),
                                       "questions_with_0": sum(x == 0 for x in rel_per_q),
                                       "questions_with_2_or_more": sum(x >= 2 for x in rel_per_q)},
-            "missed@5": [r["id"] for r, a in zip(rows, ab) if not any(a[:5])]}
+            "missed@5": [r["id"] for r, a in zip(rows, ab) if not any(a[:5])],
+            "per_question": [{"qid": r["id"], "gold_rank": _first(e), "first_relevant_rank": _first(a),
+                              "first_relevant_or_partial_rank": _first(al)}
+                             for r, a, al, e in zip(rows, ab, ab_len, ex)]}
+
+
+def _first(hits):
+    """1-based rank of the first hit in a top-k list, None when there is none."""
+    return next((i + 1 for i, x in enumerate(hits) if x), None)
 
 
 def table(res: dict) -> str:
@@ -254,6 +262,8 @@ def cmd_score(args):
     print(f"gold passage judged NOT answer-bearing: {len(res['gold_not_answer_bearing'])} "
           f"{res['gold_not_answer_bearing']}; relevant chunks per question in the pool: {res['relevant_per_question']}")
     print(f"answer-bearing misses @5: {res['missed@5']}")
+    gained = [q["qid"] for q in res["per_question"] if (q["first_relevant_rank"] or 99) <= 5 < (q["gold_rank"] or 99)]
+    print(f"exact-gold misses @5 with another answer-bearing chunk in the top 5: {gained}")
     if args.json:
         write_json(args.json, res)
     return 0 if res["unjudged_in_top10"] == 0 else 1
