@@ -46,6 +46,7 @@ from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
 from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
 from tinygrad_lm.generation.beam import beam_search
 from tinygrad_lm.generation.decoding import generate
+from tinygrad_lm.generation.mbr import mbr_select, rouge_utility
 from tinygrad_lm.metrics import BootstrapAggregator, RougeScorer, distinct_n
 from tinygrad_lm.models import GPT, GPTConfig
 from tinygrad_lm.models.pretrained import load as load_pretrained
@@ -58,6 +59,7 @@ from tinygrad_lm.training.loop import Run, fit, prepare_out_dir, write_json
 summarize = load("week5.summarize")        # the reference (solutions/) or yours (exercises/): --impl
 PROMPT = "{dialogue}\n\nSummary:"          # the format the course base model saw in pretraining
 EOT = "<|endoftext|>"
+MBR_UTILITY = rouge_utility("rougeL", use_stemmer=True)   # u(h, e) for --mbr: ROUGE-L F1, as evaluated
 
 
 def prompt_text(dialogue: str) -> str:
@@ -180,13 +182,22 @@ def train(argv) -> int:
 
 @no_grad()
 def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0,
-                  no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all"):
+                  no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all", mbr=0):
     """no_repeat_ngram_size None = 3 with beams, 0 greedy (the settings of the first measurements);
     ngram_scope "all" bans n-grams of dialogue + summary (transformers' decoder-only rule), "new" of the
-    summary only."""
+    summary only. mbr N > 0: beam search with N beams returns its N best summaries and the one with the
+    highest mean ROUGE-L against the other N - 1 is kept (minimum Bayes risk, generation/mbr.py)."""
     T = model.config.block_size
     ids = [int(i) for i in tok.encode(prompt_text(dialogue))][-(T - max_new_tokens):]   # keep the END
     ngram = (3 if beams > 1 else 0) if no_repeat_ngram_size is None else no_repeat_ngram_size
+    decode = lambda out: tok.decode([int(i) for i in out if int(i) != eos]).replace(EOT, "").strip()
+    if mbr:
+        seqs, _ = beam_search(model, ids, max_new_tokens, num_beams=mbr, num_return_sequences=mbr,
+                              eos_token_id=eos, length_penalty=length_penalty, no_repeat_ngram_size=ngram,
+                              min_new_tokens=min_new_tokens, no_repeat_ngram_scope=ngram_scope,
+                              early_stopping=True)
+        texts = [decode(s) for s in seqs]
+        return texts[mbr_select(texts, MBR_UTILITY)]
     if beams > 1 or ngram or min_new_tokens:               # num_beams=1 is greedy search with the bans
         seqs, _ = beam_search(model, ids, max_new_tokens, num_beams=beams, eos_token_id=eos,
                               length_penalty=length_penalty, no_repeat_ngram_size=ngram,
@@ -195,8 +206,7 @@ def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_
         out = seqs[0]
     else:
         out = generate(model, ids, max_new_tokens, temperature=0.0, stop_tokens=[eos]).tolist()
-    text = tok.decode([int(i) for i in out if int(i) != eos])
-    return text.replace(EOT, "").strip()
+    return decode(out)
 
 
 def rouge_report(predictions, test, name):
@@ -245,6 +255,8 @@ def evaluate(argv) -> int:
                    "looked for: dialogue + summary (transformers' decoder-only rule) or the summary only")
     p.add_argument("--min-new-tokens", type=int, default=0, help="no <|endoftext|> before this many tokens")
     p.add_argument("--max-new-tokens", type=int, default=60)
+    p.add_argument("--mbr", type=int, default=0, help="N > 0: minimum Bayes risk over beam search's N best "
+                   "summaries (utility ROUGE-L); --beams is then ignored")
     p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues")
     p.add_argument("--out", default=None, help="JSON with scores and every summary (default: next to the checkpoint)")
     args = p.parse_args(argv)
@@ -254,12 +266,13 @@ def evaluate(argv) -> int:
     t0 = time.perf_counter()
     options = dict(beams=args.beams, max_new_tokens=args.max_new_tokens, length_penalty=args.length_penalty,
                    no_repeat_ngram_size=args.no_repeat_ngram, min_new_tokens=args.min_new_tokens,
-                   ngram_scope=args.ngram_scope)
+                   ngram_scope=args.ngram_scope, mbr=args.mbr)
+    how = f"MBR over {args.mbr} beams" if args.mbr else ("greedy" if args.beams == 1 else f"{args.beams} beams")
     preds = [summarize_one(model, tok, r["dialogue"], eos, **options)
-             for r in tqdm(test, desc=f"summarizing ({'greedy' if args.beams == 1 else f'{args.beams} beams'})",
+             for r in tqdm(test, desc=f"summarizing ({how})",
                            unit="dialogue", file=sys.stdout)]
     seconds = round(time.perf_counter() - t0, 1)
-    scores = rouge_report(preds, test, f"{args.beams} beam(s)" if args.beams > 1 else "greedy")
+    scores = rouge_report(preds, test, how)
     rows = [{"fname": r["fname"], "prediction": pred, "reference1": r["summaries"][0]} for pred, r in zip(preds, test)]
     d2 = distinct_n(preds, 2)
     print(f"distinct-2 (whitespace tokens): corpus {d2.corpus:.3f}, mean per summary {d2.sentence_mean:.3f}; "
@@ -267,7 +280,7 @@ def evaluate(argv) -> int:
     result = {"checkpoint": args.checkpoint, "beams": args.beams, "decoding": options, "n": len(test),
               "seconds": seconds, **scores, "distinct2": [d2.corpus, d2.sentence_mean], "summaries": rows}
     out = args.out or os.path.join(os.path.dirname(args.checkpoint) or ".",
-                                   f"test_rouge_{'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
+                                   f"test_rouge_{f'mbr{args.mbr}' if args.mbr else 'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
     for row in rows[:3]:
@@ -278,17 +291,18 @@ def evaluate(argv) -> int:
 
 def parse_setting(spec: str) -> dict:
     """ "b4,s6,lp2,min5,max60" -> summarize_one options (b beams, n no-repeat n-gram size over dialogue +
-    summary, s the same over the summary only, lp length penalty, min / max new tokens); omitted parts
-    keep greedy, no n-gram ban, lp 1, min 0, max 60."""
+    summary, s the same over the summary only, lp length penalty, min / max new tokens, mbrN minimum Bayes
+    risk over an N-best list); omitted parts keep greedy, no n-gram ban, lp 1, min 0, max 60, no MBR."""
     out = dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0, max_new_tokens=60,
-               ngram_scope="all")
+               ngram_scope="all", mbr=0)
     keys = {"b": ("beams", int), "n": ("no_repeat_ngram_size", int), "s": ("no_repeat_ngram_size", int),
-            "lp": ("length_penalty", float), "min": ("min_new_tokens", int), "max": ("max_new_tokens", int)}
+            "lp": ("length_penalty", float), "min": ("min_new_tokens", int), "max": ("max_new_tokens", int),
+            "mbr": ("mbr", int)}
     for part in filter(None, spec.split(",")):
         key = part.rstrip("0123456789.-")
         if key not in keys:
-            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, s, lp, min, max: "
-                             f"b4,s6,lp2)")
+            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, s, lp, min, max, mbr: "
+                             f"b4,s6,lp2 or mbr8,s6,max40)")
         if key == "s":
             out["ngram_scope"] = "new"
         name, cast = keys[key]

@@ -5,6 +5,7 @@ sampling.py   temperature / top-k / top-p sampling of one id, and `generate_from
 decoding.py   GPT decoding with a KV cache: `stream` (a generator of ids) and `generate`
 decoder.py    `Decoder`: the same GPT math without autograd (gemv kernels, float16 or int8 weights)
 beam.py       `beam_search`, equal to transformers' generate(num_beams=...)
+mbr.py        minimum Bayes risk: the candidate with the highest mean utility (ROUGE) against the others
 in_context.py k-shot prompts, log-likelihood ranking of candidates, exact match (GPT-3 section 2)
 """
 from .sampling import generate_from_step, probs_from_logits, sample, top_k_filter, top_p_filter  # noqa: F401
