@@ -42,3 +42,36 @@ def test_rouge_utility_matches_rouge_score_with_the_pseudo_reference_as_target()
     u = rouge_utility("rougeL", use_stemmer=True)
     h, e = "#Person1# is checking out of the hotel", "#Person2# checks out and pays the bill"
     assert u(h, e) == pytest.approx(rouge_score(e, h, types=("rougeL",), use_stemmer=True)["rougeL"][2])
+
+
+def tiny_gpt(seed=0):
+    from tinygrad_lm.models import GPT, GPTConfig
+    from tinygrad_lm.random import manual_seed
+    manual_seed(seed)
+    return GPT(GPTConfig(vocab_size=23, block_size=32, n_layer=2, n_head=2, n_embd=16))
+
+
+def test_sample_candidates_rows_equal_one_by_one_decoding_at_temperature_zero():
+    from tinygrad_lm.generation.decoding import generate
+    from tinygrad_lm.generation.mbr import sample_candidates
+    model = tiny_gpt()
+    prompt = [1, 5, 7, 2]
+    rows = sample_candidates(model, prompt, 3, 10, temperature=0.0)
+    greedy = generate(model, prompt, 10, temperature=0.0).tolist()
+    assert rows == [greedy] * 3, "the copied KV cache must give every row the prompt's exact state"
+
+
+def test_sample_candidates_stop_at_eos_and_ban_repeats():
+    from tinygrad_lm.generation.mbr import sample_candidates
+    model = tiny_gpt(1)
+    rng = np.random.default_rng(0)
+    rows = sample_candidates(model, [3, 4], 6, 20, temperature=1.5, eos_token_id=0, no_repeat_ngram_size=2, rng=rng)
+    assert len(rows) == 6 and all(0 not in r and len(r) <= 20 for r in rows)
+    for r in rows:
+        bigrams = list(zip(r, r[1:]))
+        assert len(bigrams) == len(set(bigrams)), f"a repeated bigram in {r}"
+    assert len({tuple(r) for r in rows}) > 1, "sampling at temperature 1.5 should give different rows"
+    with pytest.raises(ValueError, match="exceeds the context"):
+        sample_candidates(model, list(range(20)), 2, 20)
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        sample_candidates(model, [1], 0, 5)

@@ -46,7 +46,7 @@ from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
 from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
 from tinygrad_lm.generation.beam import beam_search
 from tinygrad_lm.generation.decoding import generate
-from tinygrad_lm.generation.mbr import mbr_select, rouge_utility
+from tinygrad_lm.generation.mbr import mbr_select, rouge_utility, sample_candidates
 from tinygrad_lm.metrics import BootstrapAggregator, RougeScorer, distinct_n
 from tinygrad_lm.models import GPT, GPTConfig
 from tinygrad_lm.models.pretrained import load as load_pretrained
@@ -182,11 +182,14 @@ def train(argv) -> int:
 
 @no_grad()
 def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0,
-                  no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all", mbr=0):
+                  no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all", mbr=0, mbr_samples=0,
+                  temperature=1.0, top_p=None, rng=None):
     """no_repeat_ngram_size None = 3 with beams, 0 greedy (the settings of the first measurements);
     ngram_scope "all" bans n-grams of dialogue + summary (transformers' decoder-only rule), "new" of the
     summary only. mbr N > 0: beam search with N beams returns its N best summaries and the one with the
-    highest mean ROUGE-L against the other N - 1 is kept (minimum Bayes risk, generation/mbr.py)."""
+    highest mean ROUGE-L against the other N - 1 is kept (minimum Bayes risk, generation/mbr.py).
+    mbr_samples N > 0: the candidates are the summary the other options give plus N samples (temperature,
+    top_p, the same n-gram ban on the summary and max_new_tokens), MBR picks one."""
     T = model.config.block_size
     ids = [int(i) for i in tok.encode(prompt_text(dialogue))][-(T - max_new_tokens):]   # keep the END
     ngram = (3 if beams > 1 else 0) if no_repeat_ngram_size is None else no_repeat_ngram_size
@@ -206,6 +209,12 @@ def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_
         out = seqs[0]
     else:
         out = generate(model, ids, max_new_tokens, temperature=0.0, stop_tokens=[eos]).tolist()
+    if mbr_samples:
+        samples = sample_candidates(model, ids, mbr_samples, max_new_tokens, temperature=temperature, top_p=top_p,
+                                    eos_token_id=eos, no_repeat_ngram_size=ngram if ngram_scope == "new" else 0,
+                                    rng=rng)
+        texts = [decode(out)] + [decode(x) for x in samples]
+        return texts[mbr_select(texts, MBR_UTILITY)]
     return decode(out)
 
 
@@ -257,6 +266,11 @@ def evaluate(argv) -> int:
     p.add_argument("--max-new-tokens", type=int, default=60)
     p.add_argument("--mbr", type=int, default=0, help="N > 0: minimum Bayes risk over beam search's N best "
                    "summaries (utility ROUGE-L); --beams is then ignored")
+    p.add_argument("--mbr-samples", type=int, default=0, help="N > 0: minimum Bayes risk over the decoded summary + "
+                   "N samples (utility ROUGE-L)")
+    p.add_argument("--temperature", type=float, default=1.0, help="for --mbr-samples")
+    p.add_argument("--top-p", type=float, default=None, help="for --mbr-samples")
+    p.add_argument("--seed", type=int, default=0, help="for --mbr-samples")
     p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues")
     p.add_argument("--out", default=None, help="JSON with scores and every summary (default: next to the checkpoint)")
     args = p.parse_args(argv)
@@ -266,9 +280,12 @@ def evaluate(argv) -> int:
     t0 = time.perf_counter()
     options = dict(beams=args.beams, max_new_tokens=args.max_new_tokens, length_penalty=args.length_penalty,
                    no_repeat_ngram_size=args.no_repeat_ngram, min_new_tokens=args.min_new_tokens,
-                   ngram_scope=args.ngram_scope, mbr=args.mbr)
-    how = f"MBR over {args.mbr} beams" if args.mbr else ("greedy" if args.beams == 1 else f"{args.beams} beams")
-    preds = [summarize_one(model, tok, r["dialogue"], eos, **options)
+                   ngram_scope=args.ngram_scope, mbr=args.mbr, mbr_samples=args.mbr_samples,
+                   temperature=args.temperature, top_p=args.top_p)
+    how = (f"MBR over {args.mbr} beams" if args.mbr else f"MBR over {args.mbr_samples} samples + 1" if args.mbr_samples
+           else "greedy" if args.beams == 1 else f"{args.beams} beams")
+    rng = np.random.default_rng(args.seed)
+    preds = [summarize_one(model, tok, r["dialogue"], eos, rng=rng, **options)
              for r in tqdm(test, desc=f"summarizing ({how})",
                            unit="dialogue", file=sys.stdout)]
     seconds = round(time.perf_counter() - t0, 1)
@@ -280,7 +297,7 @@ def evaluate(argv) -> int:
     result = {"checkpoint": args.checkpoint, "beams": args.beams, "decoding": options, "n": len(test),
               "seconds": seconds, **scores, "distinct2": [d2.corpus, d2.sentence_mean], "summaries": rows}
     out = args.out or os.path.join(os.path.dirname(args.checkpoint) or ".",
-                                   f"test_rouge_{f'mbr{args.mbr}' if args.mbr else 'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
+                                   f"test_rouge_{f'mbr{args.mbr}' if args.mbr else f'mbs{args.mbr_samples}' if args.mbr_samples else 'greedy' if args.beams == 1 else f'beam{args.beams}'}.json")
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
     for row in rows[:3]:
@@ -292,12 +309,13 @@ def evaluate(argv) -> int:
 def parse_setting(spec: str) -> dict:
     """ "b4,s6,lp2,min5,max60" -> summarize_one options (b beams, n no-repeat n-gram size over dialogue +
     summary, s the same over the summary only, lp length penalty, min / max new tokens, mbrN minimum Bayes
-    risk over an N-best list); omitted parts keep greedy, no n-gram ban, lp 1, min 0, max 60, no MBR."""
+    risk over an N-best list, mbsN MBR over that summary + N samples at temperature t (t0.7) and top-p p (p0.9));
+    omitted parts keep greedy, no n-gram ban, lp 1, min 0, max 60, no MBR, t 1."""
     out = dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0, max_new_tokens=60,
-               ngram_scope="all", mbr=0)
+               ngram_scope="all", mbr=0, mbr_samples=0, temperature=1.0, top_p=None)
     keys = {"b": ("beams", int), "n": ("no_repeat_ngram_size", int), "s": ("no_repeat_ngram_size", int),
             "lp": ("length_penalty", float), "min": ("min_new_tokens", int), "max": ("max_new_tokens", int),
-            "mbr": ("mbr", int)}
+            "mbr": ("mbr", int), "mbs": ("mbr_samples", int), "t": ("temperature", float), "p": ("top_p", float)}
     for part in filter(None, spec.split(",")):
         key = part.rstrip("0123456789.-")
         if key not in keys:
@@ -333,8 +351,8 @@ def tune(argv) -> int:
     results = []
     for spec in args.settings:
         options = parse_setting(spec)
-        t0 = time.perf_counter()
-        preds = [summarize_one(model, tok, r["dialogue"], eos, **options)
+        t0, rng = time.perf_counter(), np.random.default_rng(0)
+        preds = [summarize_one(model, tok, r["dialogue"], eos, rng=rng, **options)
                  for r in tqdm(dev, desc=spec, unit="dialogue", file=sys.stdout, mininterval=10.0)]
         s = [scorer.score(r["summaries"][0], pred) for pred, r in zip(preds, dev)]
         row = {"setting": spec, "options": options, "seconds": round(time.perf_counter() - t0, 1),

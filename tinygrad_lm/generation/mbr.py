@@ -17,13 +17,22 @@ already drawn according to the model).
     texts = [tok.decode(s) for s in seqs]
     best = texts[mbr_select(texts, rouge_utility("rougeL"))]
 
+An N-best list from beam search is nearly one summary N times; `sample_candidates` draws N
+continuations of one prompt in one batch instead (the prompt is fed once and its KV cache copied to
+N rows; each row then samples its own tokens until eos), the usual candidate set of MBR work.
+
 Cost: |H| x (|E| - 1) utility calls (56 ROUGE-L computations for 8 candidates) on top of producing the
 candidates. Ties go to the earlier candidate (with an N-best list: the more probable one).
+Legend: N candidates, V vocabulary.
 Omitted: weighting by model probability, separate hypothesis and evidence sets, pruned / coarse-to-fine MBR.
 """
 import numpy as np
 
 from ..metrics.rouge import RougeScorer
+from ..models.gpt import KVCache
+from ..tensor import no_grad
+from .beam import banned_ngram_tokens, reorder_cache
+from .sampling import sample
 
 
 def expected_utility(candidates, utility) -> np.ndarray:
@@ -59,3 +68,48 @@ def rouge_utility(rouge_type: str = "rougeL", use_stemmer: bool = True):
     def utility(hypothesis: str, reference: str) -> float:
         return scorer.score(reference, hypothesis)[rouge_type].fmeasure
     return utility
+
+
+def sample_candidates(model, prompt_ids, n: int, max_new_tokens: int, temperature: float = 1.0, top_k=None,
+                      top_p=None, eos_token_id=None, no_repeat_ngram_size: int = 0, rng=None) -> list:
+    """n sampled continuations of one prompt, decoded side by side (batch n, one KV cache).
+
+    Each row stops at its first eos (kept out of the result) or after max_new_tokens;
+    no_repeat_ngram_size bans, per row, a token that would repeat an n-gram of that row's own new tokens.
+    Returns n lists of new token ids."""
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"sample_candidates: n must be a positive int, got {n!r}")
+    if not isinstance(max_new_tokens, (int, np.integer)) or max_new_tokens < 1:
+        raise ValueError(f"sample_candidates: max_new_tokens must be a positive int, got {max_new_tokens!r}")
+    prompt = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
+    if not prompt:
+        raise ValueError("sample_candidates: the prompt must contain at least one token")
+    if len(prompt) + max_new_tokens > model.config.block_size:
+        raise ValueError(f"sample_candidates: prompt ({len(prompt)}) + max_new_tokens ({max_new_tokens}) exceeds the "
+                         f"context ({model.config.block_size}); shorten the prompt")
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            cache = KVCache(model.config.n_layer)
+            logits, _ = model(np.array([prompt], dtype=np.int64), kv_cache=cache)
+            reorder_cache(cache, np.zeros(n, dtype=np.int64))              # the prompt's cache, n times
+            last = np.repeat(logits.data[:, -1], n, axis=0).astype(np.float64)   # (N, V)
+            rows, done = [[] for _ in range(n)], np.zeros(n, dtype=bool)
+            for t in range(max_new_tokens):
+                for b in range(n):
+                    if no_repeat_ngram_size and not done[b]:
+                        last[b, banned_ngram_tokens(rows[b], no_repeat_ngram_size)] = -np.inf
+                nxt = sample(last, temperature, top_k, top_p, rng)        # (N,)
+                for b in np.flatnonzero(~done):
+                    if eos_token_id is not None and int(nxt[b]) == int(eos_token_id):
+                        done[b] = True
+                    else:
+                        rows[b].append(int(nxt[b]))
+                if done.all() or t == max_new_tokens - 1:
+                    break
+                logits, _ = model(nxt.astype(np.int64)[:, None], kv_cache=cache)   # (N, 1, V)
+                last = logits.data[:, -1].astype(np.float64)
+    finally:
+        model.train(was_training)
+    return rows
