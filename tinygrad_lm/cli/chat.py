@@ -7,7 +7,11 @@
 
 In the terminal the reply streams as it is sampled (generation/chat.py ChatSession: KV cache kept
 across turns, left-truncated history that always keeps the system prompt, stop at <|im_end|>).
-Commands: /reset, /system TEXT, /temp X, /retrieval on|off, /sources, /stats, /help, /quit.
+    tglm chat --grounded-decoding copy          # replies copied from the retrieved passages (also --web)
+Commands: /reset, /system TEXT, /temp X, /retrieval on|off, /grounded off|copy|select, /sources, /stats,
+/help, /quit. --grounded-decoding copy: every reply is made of spans of the retrieved passages
+(generation/copy_constrained.py); select: the passage sentence the model scores highest
+(generation/span_select.py); off (default): the model's own words.
 With retrieval on (the default) each reply is followed by the course files it was grounded in.
 Errors (one line, exit 2): an unknown model, a checkpoint without a chat template, a message longer
 than the context; an empty message or a bad command only prints a hint and the chat goes on.
@@ -23,7 +27,7 @@ from .args import Parser, int_range, non_negative_float, non_negative_int, posit
 
 CHAT_MODEL, BASE_MODEL = "course-assistant-8m", "course-base-8m"
 HELP = ("/reset  forget the conversation | /system TEXT  new system prompt (resets) | /temp X  temperature "
-        "(0 = greedy) | /retrieval on|off | /sources  files of the last answer | /stats  cost of the last turn | "
+        "(0 = greedy) | /retrieval on|off | /grounded off|copy|select | /sources  files of the last answer | /stats  cost of the last turn | "
         "/quit")
 
 
@@ -52,6 +56,8 @@ def build_parser(prog="tglm chat"):
     p.add_argument("--web", action="store_true", help="serve a local web page instead of the terminal chat")
     p.add_argument("--host", default="127.0.0.1", help="--web: address to bind (default localhost only)")
     p.add_argument("--port", type=int_range(0, 65535), default=8008, help="--web: port (0 = any free port)")
+    p.add_argument("--grounded-decoding", choices=["off", "copy", "select"], default="off",
+                   help="copy: replies made of spans of the retrieved passages; select: the best passage sentence")
     p.add_argument("--max-message-chars", type=positive_int, default=2000, help="longest accepted message")
     return p
 
@@ -69,7 +75,8 @@ def make_factory(args):
         return ChatSession(model, tok, system=args.system, retriever=retriever, k=args.k,
                            temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
                            repetition_penalty=args.repetition_penalty, max_new_tokens=args.max_new_tokens,
-                           weights=args.weights, max_message_chars=args.max_message_chars, seed=args.seed)
+                           weights=args.weights, max_message_chars=args.max_message_chars, seed=args.seed,
+                           grounded=getattr(args, "grounded_decoding", "off"))
     return new_session, info
 
 
@@ -100,6 +107,9 @@ def handle_command(chat, line: str, out) -> bool:
             raise ValueError("usage: /retrieval on|off")
         chat.set_retrieval(rest == "on")
         out.write(f"(retrieval {rest})\n")
+    elif cmd == "/grounded":
+        chat.set_grounded(rest)
+        out.write(f"(grounded decoding {rest})\n")
     elif cmd == "/sources":
         src = chat.last.sources
         out.write("\n".join(f"  {s['path']}  ({s['id']}, BM25 {s['score']})" for s in src) + "\n" if src

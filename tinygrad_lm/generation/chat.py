@@ -31,6 +31,13 @@ retrieval on, the top-k passages of the user's message go into the system prompt
 retrieval/grounding.py's grounded_system (the format the SFT data uses; passages cut to 600
 characters in all, fewer when that would not leave reply_reserve tokens: grounded_system_fit), and
 last.sources lists the files of the passages that made it into the prompt.
+Grounded decoding (grounded="copy" or "select", retrieval on): "copy" masks the logits so the reply is
+made of spans copied from the passages in the prompt (copy_constrained.py; the repetition penalty then
+looks at the reply only, since every allowed token is in the prompt); "select" answers with the
+passage sentence the model scores highest as its reply (span_select.py). With no passage in the
+prompt both fall back to ordinary decoding. Settings: copy_options (CopyConstraint's starts,
+max_spans, stop), select_best (sentences in the reply), select_pmi (score minus the score after the
+same passages and the neutral message "Hello.": what the QUESTION adds).
 Legend: T tokens, V vocabulary.
 Does not handle: batching several sessions in one forward pass, tool calls, beam search.
 """
@@ -44,8 +51,12 @@ import numpy as np
 from ..retrieval.grounding import SYSTEM, grounded_system_fit
 from ..tokenizers.chat import IM_END, IM_START, add_chat_tokens, render_conversation
 from .decoder import Decoder
+from .copy_constrained import CopyConstraint
 from .decoding import apply_repetition_penalty
 from .sampling import sample
+from .span_select import select_reply, sentence_candidates
+
+GROUNDED_MODES = ("off", "copy", "select")
 
 
 class ChatTemplateError(ValueError):
@@ -106,7 +117,8 @@ class ChatSession:
     def __init__(self, model, tok, system: str = SYSTEM, retriever=None, k: int = 3, retrieval: bool = True,
                  temperature: float = 0.7, top_k=40, top_p=None, repetition_penalty: float = 1.0,
                  max_new_tokens: int = 96, reply_reserve=None, use_cache: bool = True, weights: str = "float32",
-                 max_message_chars: int = 4000, seed=None):
+                 max_message_chars: int = 4000, seed=None, grounded: str = "off", copy_options=None,
+                 select_best: int = 1, select_pmi: bool = False):
         if IM_START not in tok.special_tokens or IM_END not in tok.special_tokens:
             raise ChatTemplateError("ChatSession: the tokenizer has no chat tokens (load_chat_model adds or checks them)")
         self.model, self.tok = model, tok
@@ -126,6 +138,10 @@ class ChatSession:
             raise ValueError(f"reply_reserve must be in [1, {self.block}), got {self.reply_reserve}")
         self.use_cache, self.max_message_chars = bool(use_cache), int(max_message_chars)
         self.rng = np.random.default_rng(seed)
+        self.set_grounded(grounded)
+        self.copy_options = dict(copy_options or {})
+        self.select_best, self.select_pmi = int(select_best), bool(select_pmi)
+        self._token_text = None
         self.set_temperature(temperature)
         self.set_system(system)
         self.reset()
@@ -135,6 +151,7 @@ class ChatSession:
         """Forget the conversation (the system prompt and settings stay)."""
         self.turns = []                     # [(user ids, assistant ids)] token segments, oldest first
         self._cached = []                   # the ids the Decoder's cache holds
+        self.passages = []                  # texts of the passages in the last prompt
         self.dec.reset()
         self.last = TurnStats()
 
@@ -151,6 +168,11 @@ class ChatSession:
         if not 0 <= t <= 5 or t != t:
             raise ValueError(f"temperature must be in [0, 5] (0 = greedy), got {t}")
         self.temperature = t
+
+    def set_grounded(self, mode: str) -> None:
+        if mode not in GROUNDED_MODES:
+            raise ValueError(f"grounded decoding must be one of {', '.join(GROUNDED_MODES)}, got {mode!r}")
+        self.grounded = mode
 
     def set_retrieval(self, on: bool) -> None:
         if on and self.retriever is None:
@@ -173,6 +195,7 @@ class ChatSession:
         user = self._segment("user", message.strip())
         gen = self._gen                                               # <|im_start|>assistant\n
         sources, system = [], self.system
+        self.passages = []                                            # passage texts as in the prompt
         if self.retrieval:
             hits = self.retriever.search(message, self.k)
             frame = len(self._segment("system", "")) - len(self.tok.encode_ordinary(""))   # header + <|im_end|>\n
@@ -182,7 +205,12 @@ class ChatSession:
                                              lambda t: len(self.tok.encode_ordinary(t)), budget, system=self.system)
             sources = [{"path": c.path, "id": c.id, "score": round(float(s), 3)}
                        for c, s in hits if f"[{c.path}] " in system]
+            if "\n\nSources:\n" in system:                          # one line per passage: "[path] text"
+                for line in system.split("\n\nSources:\n", 1)[1].split("\n"):
+                    text = line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
+                    self.passages.append(text[:-4] if text.endswith(" ...") else text)
         head = self._segment("system", system)
+        self._head = head
         fixed = len(head) + len(user) + len(gen)
         if fixed + self.reply_reserve > self.block:
             raise ValueError(f"the message is too long for the context: system prompt {len(head)} + message "
@@ -210,13 +238,26 @@ class ChatSession:
             self.dec.reset()
             new = ids
         st.fed = len(new)
+        if self.grounded == "select" and self.passages:
+            yield from self._select_turn(ids, user, st, t0)
+            return
+        cons = None
+        if self.grounded == "copy" and self.passages:
+            if self._token_text is None:
+                self._token_text = [self.tok.decode([i]) for i in range(self.model.config.vocab_size)]
+            cons = CopyConstraint(self.passages, self.tok.encode_ordinary, self.stop_ids,
+                                  token_text=self._token_text, **self.copy_options)
         logits = self.dec.forward(new)                                # (V,)
-        context = list(ids)
+        context = list(ids) if cons is None else []                  # copying: penalise repeats of the reply only
         budget = min(self.max_new_tokens, self.block - len(ids))
         out, shown, text = [], "", ""
         while True:
             logits = apply_repetition_penalty(logits, context, self.repetition_penalty)
+            if cons is not None:
+                logits = cons.mask(logits)                           # (V,) -inf outside the passages' spans
             nxt = int(sample(logits, self.temperature, self.top_k, self.top_p, self.rng))
+            if cons is not None:
+                cons.advance(nxt)
             if not out:
                 st.first_token_seconds = time.perf_counter() - t0
             out.append(nxt)
@@ -242,6 +283,22 @@ class ChatSession:
         self._cached = ids + out[:-1]
         self.turns.append((user, self._gen + content + [self.im_end] + self._newline))
         self.last = st
+
+    def _select_turn(self, ids, user, st, t0):
+        """grounded="select": the best passage sentence(s) as the reply (span_select.py)."""
+        cands = sentence_candidates(self.passages)
+        enc = self.tok.encode_ordinary
+        base = self._head + self._segment("user", "Hello.") + self._gen if self.select_pmi else None
+        reply, _ = select_reply(self.dec, ids, cands, enc, self.im_end, n_best=self.select_best, baseline_ids=base)
+        self.dec.reset()                                              # the scoring used the cache
+        content = enc(reply)
+        st.first_token_seconds = st.seconds = time.perf_counter() - t0
+        st.new_tokens, st.reply, st.stopped = len(content) + 1, reply, "im_end"
+        self._cached = []
+        self.turns.append((user, self._gen + content + [self.im_end] + self._newline))
+        self.last = st
+        if reply:
+            yield reply
 
     def reply(self, message: str) -> str:
         """The whole reply at once (send() without streaming)."""
