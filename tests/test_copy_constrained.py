@@ -149,3 +149,15 @@ def test_min_tokens_delays_the_stop(mt):
         cons = constraint(tok, max_spans=2, stop="any", min_tokens=6)
         out = run(cons, tok.vocab_size, np.random.default_rng(seed), stop_bias=100.0)
         assert cons.done and len(out) == 7, f"stop='any' with a huge stop logit must stop right after min_tokens, got {len(out) - 1}"
+
+
+def test_select_from_the_top_k_retrieved_passages_cites_them(mt):
+    model, tok = mt
+    long = ["Alpha beta gamma delta. " * 40, "Resume with tglm train --resume. It reloads everything."]
+    chat = ChatSession(model, tok, retriever=Retriever(long), k=2, temperature=0, max_new_tokens=24,
+                       reply_reserve=24, grounded="select", select_from=2)
+    reply = chat.reply("how do I resume?")
+    assert reply in sentence_candidates(long), "a sentence of one of the top-2 passages"
+    src = [s["path"] for s in chat.last.sources]
+    assert any(reply in " ".join(t.split()) and f"docs/{i}.md" in src for i, t in enumerate(long)), \
+        "the passage the reply came from is cited even if the prompt had no room for it"

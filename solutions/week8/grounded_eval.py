@@ -23,7 +23,9 @@ Grounded decoding (generation/copy_constrained.py, generation/span_select.py):
 
 adds, per question, gold_support: share of the reply's content words found in the GOLD passage,
 and proxy_from_gold: the gold passage was in the prompt and gold_support >= 0.9 (the reply says
-only what the gold passage says; a proxy for the "grounded" judgement). With --split test it also
+only what the gold passage says; a proxy for the "grounded" judgement); gold_words: gold_support >= 0.9
+whether or not the gold was in the prompt (for --select-from K, whose sentences may come from passages
+the context had no room for). With --split test it also
 writes items_vs_retrieval.jsonl: the reply against the BM25 top-1 passage as the answer
 ("retrieval-only"), for `tglm human-eval` (blind; the harness randomises the sides).
 Nothing to fill in: it runs the library; --impl is accepted for symmetry.
@@ -58,6 +60,8 @@ def main(argv=None):
     p.add_argument("--copy-min-tokens", type=int, default=1)
     p.add_argument("--select-best", type=int, default=1)
     p.add_argument("--select-pmi", action="store_true", help="score minus the score after a neutral message")
+    p.add_argument("--select-from", type=int, default=0,
+                   help="candidate sentences from the top-k retrieved passages (0: the passages in the prompt)")
     p.add_argument("--repetition-penalty", type=float, default=1.2)
     p.add_argument("--limit", type=int, default=0, help="only the first N questions (smoke test)")
     p.add_argument("--impl", default="solutions")
@@ -76,7 +80,7 @@ def main(argv=None):
     for r, gold in zip(test, golds):
         chat = ChatSession(model, tok, retriever=bm, k=3, temperature=0, repetition_penalty=args.repetition_penalty,
                            max_new_tokens=args.max_new_tokens, grounded=mode, copy_options=copy_options,
-                           select_best=args.select_best, select_pmi=args.select_pmi)
+                           select_best=args.select_best, select_pmi=args.select_pmi, select_from=args.select_from)
         reply = chat.reply(r["question"]).strip()
         used = chat.last.sources
         passages = " ".join(by_id[s["id"]].text for s in used if s["id"] in by_id)
@@ -92,6 +96,8 @@ def main(argv=None):
         gold_words = set(query_terms(" ".join(by_id[g].text for g in gold if g in by_id)))
         row["gold_support"] = sum(w in gold_words for w in words) / len(words) if words else 0.0
         row["proxy_from_gold"] = row["gold_in_prompt"] and bool(words) and row["gold_support"] >= 0.9
+        row["gold_words"] = bool(words) and row["gold_support"] >= 0.9       # prompt or not (select_from)
+        row["gold_in_candidates"] = bool(gold & {c.id for c, _ in chat._hits[:max(args.select_from, 3)]})
         rows.append(row)
         top1 = bm.search(r["question"], 1)[0][0]
         vs_retrieval.append({"id": r["id"], "input": f"[retrieved source: {top1.path}] {top1.text}\nUSER: {r['question']}",
@@ -106,6 +112,9 @@ def main(argv=None):
                "repetition_penalty": args.repetition_penalty,
                "gold_support": statistics.mean(x["gold_support"] for x in rows),
                "proxy_from_gold": sum(x["proxy_from_gold"] for x in rows) / n,
+               "gold_words": sum(x["gold_words"] for x in rows) / n,
+               "gold_in_candidates": sum(x["gold_in_candidates"] for x in rows) / n,
+               "select_from": args.select_from if mode == "select" else None,
                "empty_replies": sum(not x["reply"] for x in rows),
                "gold_in_prompt": sum(x["gold_in_prompt"] for x in rows) / n,
                "file_in_prompt": sum(x["file_in_prompt"] for x in rows) / n,

@@ -37,7 +37,9 @@ looks at the reply only, since every allowed token is in the prompt); "select" a
 passage sentence the model scores highest as its reply (span_select.py). With no passage in the
 prompt both fall back to ordinary decoding. Settings: copy_options (CopyConstraint's starts,
 max_spans, stop), select_best (sentences in the reply), select_pmi (score minus the score after the
-same passages and the neutral message "Hello.": what the QUESTION adds).
+same passages and the neutral message "Hello.": what the QUESTION adds), select_from (0: the sentences of
+the passages in the prompt; k: of the top-k retrieved passages, whole, even those the context had no room
+for; the prompt scoring them stays the same, and the reply's passages are added to last.sources).
 Legend: T tokens, V vocabulary.
 Does not handle: batching several sessions in one forward pass, tool calls, beam search.
 """
@@ -118,7 +120,7 @@ class ChatSession:
                  temperature: float = 0.7, top_k=40, top_p=None, repetition_penalty: float = 1.0,
                  max_new_tokens: int = 96, reply_reserve=None, use_cache: bool = True, weights: str = "float32",
                  max_message_chars: int = 4000, seed=None, grounded: str = "off", copy_options=None,
-                 select_best: int = 1, select_pmi: bool = False):
+                 select_best: int = 1, select_pmi: bool = False, select_from: int = 0):
         if IM_START not in tok.special_tokens or IM_END not in tok.special_tokens:
             raise ChatTemplateError("ChatSession: the tokenizer has no chat tokens (load_chat_model adds or checks them)")
         self.model, self.tok = model, tok
@@ -141,6 +143,7 @@ class ChatSession:
         self.set_grounded(grounded)
         self.copy_options = dict(copy_options or {})
         self.select_best, self.select_pmi = int(select_best), bool(select_pmi)
+        self.select_from = int(select_from)
         self._token_text = None
         self.set_temperature(temperature)
         self.set_system(system)
@@ -196,8 +199,11 @@ class ChatSession:
         gen = self._gen                                               # <|im_start|>assistant\n
         sources, system = [], self.system
         self.passages = []                                            # passage texts as in the prompt
+        self._hits = []
         if self.retrieval:
-            hits = self.retriever.search(message, self.k)
+            hits = self.retriever.search(message, max(self.k, self.select_from))
+            self._hits = [(c, float(sc)) for c, sc in hits]             # all retrieved, for select_from
+            hits = hits[:self.k]
             frame = len(self._segment("system", "")) - len(self.tok.encode_ordinary(""))   # header + <|im_end|>\n
             budget = self.block - self.reply_reserve - len(user) - len(gen) - frame
             if budget > 0:
@@ -286,12 +292,21 @@ class ChatSession:
 
     def _select_turn(self, ids, user, st, t0):
         """grounded="select": the best passage sentence(s) as the reply (span_select.py)."""
-        cands = sentence_candidates(self.passages)
+        pool = self.passages
+        if self.select_from and self._hits:                            # the top select_from passages, whole
+            pool = [c.text for c, _ in self._hits[:self.select_from]]
+        cands = sentence_candidates(pool)
         enc = self.tok.encode_ordinary
         base = self._head + self._segment("user", "Hello.") + self._gen if self.select_pmi else None
         reply, _ = select_reply(self.dec, ids, cands, enc, self.im_end, n_best=self.select_best, baseline_ids=base)
         self.dec.reset()                                              # the scoring used the cache
         content = enc(reply)
+        if self.select_from:                                          # cite where the sentences came from
+            have = {x["id"] for x in st.sources}
+            st.sources = st.sources + [{"path": c.path, "id": c.id, "score": round(sc, 3)}
+                                       for c, sc in self._hits[:self.select_from]
+                                       if c.id not in have and any(p in " ".join(c.text.split())
+                                                                   for p in sentence_candidates([reply]))]
         st.first_token_seconds = st.seconds = time.perf_counter() - t0
         st.new_tokens, st.reply, st.stopped = len(content) + 1, reply, "im_end"
         self._cached = []
