@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from solutions.week5.summarization import parse_setting, summarize_one
+from solutions.week5.summarization import parse_setting, prompt_ids, prompt_text, summarize_one
 from tinygrad_lm.generation import beam_search
 from tinygrad_lm.models.gpt import GPT
 
@@ -27,10 +27,15 @@ def model():
 
 
 def test_parse_setting():
+    rest = dict(mbr=0, mbr_samples=0, temperature=1.0, top_p=None, keep="end")
     assert parse_setting("b1") == dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0,
-                                       max_new_tokens=60, ngram_scope="all")
+                                       max_new_tokens=60, ngram_scope="all", **rest)
     assert parse_setting("b4,n3,lp0.5,min10,max40") == dict(beams=4, no_repeat_ngram_size=3, length_penalty=0.5,
-                                                             min_new_tokens=10, max_new_tokens=40, ngram_scope="all")
+                                                             min_new_tokens=10, max_new_tokens=40, ngram_scope="all",
+                                                             **rest)
+    assert parse_setting("b1,s6,max40,mbs16,t0.8,p0.9,head") == dict(
+        parse_setting("b1,s6,max40"), mbr_samples=16, temperature=0.8, top_p=0.9, keep="start")
+    assert parse_setting("mbr8")["mbr"] == 8
     assert parse_setting("b2,s6") == dict(parse_setting("b2"), no_repeat_ngram_size=6, ngram_scope="new")
     with pytest.raises(SystemExit, match="unknown part 'x3'"):
         parse_setting("b4,x3")
@@ -56,3 +61,27 @@ def test_defaults_keep_the_first_measurements(model):
     a = summarize_one(model, tok, dialogue, 17, beams=3, max_new_tokens=12)
     b = summarize_one(model, tok, dialogue, 17, beams=3, max_new_tokens=12, no_repeat_ngram_size=3)
     assert a == b
+
+
+def test_prompt_ids_keep_the_end_or_the_opening():
+    tok = CharTok()
+    dialogue = "#Person1#: first line about the topic\n#Person2#: a long reply " + "blah " * 20
+    full = tok.encode(prompt_text(dialogue))
+    assert prompt_ids(tok, "short", 50) == tok.encode(prompt_text("short"))           # fits: unchanged
+    assert prompt_ids(tok, dialogue, 40, "end") == full[-40:]                          # the first recipe
+    head = prompt_ids(tok, dialogue, 40, "start")
+    assert len(head) == 40 and head[-len("\n\nSummary:"):] == tok.encode("\n\nSummary:")
+    assert head[:20] == full[:20], "keep='start' must keep the dialogue's opening"
+    with pytest.raises(ValueError, match="keep must be"):
+        prompt_ids(tok, dialogue, 40, "middle")
+
+
+def test_mbr_options_reach_summarize_one(model):
+    import numpy as np
+    tok = CharTok()
+    a = summarize_one(model, tok, "hello there", 0, max_new_tokens=8, mbr=3)
+    b = summarize_one(model, tok, "hello there", 0, max_new_tokens=8, mbr_samples=4, temperature=1.0,
+                      rng=np.random.default_rng(0))
+    c = summarize_one(model, tok, "hello there", 0, max_new_tokens=8, mbr_samples=4, temperature=1.0,
+                      rng=np.random.default_rng(0))
+    assert isinstance(a, str) and b == c, "MBR over samples must be reproducible with the same rng"

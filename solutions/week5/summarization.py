@@ -66,6 +66,22 @@ def prompt_text(dialogue: str) -> str:
     return PROMPT.format(dialogue=dialogue.strip())
 
 
+def prompt_ids(tok, dialogue: str, budget: int, keep: str = "end") -> list:
+    """The prompt's token ids in at most `budget` tokens. keep "end": drop tokens from the START of the whole
+    prompt (what summary_example does, the first recipe); keep "start": drop the END of the dialogue and keep
+    its opening (where DialogSum dialogues say what they are about: Lead-2 is a strong baseline), then
+    "\n\nSummary:"."""
+    ids = [int(i) for i in tok.encode(prompt_text(dialogue))]
+    if len(ids) <= budget or keep == "end":
+        return ids[-budget:]
+    if keep != "start":
+        raise ValueError(f"keep must be 'end' or 'start', got {keep!r}")
+    suffix = [int(i) for i in tok.encode(PROMPT.format(dialogue="").lstrip())]      # "Summary:" after "\n\n"
+    nl = [int(i) for i in tok.encode("\n\n")]
+    head = [int(i) for i in tok.encode(dialogue.strip())][:budget - len(nl) - len(suffix)]
+    return head + nl + suffix
+
+
 def training_records():
     """DialogSum train minus every dialogue sharing its first two turns or a long consecutive turn pair
     with DialogSum dev / test or DailyDialog test (datasets/course_base.py's overlap keys)."""
@@ -75,15 +91,17 @@ def training_records():
     return keep, len(records) - len(keep)
 
 
-def encode_examples(tok, records, block_size, eos_id):
-    """-> list of (inputs, targets) int64 arrays, the loss on the summary + eos only (task 5.8)."""
+def encode_examples(tok, records, block_size, eos_id, keep="end"):
+    """-> list of (inputs, targets) int64 arrays, the loss on the summary + eos only (task 5.8).
+    keep "start": a dialogue too long for the context loses its END (prompt_ids) before summary_example,
+    which would otherwise cut the START of the prompt."""
     out, skipped = [], 0
     for r in tqdm(records, desc="encoding", unit="dialogue", file=sys.stdout, mininterval=2.0):
-        p = tok.encode(prompt_text(r["dialogue"]))
         s = tok.encode(" " + r["summaries"][0].strip())
         if len(s) + 1 > block_size - 16:                    # a summary that leaves no room for its dialogue
             skipped += 1
             continue
+        p = prompt_ids(tok, r["dialogue"], block_size + 1 - (len(s) + 1), keep)
         out.append(summarize.summary_example(p, s, eos_id, block_size))
     if skipped:
         print(f"skipped {skipped} dialogue(s) whose summary alone nearly fills the {block_size}-token context")
@@ -131,6 +149,8 @@ def train(argv) -> int:
     p.add_argument("--dev-size", type=int, default=100)
     p.add_argument("--limit", type=int, default=None, help="use only the first N training dialogues (smoke runs)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--keep", choices=["end", "start"], default="end", help="a dialogue longer than the context "
+                   "loses its start (end: the first recipe) or its end (start: keeps the opening lines)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     args = p.parse_args(argv)
     prepare_out_dir(args.out, overwrite=args.overwrite)          # never clobber an earlier run silently
@@ -155,8 +175,8 @@ def train(argv) -> int:
     if args.limit:
         records = records[:args.limit]
     print(f"DialogSum train: {len(records):,} dialogues ({removed} removed: shared with dev/test/DailyDialog test)")
-    train_ex = encode_examples(tok, records, T, eos)
-    dev_ex = encode_examples(tok, load_dialogsum("dev")[:args.dev_size], T, eos)
+    train_ex = encode_examples(tok, records, T, eos, args.keep)
+    dev_ex = encode_examples(tok, load_dialogsum("dev")[:args.dev_size], T, eos, args.keep)
     lr = args.scratch_lr if args.scratch else args.lr
     opt = model.configure_optimizers(0.1, lr, (0.9, 0.95))
     cfg = {"model": model.config.to_dict(), "tokenizer": tok.to_config(), "kind": "gpt", "eos_token_id": eos,
@@ -183,7 +203,7 @@ def train(argv) -> int:
 @no_grad()
 def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_penalty=1.0,
                   no_repeat_ngram_size=None, min_new_tokens=0, ngram_scope="all", mbr=0, mbr_samples=0,
-                  temperature=1.0, top_p=None, rng=None):
+                  temperature=1.0, top_p=None, rng=None, keep="end"):
     """no_repeat_ngram_size None = 3 with beams, 0 greedy (the settings of the first measurements);
     ngram_scope "all" bans n-grams of dialogue + summary (transformers' decoder-only rule), "new" of the
     summary only. mbr N > 0: beam search with N beams returns its N best summaries and the one with the
@@ -191,7 +211,7 @@ def summarize_one(model, tok, dialogue, eos, beams=1, max_new_tokens=60, length_
     mbr_samples N > 0: the candidates are the summary the other options give plus N samples (temperature,
     top_p, the same n-gram ban on the summary and max_new_tokens), MBR picks one."""
     T = model.config.block_size
-    ids = [int(i) for i in tok.encode(prompt_text(dialogue))][-(T - max_new_tokens):]   # keep the END
+    ids = prompt_ids(tok, dialogue, T - max_new_tokens, keep)     # a long dialogue loses its start or its end
     ngram = (3 if beams > 1 else 0) if no_repeat_ngram_size is None else no_repeat_ngram_size
     decode = lambda out: tok.decode([int(i) for i in out if int(i) != eos]).replace(EOT, "").strip()
     if mbr:
@@ -271,6 +291,8 @@ def evaluate(argv) -> int:
     p.add_argument("--temperature", type=float, default=1.0, help="for --mbr-samples")
     p.add_argument("--top-p", type=float, default=None, help="for --mbr-samples")
     p.add_argument("--seed", type=int, default=0, help="for --mbr-samples")
+    p.add_argument("--keep", choices=["end", "start"], default="end", help="a dialogue longer than the context "
+                   "loses its start (end) or its end (start)")
     p.add_argument("--limit", type=int, default=None, help="only the first N test dialogues")
     p.add_argument("--out", default=None, help="JSON with scores and every summary (default: next to the checkpoint)")
     args = p.parse_args(argv)
@@ -281,7 +303,7 @@ def evaluate(argv) -> int:
     options = dict(beams=args.beams, max_new_tokens=args.max_new_tokens, length_penalty=args.length_penalty,
                    no_repeat_ngram_size=args.no_repeat_ngram, min_new_tokens=args.min_new_tokens,
                    ngram_scope=args.ngram_scope, mbr=args.mbr, mbr_samples=args.mbr_samples,
-                   temperature=args.temperature, top_p=args.top_p)
+                   temperature=args.temperature, top_p=args.top_p, keep=args.keep)
     how = (f"MBR over {args.mbr} beams" if args.mbr else f"MBR over {args.mbr_samples} samples + 1" if args.mbr_samples
            else "greedy" if args.beams == 1 else f"{args.beams} beams")
     rng = np.random.default_rng(args.seed)
@@ -312,14 +334,17 @@ def parse_setting(spec: str) -> dict:
     risk over an N-best list, mbsN MBR over that summary + N samples at temperature t (t0.7) and top-p p (p0.9));
     omitted parts keep greedy, no n-gram ban, lp 1, min 0, max 60, no MBR, t 1."""
     out = dict(beams=1, no_repeat_ngram_size=0, length_penalty=1.0, min_new_tokens=0, max_new_tokens=60,
-               ngram_scope="all", mbr=0, mbr_samples=0, temperature=1.0, top_p=None)
+               ngram_scope="all", mbr=0, mbr_samples=0, temperature=1.0, top_p=None, keep="end")
     keys = {"b": ("beams", int), "n": ("no_repeat_ngram_size", int), "s": ("no_repeat_ngram_size", int),
             "lp": ("length_penalty", float), "min": ("min_new_tokens", int), "max": ("max_new_tokens", int),
             "mbr": ("mbr", int), "mbs": ("mbr_samples", int), "t": ("temperature", float), "p": ("top_p", float)}
     for part in filter(None, spec.split(",")):
+        if part == "head":                              # keep the dialogue's opening, drop its end
+            out["keep"] = "start"
+            continue
         key = part.rstrip("0123456789.-")
         if key not in keys:
-            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, s, lp, min, max, mbr: "
+            raise SystemExit(f"decoding setting {spec!r}: unknown part {part!r} (use b, n, s, lp, min, max, mbr, mbs, t, p, head: "
                              f"b4,s6,lp2 or mbr8,s6,max40)")
         if key == "s":
             out["ngram_scope"] = "new"

@@ -39,6 +39,7 @@ Nothing to fill in: it runs the library. --impl is accepted for symmetry.
 """
 import argparse
 import hashlib
+import collections
 import json
 import random
 import statistics
@@ -238,7 +239,7 @@ def cmd_add(args):
         if (qid, it["sha"]) in judged or any((qid, it["sha"]) == (j["qid"], j["sha"]) for j in new):
             continue                                            # the same text was judged already
         new.append({"qid": qid, "chunk_id": it["chunk_id"], "sha": it["sha"], "label": label,
-                    "reason": reason.strip(), "annotator": "claude-rel6"})
+                    "reason": reason.strip(), "annotator": args.annotator})
     with open(path, "a", encoding="utf-8") as f:
         for j in new:
             f.write(json.dumps(j, ensure_ascii=False) + "\n")
@@ -254,7 +255,7 @@ def cmd_score(args):
     res["labels"] = {lab: sum(j["label"] == lab for j in judged.values()) for lab in LABELS}
     print(table(res))
     ab, ex = res["answer_bearing"], res["exact_gold"]
-    print(f"{len(bm.chunks)} chunks; {len(judged)} judgements {res['labels']} by {meta['annotator'].split(' ')[0]}; "
+    print(f"{len(bm.chunks)} chunks; {len(judged)} judgements {res['labels']} by {dict(collections.Counter(j.get('annotator', '?') for j in judged.values()))}; "
           f"unjudged in the current top-10: {res['unjudged_in_top10']}")
     print(f"@5: exact gold {ex['found@5']}/{res['n']}, answer-bearing {ab['found@5']}/{res['n']}; exact hit judged "
           f"not answer-bearing: {res['exact_hit_not_answer_bearing@5']}; answer-bearing without the exact gold: "
@@ -273,6 +274,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("mode", choices=("pool", "add", "score"))
     p.add_argument("file", nargs="?", help="add: the TSV of judgements")
+    p.add_argument("--annotator", default="claude-rel6", help="add: who judged these lines")
     p.add_argument("--json", default=str(OUT / "score.json"), help="score: where to write the result")
     p.add_argument("--impl", default="solutions")
     args = p.parse_args(argv)
