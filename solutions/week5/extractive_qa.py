@@ -17,6 +17,12 @@ The recipe (BERT's run_squad.py, small):
            question (held-out set = half answerable, half not, like the dev subset).
            They are easier than SQuAD 2.0's adversarial unanswerable questions (same paragraph, plausible
            answer): expect the threshold to transfer imperfectly.
+           --neg-kinds entity,negation,antonym,other makes them by rule on the SAME paragraph instead
+           (datasets/qa_negatives.py: entity / number / year swapped for one of another article, "not" after
+           the auxiliary, an antonym), "other" being the cross-paragraph pair; the held-out unanswerable
+           questions then use the same-paragraph kinds (--held-neg-kinds), so the threshold is chosen on the
+           kind of question SQuAD 2.0 asks. --question-features adds a feature on the question tokens: is the
+           word in the paragraph?
   features --lexical-features: DrQA's token features of each context token (exact / lowercase / stem match with
            a question word, term frequency, distance to the nearest match, sentence rank; datasets/qa_features.py)
            as learned input embeddings (models/span_qa.py); without the flag the reader sees tokens only
@@ -369,6 +375,10 @@ def evaluate(argv) -> int:
     p.add_argument("--lexical-prior", action="store_true",
                    help="add beta x the lexical span prior (counted on the training answers) to the reader's scores; "
                         "beta and the threshold are chosen on the held-out training questions")
+    p.add_argument("--held-neg-kinds", default=None,
+                   help="choose the threshold again on the held-out answerable questions + made-unanswerable ones of "
+                        f"these kinds ({', '.join(KINDS)}) instead of threshold.json (e.g. an older checkpoint "
+                        "with the same-paragraph kinds)")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--out", default=None, help="JSON with scores and predictions (default: beside the checkpoint)")
     args = p.parse_args(argv)
@@ -376,6 +386,18 @@ def evaluate(argv) -> int:
     targs = argparse.Namespace(**cfg["extractive_qa"])
     sep = int(cfg["sep_id"])
     thr, prior, beta, extra = args.threshold, None, 0.0, {}
+    if args.held_neg_kinds:
+        if any(k.strip() not in KINDS for k in args.held_neg_kinds.split(",")):
+            p.error(f"--held-neg-kinds {args.held_neg_kinds!r}: choose among {', '.join(KINDS)}")
+        targs.held_neg_kinds = args.held_neg_kinds
+        if not args.lexical_prior and thr is None:
+            _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)), args.held_neg_kinds.split(","))
+            h_preds, h_na = answer_all(model, tok, held_all, sep, targs, "held-out questions")
+            thr = squad_v2(held_all, h_preds, na_probs=h_na)["best_f1_thresh"]
+            at = squad_v2(held_all, h_preds, na_probs=h_na, na_prob_thresh=thr)
+            extra["held_out_threshold"] = {"kinds": args.held_neg_kinds, "threshold": thr, **at}
+            print(f"held-out ({len(held_all)} questions, unanswerable: {args.held_neg_kinds}): threshold {thr:.4f} "
+                  f"-> F1 {at['f1']:.2f} (HasAns {at.get('HasAns_f1', NAN):.2f}, NoAns {at.get('NoAns_f1', NAN):.2f})")
     if args.lexical_prior:
         prior = fit_prior(tok, data_splits(int(getattr(targs, "held_out_limit", 200)))[0])
         beta, held_thr, extra["held_out_beta_hasans_f1"] = choose_beta(model, tok, sep, targs, prior)
@@ -414,6 +436,8 @@ def evaluate(argv) -> int:
                   f"NoAns {r0.get('NoAns_f1', NAN):.2f}; oracle {r0['best_f1']:.2f}")
     out = args.out or os.path.join(os.path.dirname(args.checkpoint),
                                    "dev_squad_v2_prior.json" if prior is not None else "dev_squad_v2.json")
+    if args.held_neg_kinds and not args.out:                        # never overwrite the original evaluation
+        out = out.replace(".json", "_samepara_threshold.json")
     final = {q: ("" if na[q] > thr else a) for q, a in preds.items()}
     write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "beta": beta, "scores": res,
                      "never_abstain": always, **extra, "seconds": round(time.perf_counter() - t0, 1),
