@@ -160,3 +160,14 @@ def test_script_held_out_split_is_same_paragraph_and_has_no_dev_text():
     assert not any(r["context"] in dev_text or r["question"] in dev_text for r in train + held_all)
     _, _, old = data_splits(40)                                   # the original split is unchanged
     assert all(r["context"] != src[r["id"].rsplit("-", 1)[0]]["context"] for r in old[len(held):])
+
+
+def test_noanswer_auc():
+    from solutions.week5.qa_noanswer_auc import auc
+    recs = [{"id": str(i), "is_impossible": i >= 2} for i in range(4)]
+    assert auc({"0": .1, "1": .2, "2": .8, "3": .9}, recs) == 1.0          # perfect separation
+    assert auc({"0": .9, "1": .8, "2": .2, "3": .1}, recs) == 0.0
+    assert auc({"0": .5, "1": .5, "2": .5, "3": .5}, recs) == 0.5          # ties count half
+    assert auc({"0": .1, "1": .8, "2": .2, "3": .9}, recs) == 0.75
+    with pytest.raises(ValueError, match="both"):
+        auc({"0": .1}, recs[:1])

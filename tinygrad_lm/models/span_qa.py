@@ -24,7 +24,7 @@ question_features=True (with lexical_features) adds a fifth table, lex_4, for th
 (is the question word in the paragraph? datasets/qa_features.question_token_features): feats is (B, T, 5).
 A checkpoint without it loads with strict=False and the zero table leaves its function unchanged.
 
-Legend: B batch, T tokens, C channels (n_embd), K features (4).
+Legend: B batch, T tokens, C channels (n_embd), K features (4, or 5 with question_features).
 Does not handle: padding masks (see datasets/squad_windows.py: windows are batched by padded length),
 n-best lists, answer-length priors beyond max_answer.
 """
