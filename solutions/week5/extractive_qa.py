@@ -17,6 +17,12 @@ The recipe (BERT's run_squad.py, small):
            question (held-out set = half answerable, half not, like the dev subset).
            They are easier than SQuAD 2.0's adversarial unanswerable questions (same paragraph, plausible
            answer): expect the threshold to transfer imperfectly.
+           --neg-kinds entity,negation,antonym,other makes them by rule on the SAME paragraph instead
+           (datasets/qa_negatives.py: entity / number / year swapped for one of another article, "not" after
+           the auxiliary, an antonym), "other" being the cross-paragraph pair; the held-out unanswerable
+           questions then use the same-paragraph kinds (--held-neg-kinds), so the threshold is chosen on the
+           kind of question SQuAD 2.0 asks. --question-features adds a feature on the question tokens: is the
+           word in the paragraph?
   features --lexical-features: DrQA's token features of each context token (exact / lowercase / stem match with
            a question word, term frequency, distance to the nearest match, sentence rank; datasets/qa_features.py)
            as learned input embeddings (models/span_qa.py); without the flag the reader sees tokens only
@@ -45,7 +51,8 @@ from tqdm import tqdm
 from tinygrad_lm.checkpoints.checkpoint import load_checkpoint, read_checkpoint
 from tinygrad_lm.course import load, pop_impl
 from tinygrad_lm.datasets.squad import load_squad_v1_train, load_squad_v2_dev
-from tinygrad_lm.datasets.qa_features import token_features
+from tinygrad_lm.datasets.qa_features import N_FEATURES, token_features
+from tinygrad_lm.datasets.qa_negatives import KINDS, make_unanswerable
 from tinygrad_lm.datasets.squad_windows import answer_token_span, make_windows, token_char_spans
 from tinygrad_lm.metrics import squad_v2
 from tinygrad_lm.models import GPTConfig
@@ -91,18 +98,29 @@ def negatives(records, per_question: int, rng, suffix="neg"):
     return out
 
 
-def data_splits(held_out_limit):
+def data_splits(held_out_limit, held_neg_kinds=("other",)):
     """(training records, held-out answerable records, held-out answerable + made-unanswerable records):
-    the same split for `train` (threshold) and `evaluate --lexical-prior` (beta)."""
+    the same split for `train` (threshold) and `evaluate --lexical-prior` (beta).
+    held_neg_kinds ("other" = the old cross-paragraph pairs): the kinds of datasets/qa_negatives.py that make
+    the held-out unanswerable questions, one per held-out question; the entity swap draws its words from the
+    training articles (never from the dev set)."""
     train_recs, held = split_articles(load_squad_v1_train())
     held = [held[i] for i in sorted(np.random.default_rng(3).permutation(len(held))[:held_out_limit])]
-    return train_recs, held, held + negatives(held, 1, np.random.default_rng(1))
+    held_neg_kinds = tuple(held_neg_kinds)
+    if held_neg_kinds == ("other",):                          # the original split, bit for bit
+        return train_recs, held, held + negatives(held, 1, np.random.default_rng(1))
+    held_article = split_articles(load_squad_v1_train())[1]      # all its paragraphs, for the "other" kind
+    neg = make_unanswerable(held_article, held_neg_kinds, 1, np.random.default_rng(1),
+                            pool_records=train_recs + held_article)
+    ids = {r["id"] for r in held}
+    return train_recs, held, held + [r for r in neg if r["id"].rsplit("-", 1)[0] in ids]
 
 
 def question_windows(tok, r, sep_id, args):
     ans = None if r["is_impossible"] else (r["answers"]["answer_start"][0], r["answers"]["text"][0])
     return make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride, answer=ans,
-                        features=bool(getattr(args, "lexical_features", False)))
+                        features=bool(getattr(args, "lexical_features", False)),
+                        question_features=bool(getattr(args, "question_features", False)))
 
 
 @no_grad()
@@ -134,7 +152,7 @@ def with_prior(ws, starts, ends, prior, beta, learned=1.0):
     for w, st, en in zip(ws, starts, ends):
         st, en = learned * np.asarray(st, dtype=np.float64), learned * np.asarray(en, dtype=np.float64)
         a, n = w["ctx_offset"], len(w["starts"])
-        ps, pe = prior.scores(w["feats"][a:a + n])                          # (n,) each
+        ps, pe = prior.scores(w["feats"][a:a + n, :N_FEATURES])            # (n,) each
         st[a:a + n] += beta * ps
         en[a:a + n] += beta * pe
         out_s.append(st)
@@ -158,18 +176,19 @@ def answer_all(model, tok, records, sep_id, args, desc, chunk=64):
     return predictions(records, window_outputs(model, tok, records, sep_id, args, desc, chunk), args.max_answer)
 
 
-def build_model(encoder: str, causal: bool = False, lexical_features: bool = False):
+def build_model(encoder: str, causal: bool = False, lexical_features: bool = False, question_features: bool = False):
     """(SpanQA with the encoder's weights, tokenizer, sep id, config dict) from an MLM checkpoint or a base model."""
     if encoder.endswith(".safetensors"):
         cfg = read_checkpoint(encoder)["config"]
         config = GPTConfig(**cfg["model"])
-        model = SpanQA(config, causal=causal, lexical_features=lexical_features)
+        model = SpanQA(config, causal=causal, lexical_features=lexical_features, question_features=question_features)
         load_checkpoint(encoder, model.encoder, restore_rng=False)
         tok, sep = tokenizer_from_config(cfg["tokenizer"]), int(cfg["eos_token_id"])
     else:                                                     # a causal base model, its mask simply removed
         from tinygrad_lm.models.pretrained import load as load_pretrained
         pre, tok, info = load_pretrained(encoder)
-        model = SpanQA(GPTConfig(**pre.config.to_dict()), causal=causal, lexical_features=lexical_features)
+        model = SpanQA(GPTConfig(**pre.config.to_dict()), causal=causal, lexical_features=lexical_features,
+                       question_features=question_features)
         model.encoder.load_state_dict(pre.state_dict())
         sep = int(info["eos_token_id"])
     return model, tok, sep
@@ -183,6 +202,15 @@ def train(argv) -> int:
     p.add_argument("--lexical-features", action="store_true",
                    help="DrQA's token features (exact/lowercase/stem match, tf, distance, sentence rank) as input "
                         "embeddings of the context tokens (datasets/qa_features.py)")
+    p.add_argument("--question-features", action="store_true",
+                   help="with --lexical-features: a fifth feature on the QUESTION tokens, is the word in the paragraph "
+                        "(qa_features.question_token_features)")
+    p.add_argument("--neg-kinds", default="other",
+                   help=f"comma-separated kinds of made-unanswerable training questions (datasets/qa_negatives.py: "
+                        f"{', '.join(KINDS)}); per question --neg-ratio of them, kinds drawn among those that apply")
+    p.add_argument("--held-neg-kinds", default=None,
+                   help="kinds for the held-out unanswerable questions that choose the threshold (default: "
+                        "--neg-kinds without 'other' if any remain, else 'other')")
     p.add_argument("--init", default=None, help="start from this `extractive_qa train` checkpoint (its weights only; "
                    "same --encoder and --lexical-features) instead of a fresh head")
     p.add_argument("--out", default="runs/week5/span-qa")
@@ -203,16 +231,33 @@ def train(argv) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--overwrite", action="store_true")
     args = p.parse_args(argv)
+    if args.question_features and not args.lexical_features:
+        p.error("--question-features needs --lexical-features")
+    kinds = tuple(k.strip() for k in args.neg_kinds.split(",") if k.strip())
+    if any(k not in KINDS for k in kinds):
+        p.error(f"--neg-kinds {args.neg_kinds!r}: choose among {', '.join(KINDS)}")
+    if args.held_neg_kinds is None:
+        args.held_neg_kinds = ",".join([k for k in kinds if k != "other"] or ["other"])
+    held_kinds = tuple(k.strip() for k in args.held_neg_kinds.split(",") if k.strip())
+    if any(k not in KINDS for k in held_kinds) or not held_kinds:
+        p.error(f"--held-neg-kinds {args.held_neg_kinds!r}: choose among {', '.join(KINDS)}")
     prepare_out_dir(args.out, overwrite=args.overwrite)
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model, tok, sep = build_model(args.encoder, args.causal, args.lexical_features)
+    model, tok, sep = build_model(args.encoder, args.causal, args.lexical_features, args.question_features)
     if args.init:                                             # continue from a span-qa checkpoint (same options)
-        load_checkpoint(args.init, model, restore_rng=False)
+        # strict=False: an --init without the question feature's table (lex.4) keeps it at zero
+        load_checkpoint(args.init, model, restore_rng=False, strict=not args.question_features)
     model.train()
-    train_recs, held, held_all = data_splits(args.held_out_limit)
+    train_recs, held, held_all = data_splits(args.held_out_limit, held_kinds)
     train_recs = train_recs[:args.limit]
-    train_all = train_recs + negatives(train_recs, args.neg_ratio, rng)
+    if kinds == ("other",):                                   # the original recipe, bit for bit
+        train_all = train_recs + negatives(train_recs, args.neg_ratio, rng)
+    else:
+        made = make_unanswerable(train_recs, kinds, args.neg_ratio, rng)
+        train_all = train_recs + made
+        counts = {k: sum(r["neg_kind"] == k for r in made) for k in kinds}
+        print("made unanswerable (training): " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))
     print(f"train: {len(train_recs):,} questions + {len(train_all) - len(train_recs):,} unanswerable pairs; held out "
           f"({', '.join(sorted({r['title'] for r in held}))}): {len(held):,} + {len(held_all) - len(held):,}")
     windows = [w for r in tqdm(train_all, desc="windows", unit="q", file=sys.stdout, mininterval=2.0)
@@ -285,7 +330,8 @@ def load_span_qa(path):
     if cfg.get("kind") != "span-qa":
         raise ValueError(f"{path}: not a checkpoint of `extractive_qa train` (kind {cfg.get('kind')!r})")
     model = SpanQA(GPTConfig(**cfg["model"]), causal=bool(cfg["extractive_qa"].get("causal", False)),
-                   lexical_features=bool(cfg["extractive_qa"].get("lexical_features", False)))
+                   lexical_features=bool(cfg["extractive_qa"].get("lexical_features", False)),
+                   question_features=bool(cfg["extractive_qa"].get("question_features", False)))
     load_checkpoint(path, model, restore_rng=False)
     model.eval()
     return model, tokenizer_from_config(cfg["tokenizer"]), cfg
@@ -304,7 +350,8 @@ def fit_prior(tok, records):
 def choose_beta(model, tok, sep, targs, prior):
     """beta maximising the held-out answerable questions' F1 (never abstaining), then the no-answer threshold
     for it on held-out answerable + made-unanswerable questions, as `train` does. -> (beta, threshold, table)."""
-    _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)))
+    held_kinds = str(getattr(targs, "held_neg_kinds", None) or "other").split(",")
+    _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)), held_kinds)
     outs = window_outputs(model, tok, held_all, sep, targs, "held-out questions", features=True)
     table, best = {}, None
     for beta in BETAS:
@@ -328,6 +375,10 @@ def evaluate(argv) -> int:
     p.add_argument("--lexical-prior", action="store_true",
                    help="add beta x the lexical span prior (counted on the training answers) to the reader's scores; "
                         "beta and the threshold are chosen on the held-out training questions")
+    p.add_argument("--held-neg-kinds", default=None,
+                   help="choose the threshold again on the held-out answerable questions + made-unanswerable ones of "
+                        f"these kinds ({', '.join(KINDS)}) instead of threshold.json (e.g. an older checkpoint "
+                        "with the same-paragraph kinds)")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--out", default=None, help="JSON with scores and predictions (default: beside the checkpoint)")
     args = p.parse_args(argv)
@@ -335,6 +386,18 @@ def evaluate(argv) -> int:
     targs = argparse.Namespace(**cfg["extractive_qa"])
     sep = int(cfg["sep_id"])
     thr, prior, beta, extra = args.threshold, None, 0.0, {}
+    if args.held_neg_kinds:
+        if any(k.strip() not in KINDS for k in args.held_neg_kinds.split(",")):
+            p.error(f"--held-neg-kinds {args.held_neg_kinds!r}: choose among {', '.join(KINDS)}")
+        targs.held_neg_kinds = args.held_neg_kinds
+        if not args.lexical_prior and thr is None:
+            _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)), args.held_neg_kinds.split(","))
+            h_preds, h_na = answer_all(model, tok, held_all, sep, targs, "held-out questions")
+            thr = squad_v2(held_all, h_preds, na_probs=h_na)["best_f1_thresh"]
+            at = squad_v2(held_all, h_preds, na_probs=h_na, na_prob_thresh=thr)
+            extra["held_out_threshold"] = {"kinds": args.held_neg_kinds, "threshold": thr, **at}
+            print(f"held-out ({len(held_all)} questions, unanswerable: {args.held_neg_kinds}): threshold {thr:.4f} "
+                  f"-> F1 {at['f1']:.2f} (HasAns {at.get('HasAns_f1', NAN):.2f}, NoAns {at.get('NoAns_f1', NAN):.2f})")
     if args.lexical_prior:
         prior = fit_prior(tok, data_splits(int(getattr(targs, "held_out_limit", 200)))[0])
         beta, held_thr, extra["held_out_beta_hasans_f1"] = choose_beta(model, tok, sep, targs, prior)
@@ -373,6 +436,8 @@ def evaluate(argv) -> int:
                   f"NoAns {r0.get('NoAns_f1', NAN):.2f}; oracle {r0['best_f1']:.2f}")
     out = args.out or os.path.join(os.path.dirname(args.checkpoint),
                                    "dev_squad_v2_prior.json" if prior is not None else "dev_squad_v2.json")
+    if args.held_neg_kinds and not args.out:                        # never overwrite the original evaluation
+        out = out.replace(".json", "_samepara_threshold.json")
     final = {q: ("" if na[q] > thr else a) for q, a in preds.items()}
     write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "beta": beta, "scores": res,
                      "never_abstain": always, **extra, "seconds": round(time.perf_counter() - t0, 1),

@@ -125,3 +125,34 @@ def token_features(question: str, context: str, starts, ends) -> np.ndarray:
         elif len(wf):
             out[t, 2:] = wf[0, 2:]
     return out
+
+
+# The question side (an addition to DrQA, for unanswerable questions): does each question word occur in the
+# paragraph? An entity swap or an antonym leaves a content word of the question with no match there.
+#     qmatch  1 not a content word (punctuation, stop word), 2 a content word found in the paragraph
+#             (same lowercase), 3 found only by Porter stem, 4 a content word absent from the paragraph
+QUESTION_FEATURE_SIZE = 5                   # values of qmatch (0 = not a question token)
+
+
+def question_token_features(question: str, context: str, starts, ends) -> np.ndarray:
+    """(Nq,) int64 qmatch of the question tokens with character ranges [starts, ends) in question (>= 1)."""
+    if not isinstance(question, str) or not isinstance(context, str):
+        raise TypeError(f"question_token_features expects two strings, got {type(question).__name__} and "
+                        f"{type(context).__name__}")
+    _, lower, stems, _, _, _ = _paragraph(context)
+    c_lower, c_stems = set(lower), set(stems)
+    spans = [(m.group(0).lower(), m.start(), m.end()) for m in WORD.finditer(question)]
+    char_word = np.full(len(question) + 1, -1, dtype=np.int64)
+    for i, (_, s, e) in enumerate(spans):
+        char_word[s:e] = i
+    per_word = np.ones(len(spans), dtype=np.int64)
+    for i, (w, _, _) in enumerate(spans):
+        if w not in ENGLISH_STOP_WORDS:
+            per_word[i] = 2 if w in c_lower else (3 if stem(w) in c_stems else 4)
+    out = np.ones(len(starts), dtype=np.int64)
+    for t, (s, e) in enumerate(zip(np.asarray(starts), np.asarray(ends))):
+        ids = char_word[s:e]
+        inside = ids[ids >= 0]
+        if len(inside):
+            out[t] = per_word[int(inside[0])]
+    return out

@@ -28,7 +28,7 @@ window's logits never depend on its batch), segment embeddings, questions longer
 """
 import numpy as np
 
-from .qa_features import token_features
+from .qa_features import question_token_features, token_features
 
 PAD_MULTIPLE = 32
 
@@ -58,17 +58,25 @@ def answer_token_span(starts, ends, answer_start: int, answer_text: str):
 
 
 def make_windows(tok, question: str, context: str, sep_id: int, max_len: int = 256, doc_stride: int = 128,
-                 max_question: int = 64, answer=None, features: bool = False):
+                 max_question: int = 64, answer=None, features: bool = False, question_features: bool = False):
     """-> list of windows, each a dict:
         ids (T,) int64 padded with sep_id to a multiple of 32;  n (real length);
         ctx_offset (index of the first context token in ids);  ctx_tokens (slice of context token indices);
         starts / ends (char offsets of the window's context tokens);  start, end (target positions, 0 = [CLS]).
     answer: (answer_start, answer_text) or None (no answer: every target is [CLS]).
-    features=True adds feats (T, 4) int64: the context tokens' lexical features (qa_features.py), 0 elsewhere."""
+    features=True adds feats (T, 4) int64: the context tokens' lexical features (qa_features.py), 0 elsewhere;
+    question_features=True (with features) makes feats (T, 5): column 4 is the question tokens' qmatch
+    (qa_features.question_token_features: is the word in the paragraph?), 0 elsewhere."""
+    if question_features and not features:
+        raise ValueError("make_windows: question_features=True needs features=True (they share feats)")
     if max_len < max_question + 8:
         raise ValueError(f"make_windows: max_len {max_len} leaves no room for context after a "
                          f"{max_question}-token question")
-    q = tok.encode_ordinary(question)[:max_question]
+    if question_features:
+        q, q_start, q_end = token_char_spans(tok, question)
+        q, q_start, q_end = q[:max_question], q_start[:max_question], q_end[:max_question]
+    else:
+        q = tok.encode_ordinary(question)[:max_question]
     c_ids, c_start, c_end = token_char_spans(tok, context)
     room = max_len - len(q) - 3                                      # context tokens per window
     if doc_stride < 1 or doc_stride > room:
@@ -76,6 +84,7 @@ def make_windows(tok, question: str, context: str, sep_id: int, max_len: int = 2
                          f"a window holds after the question)")
     span = answer_token_span(c_start, c_end, *answer) if answer is not None else None
     c_feats = token_features(question, context, c_start, c_end) if features else None        # (N, 4)
+    q_feats = question_token_features(question, context, q_start, q_end) if question_features else None
     firsts = list(range(0, max(1, len(c_ids) - room + doc_stride), doc_stride))
     out = []
     for a in firsts:
@@ -90,7 +99,9 @@ def make_windows(tok, question: str, context: str, sep_id: int, max_len: int = 2
         w = {"ids": np.array(ids + [sep_id] * (T - n), dtype=np.int64), "n": n, "ctx_offset": off,
              "ctx_first": a, "starts": c_start[a:b], "ends": c_end[a:b], "start": start, "end": end}
         if features:
-            w["feats"] = np.zeros((T, c_feats.shape[1]), dtype=np.int64)                     # (T, 4)
-            w["feats"][off:off + b - a] = c_feats[a:b]
+            w["feats"] = np.zeros((T, c_feats.shape[1] + bool(question_features)), dtype=np.int64)  # (T, 4|5)
+            w["feats"][off:off + b - a, :c_feats.shape[1]] = c_feats[a:b]
+            if question_features:
+                w["feats"][1:1 + len(q), -1] = q_feats                                      # after [CLS]
         out.append(w)
     return out

@@ -20,8 +20,11 @@ term frequency, distance to the nearest match, sentence rank; 0 outside the cont
 (size, C) table, and their sum is added to the encoder's input:
     x = wte(idx) + wpe(t) + sum_k E_k[feats[:, :, k]]                     (B, T, C)
 The tables start at zero, so at step 0 the model is exactly the encoder without features.
+question_features=True (with lexical_features) adds a fifth table, lex_4, for the question tokens' qmatch
+(is the question word in the paragraph? datasets/qa_features.question_token_features): feats is (B, T, 5).
+A checkpoint without it loads with strict=False and the zero table leaves its function unchanged.
 
-Legend: B batch, T tokens, C channels (n_embd), K features (4).
+Legend: B batch, T tokens, C channels (n_embd), K features (4, or 5 with question_features).
 Does not handle: padding masks (see datasets/squad_windows.py: windows are batched by padded length),
 n-best lists, answer-length priors beyond max_answer.
 """
@@ -30,7 +33,7 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..optim import AdamW, weight_decay_groups
-from ..datasets.qa_features import FEATURE_SIZES
+from ..datasets.qa_features import FEATURE_SIZES, QUESTION_FEATURE_SIZE
 from ..tensor import Tensor, no_grad
 from .config import GPTConfig
 from .gpt import GPT
@@ -61,11 +64,16 @@ class SpanQA(nn.Module):
     lexical_features=True adds one embedding table per DrQA feature (lex_0 .. lex_3, zero-initialised);
     forward then needs feats (B, T, K)."""
 
-    def __init__(self, config: GPTConfig, causal: bool = False, lexical_features: bool = False):
+    def __init__(self, config: GPTConfig, causal: bool = False, lexical_features: bool = False,
+                 question_features: bool = False):
         super().__init__()
+        if question_features and not lexical_features:
+            raise ValueError("SpanQA: question_features=True needs lexical_features=True (they share feats)")
         self.config, self.causal, self.lexical_features = config, causal, lexical_features
+        self.question_features = question_features
         if lexical_features:
-            self.lex = nn.ModuleList([nn.Embedding(n, config.n_embd) for n in FEATURE_SIZES])
+            sizes = FEATURE_SIZES + ((QUESTION_FEATURE_SIZE,) if question_features else ())
+            self.lex = nn.ModuleList([nn.Embedding(n, config.n_embd) for n in sizes])
             for table in self.lex:
                 table.weight.data[...] = 0.0
         self.encoder = GPT(config, causal=True) if causal else MaskedLM(config)
@@ -85,7 +93,8 @@ class SpanQA(nn.Module):
         x = tr.wte(idx) + tr.wpe(np.arange(T, dtype=np.int64))                  # (B, T, C)
         if self.lexical_features:
             if feats is None:
-                raise ValueError("SpanQA(lexical_features=True) needs feats (B, T, 4): make_windows(..., features=True)")
+                raise ValueError(f"SpanQA(lexical_features=True) needs feats (B, T, {len(self.lex)}): "
+                                 f"make_windows(..., features=True, question_features={self.question_features})")
             feats = np.asarray(feats)
             if feats.shape != (B, T, len(self.lex)) or feats.dtype.kind not in "iu":
                 raise ValueError(f"feats must be an int array of shape {(B, T, len(self.lex))}, got {feats.shape} "
