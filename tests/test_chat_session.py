@@ -10,7 +10,7 @@ import tinygrad_lm as tg
 from tinygrad_lm.generation.chat import ChatSession, ChatTemplateError, load_chat_model
 from tinygrad_lm.models import GPT, GPTConfig
 from tinygrad_lm.retrieval.chunker import Chunk
-from tinygrad_lm.retrieval.grounding import SYSTEM, grounded_system, grounded_system_fit
+from tinygrad_lm.retrieval.grounding import SYSTEM, grounded_system, grounded_system_fit, prompt_passages
 from tinygrad_lm.tokenizers import ByteLevelBPE
 from tinygrad_lm.tokenizers.chat import IM_END, IM_START, add_chat_tokens
 
@@ -180,3 +180,11 @@ def test_chat_tokens_survive_save_and_load(tmp_path):
     assert back.special_tokens == tok.special_tokens and back.vocab_size == tok.vocab_size
     text = f"a{IM_END}b"
     assert back.encode_ordinary(text) == tok.encode_ordinary(text)
+
+
+def test_prompt_passages_inverts_grounded_system():
+    long = "word " * 200
+    system = grounded_system([("a.md", "First  passage\n text."), ("b.py", long)], max_chars=100)
+    got = prompt_passages(system)
+    assert got[0] == "First passage text." and long.startswith(got[1]) and not got[1].endswith("...")
+    assert prompt_passages(SYSTEM) == []

@@ -184,6 +184,7 @@ CASES = [
     ("captioner-lora-r-0", ["train", "captioner", "--decoder", "tinystories-3m", "--decoder-tune", "lora",
                             "--lora-r", "0", "--steps", "1", "--out", "$new"], "--lora-r"),
     ("generate-weights-int4", ["generate", "--checkpoint", "$gpt", "--weights", "int4"], "--weights"),
+    ("chat-grounded-decoding-bogus", ["chat", "--grounded-decoding", "bogus"], "--grounded-decoding"),
     ("unknown-command", ["nosuch"], "nosuch"),
 ]
 

@@ -167,3 +167,18 @@ def test_skinny_matmul_against_a_transposed_weight_uses_gemv_and_is_exact_enough
     y = kernels.matmul(x, W.T)
     assert y.shape == (1, 1, 700)
     np.testing.assert_allclose(y, x.astype(np.float64) @ W.T.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+def test_truncate_rolls_the_cache_back_to_a_prefix():
+    model = _model()
+    dec = Decoder(model, "float32")
+    prompt, a, b = [1, 2, 3, 4], [5, 6], [7, 8, 9]
+    dec.forward(prompt)
+    dec.forward(a)
+    dec.truncate(len(prompt))                                  # forget a, continue from the prompt
+    got = dec.forward(b)
+    dec.reset()
+    want = dec.forward(prompt + b)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="truncate"):
+        dec.truncate(len(prompt) + len(b) + 1)

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..retrieval.grounding import SYSTEM, grounded_system_fit
+from ..retrieval.grounding import SYSTEM, grounded_system_fit, prompt_passages
 from ..tokenizers.chat import IM_END, IM_START, add_chat_tokens, render_conversation
 from .decoder import Decoder
 from .copy_constrained import CopyConstraint
@@ -211,10 +211,7 @@ class ChatSession:
                                              lambda t: len(self.tok.encode_ordinary(t)), budget, system=self.system)
             sources = [{"path": c.path, "id": c.id, "score": round(float(s), 3)}
                        for c, s in hits if f"[{c.path}] " in system]
-            if "\n\nSources:\n" in system:                          # one line per passage: "[path] text"
-                for line in system.split("\n\nSources:\n", 1)[1].split("\n"):
-                    text = line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
-                    self.passages.append(text[:-4] if text.endswith(" ...") else text)
+            self.passages = prompt_passages(system)
         head = self._segment("system", system)
         self._head = head
         fixed = len(head) + len(user) + len(gen)

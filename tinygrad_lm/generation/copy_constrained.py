@@ -108,6 +108,7 @@ class CopyConstraint:
         self.out = []             # ids emitted so far
         self.pieces = []          # [(kind, ids)], kind "span" / "free" / "stop": what the reply is made of
         self.done = False
+        self._next = None         # the set of ids allowed at the current step, once computed
 
     # ---- what may come next ------------------------------------------------------------------------
     def _continuations(self) -> set:
@@ -161,9 +162,10 @@ class CopyConstraint:
             return None
         if self.done:
             raise ValueError("CopyConstraint: the reply already stopped; reset() for a new one")
-        others = self._continuations() | self._starts() | (self.free_ids if self.out else set())
-        ids = others | (self.stop_ids if self._stop_ok(others) else set())
-        return np.array(sorted(ids), dtype=np.int64)
+        if self._next is None:                 # computed once per step: mask() and advance() share it
+            others = self._continuations() | self._starts() | (self.free_ids if self.out else set())
+            self._next = others | (self.stop_ids if self._stop_ok(others) else set())
+        return np.array(sorted(self._next), dtype=np.int64)
 
     def mask(self, logits: np.ndarray) -> np.ndarray:
         """logits (V,) -> (V,) with -inf outside the allowed ids (unchanged when the constraint is off)."""
@@ -180,9 +182,10 @@ class CopyConstraint:
         if not self.on:
             return
         t = int(token_id)
-        allowed = self.allowed()
-        if t not in set(allowed.tolist()):
+        self.allowed()
+        if t not in self._next:
             raise ValueError(f"CopyConstraint.advance: token {t} is not allowed here")
+        self._next = None
         seqs = self.seqs[self._variant]
         cont = [(j, p + 1) for j, p in self.active if p < len(seqs[j]) and seqs[j][p] == t]
         if cont:
@@ -194,7 +197,7 @@ class CopyConstraint:
         if t in self.stop_ids:
             self.done = True
             self.pieces.append(("stop", [t]))
-        elif t in self._starts():
+        elif t in self._starts():                                       # after the span ended (its starts used)
             v = 0 if self.spans == 0 else 1
             self._variant, self.spans = v, self.spans + 1
             self.active = [(j, 1) for j in self._fresh(v, t)]

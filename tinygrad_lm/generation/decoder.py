@@ -118,6 +118,13 @@ class Decoder:
         """Forget the cache (the arrays are reused)."""
         self.length = 0
 
+    def truncate(self, n: int) -> None:
+        """Keep only the first n cached tokens (roll back to a shared prefix, e.g. to score several replies
+        after one prompt); the next forward continues from position n."""
+        if not 0 <= int(n) <= self.length:
+            raise ValueError(f"Decoder.truncate: n must be in [0, {self.length}] (tokens cached), got {n}")
+        self.length = int(n)
+
     def nbytes(self) -> int:
         """Bytes of weights read per generated token (the number that sets the speed)."""
         mats = [self.wte] + [L[k] for L in self.layers for k in ("W_qkv", "W_proj", "W_fc", "W_out")]

@@ -22,6 +22,7 @@ context leaves are cut to fit; the best two are returned in score order, not mer
 """
 import numpy as np
 
+from .beam import log_softmax
 from .copy_constrained import span_starts
 
 
@@ -43,12 +44,6 @@ def sentence_candidates(passages, max_chars: int = 300, min_chars: int = 12) -> 
     return out
 
 
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    m = x.max(axis=-1, keepdims=True)
-    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
-
-
 def score_replies(dec, prompt_ids, candidates, end_id: int) -> np.ndarray:
     """Mean log p per token of each candidate (a list of id lists) + end_id as the reply after
     prompt_ids, teacher-forced with the Decoder dec (its cache is reset). -> (len(candidates),) float64;
@@ -60,14 +55,14 @@ def score_replies(dec, prompt_ids, candidates, end_id: int) -> np.ndarray:
     if len(prompt) >= block:
         raise ValueError(f"score_replies: the prompt has {len(prompt)} tokens, the context {block}")
     dec.reset()
-    first = _log_softmax(dec.forward(prompt))                            # (V,) for the reply's first token
+    first = log_softmax(dec.forward(prompt))                            # (V,) for the reply's first token
     n0, out = dec.length, np.full(len(candidates), -np.inf)
     for i, cand in enumerate(candidates):
         ids = [int(t) for t in cand][:block - n0 - 1] + [int(end_id)]     # cut to fit, then <|im_end|>
         if len(ids) < 2:
             continue
-        dec.length = n0                                                   # roll the cache back to the prompt
-        lp = _log_softmax(dec.forward(ids[:-1], all_logits=True))          # (T-1, V): predicts ids[1:]
+        dec.truncate(n0)                                                  # roll the cache back to the prompt
+        lp = log_softmax(dec.forward(ids[:-1], all_logits=True))          # (T-1, V): predicts ids[1:]
         total = first[ids[0]] + lp[np.arange(len(ids) - 1), ids[1:]].sum()
         out[i] = total / len(ids)
     dec.reset()

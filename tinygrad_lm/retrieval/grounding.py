@@ -29,6 +29,18 @@ def grounded_system(passages, system: str = SYSTEM, max_chars: int = MAX_PASSAGE
     return system + ("\n\nSources:\n" + "\n".join(parts) if parts else "")
 
 
+def prompt_passages(system_message: str) -> list:
+    """The passage texts inside a grounded_system string, as the prompt shows them (whitespace collapsed,
+    cut passages without their " ..."): the inverse of grounded_system's format; [] without sources."""
+    if "\n\nSources:\n" not in system_message:
+        return []
+    out = []
+    for line in system_message.split("\n\nSources:\n", 1)[1].split("\n"):   # one line per passage: "[path] text"
+        text = line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
+        out.append(text[:-4] if text.endswith(" ...") else text)
+    return out
+
+
 def grounded_system_fit(passages, count_tokens, max_tokens: int, system: str = SYSTEM,
                         max_chars: int = MAX_PASSAGE_CHARS, step: int = 50) -> str:
     """grounded_system with the passages shortened (max_chars - step, - 2 step, ...) until the
