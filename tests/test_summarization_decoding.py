@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from solutions.week5.summarization import parse_setting, prompt_ids, prompt_text, summarize_one
+from solutions.week5.summarization import parse_setting, prompt_ids, prompt_text, set_dropout, summarize_one
 from tinygrad_lm.generation import beam_search
 from tinygrad_lm.models.gpt import GPT
 
@@ -85,3 +85,19 @@ def test_mbr_options_reach_summarize_one(model):
     c = summarize_one(model, tok, "hello there", 0, max_new_tokens=8, mbr_samples=4, temperature=1.0,
                       rng=np.random.default_rng(0))
     assert isinstance(a, str) and b == c, "MBR over samples must be reproducible with the same rng"
+
+
+def test_set_dropout_reaches_every_dropout_and_only_trains_with_it(model):
+    import numpy as np
+    from tinygrad_lm import nn
+    m = GPT.from_pretrained(FIX)
+    set_dropout(m, 0.1)
+    drops = [d for d in m.modules() if isinstance(d, nn.Dropout)]
+    assert drops and all(d.p == 0.1 for d in drops) and m.config.dropout == 0.1
+    x = np.arange(10, dtype=np.int64)[None, :]
+    m.eval()
+    assert np.array_equal(m(x)[0].data, model(x)[0].data)         # eval mode: dropout off, same logits
+    m.train()
+    assert not np.allclose(m(x)[0].data, model(x)[0].data)         # train mode: dropout on
+    with pytest.raises(SystemExit, match="--dropout must be in"):
+        set_dropout(m, 1.0)

@@ -41,6 +41,7 @@ import time
 import numpy as np
 from tqdm import tqdm
 
+from tinygrad_lm import nn
 from tinygrad_lm.course import load, pop_impl
 from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
 from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
@@ -145,6 +146,9 @@ def train(argv) -> int:
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--scratch-lr", type=float, default=1e-3)
+    p.add_argument("--dropout", type=float, default=None,
+                   help="dropout on embeddings, attention and MLP outputs while training (default: the model's, "
+                        "0 for course-base-8m); regularises runs of several passes over DialogSum")
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--dev-size", type=int, default=100)
     p.add_argument("--limit", type=int, default=None, help="use only the first N training dialogues (smoke runs)")
@@ -169,6 +173,8 @@ def train(argv) -> int:
             raise SystemExit(f"--init {args.init} uses a different tokenizer than --model {args.model}")
     else:
         model = pre
+    if args.dropout is not None:
+        set_dropout(model, args.dropout)
     model.train()
     T = model.config.block_size
     records, removed = training_records()
@@ -198,6 +204,17 @@ def train(argv) -> int:
     print(f"done: {run.step} steps in {elapsed:.0f}s ({time.perf_counter() - t0:.0f}s wall); best dev summary loss "
           f"{run.best:.4f} -> {run.path('best.safetensors')}")
     return 0
+
+
+def set_dropout(model, p: float) -> None:
+    """Every nn.Dropout of the model gets probability p (and the config says so, for the checkpoint);
+    dropout is only active in train() mode, so decoding is unchanged."""
+    if not 0.0 <= p < 1.0:
+        raise SystemExit(f"--dropout must be in [0, 1), got {p}")
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            m.p = float(p)
+    model.config.dropout = float(p)
 
 
 @no_grad()
