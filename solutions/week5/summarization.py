@@ -8,6 +8,8 @@
     python -m solutions.week5.summarization tune --checkpoint runs/week5/sum/best.safetensors      # decoding, on DEV
     python -m solutions.week5.summarization evaluate --checkpoint ... --beams 4 --no-repeat-ngram 3 --length-penalty 2
     python -m solutions.week5.summarization zeroshot --model gpt2       # GPT-2's "TL;DR:" trick, no training
+    python -m solutions.week5.summarization train --init ... --dropout 0.1 --keep start ...   # regularised continuation
+    python -m solutions.week5.summarization average A.safetensors B.safetensors --out AVG.safetensors
     ... --impl exercises            # the loss mask from YOUR summarize.py (task 5.8)
 
 The recipe:
@@ -25,6 +27,8 @@ The recipe:
   score   ROUGE-1/2/L F1 with stemming (metrics/rouge.py = rouge-score) against summary1 and the best
           of the three references, x100, with 95% bootstrap intervals
 --scratch trains the same architecture from random initialisation, for the same time.
+average: the mean of the weights of checkpoints of one run and its continuations (checkpoints/average.py),
+evaluated like any checkpoint.
 zeroshot: GPT-2's zero-shot summarization (Radford et al. 2019, section 3.6): append "\nTL;DR:" to the
 dialogue and decode; needs real GPT-2 weights in the local Hugging Face cache (nothing is downloaded;
 GPT-2 124M scored 29.34 / 8.27 / 26.58 ROUGE-1/2/L this way on CNN/DailyMail, with top-k 2 sampling).
@@ -42,6 +46,7 @@ import numpy as np
 from tqdm import tqdm
 
 from tinygrad_lm import nn
+from tinygrad_lm.checkpoints.average import average_checkpoints
 from tinygrad_lm.course import load, pop_impl
 from tinygrad_lm.datasets.course_base import evaluation_dialogue_keys, pair_keys
 from tinygrad_lm.datasets.dialogsum import dialogue_turns, load_dialogsum
@@ -411,12 +416,28 @@ def tune(argv) -> int:
     return 0
 
 
+def average(argv) -> int:
+    """Weight average of summarization checkpoints of one trajectory (checkpoints/average.py)."""
+    p = argparse.ArgumentParser(prog="python -m solutions.week5.summarization average")
+    p.add_argument("checkpoints", nargs="+")
+    p.add_argument("--weights", type=float, nargs="+", default=None, help="one per checkpoint (default: equal)")
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    if args.weights is not None and len(args.weights) != len(args.checkpoints):
+        raise SystemExit(f"--weights: {len(args.weights)} given for {len(args.checkpoints)} checkpoints")
+    if os.path.exists(args.out):
+        raise SystemExit(f"{args.out} exists: choose another --out (an earlier result is never overwritten)")
+    average_checkpoints(args.checkpoints, args.out, args.weights)
+    print(f"wrote {args.out}: the mean of {len(args.checkpoints)} checkpoints")
+    return 0
+
+
 def main(argv=None) -> int:
     argv = pop_impl(sys.argv[1:] if argv is None else argv)        # --impl exercises: your summarize.py
-    commands = {"train": train, "evaluate": evaluate, "tune": tune, "zeroshot": zeroshot}
+    commands = {"train": train, "evaluate": evaluate, "tune": tune, "zeroshot": zeroshot, "average": average}
     if not argv or argv[0] not in commands:
         print(__doc__.split("\n\n")[0] + "\n\nusage: python -m solutions.week5.summarization "
-              "{train,evaluate,tune,zeroshot} ...")
+              "{train,evaluate,tune,zeroshot,average} ...")
         return 0 if not argv or argv[0] in ("-h", "--help") else 2
     return commands[argv[0]](argv[1:])
 
