@@ -43,6 +43,13 @@ def test_average_checkpoints_loads_as_a_gpt(tmp_path):
     assert cfg["averaged_from"]["paths"][0].endswith("a.safetensors")
 
 
+def test_average_checkpoints_ignores_dropout(tmp_path):
+    _ckpt(tmp_path / "a.safetensors", 1)
+    _ckpt(tmp_path / "d.safetensors", 2, dropout=0.1)              # a continuation trained with dropout
+    average_checkpoints([tmp_path / "a.safetensors", tmp_path / "d.safetensors"], tmp_path / "avg.safetensors")
+    assert load_gpt(tmp_path / "avg.safetensors")[0].config.dropout == 0.0     # the first checkpoint's config
+
+
 def test_average_checkpoints_refuses_other_shapes(tmp_path):
     _ckpt(tmp_path / "a.safetensors", 1)
     _ckpt(tmp_path / "c.safetensors", 1, n_embd=16)

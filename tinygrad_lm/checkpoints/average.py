@@ -9,7 +9,7 @@ a cheap ensemble that often generalises a little better than either end point (P
 weight averaging", Izmailov et al. 2018; Vaswani et al. 2017 average their last 5-20 checkpoints). It only
 makes sense for weights that are close: averaging two independently trained models gives nonsense (their
 hidden units are permuted against each other).
-The result keeps the FIRST checkpoint's config (model shape, tokenizer, run settings) with an "averaged_from"
+The model configs must agree except for dropout (a training setting). The result keeps the FIRST checkpoint's config (model shape, tokenizer, run settings) with an "averaged_from"
 record added, and no optimizer state: it is for evaluation or a fresh --init, not for --resume.
 Omissions: no exponential moving average during training, no averaging of optimizer moments, no checks that
 the checkpoints come from the same trajectory (that is the caller's responsibility).
@@ -52,7 +52,8 @@ def average_checkpoints(paths, out, weights=None) -> dict:
     if len(paths) < 2:
         raise ValueError(f"average_checkpoints: need at least 2 checkpoints, got {len(paths)}")
     ckpts = [read_checkpoint(p) for p in paths]
-    model_cfg = [(c["config"] or {}).get("model") for c in ckpts]
+    shape = lambda c: {k: v for k, v in ((c["config"] or {}).get("model") or {}).items() if k != "dropout"}  # noqa: E731
+    model_cfg = [shape(c) for c in ckpts]                # dropout only acts in training: it may differ
     for p, m in zip(paths[1:], model_cfg[1:]):
         if m != model_cfg[0]:
             raise CheckpointError(f"average_checkpoints: {p} has another model config than {paths[0]} "
