@@ -229,13 +229,18 @@ def _argv(argv, names, case_id):
 
 
 def _snapshot(root) -> dict:
-    """path -> (size, sha1) of every file under root."""
+    """path -> (size, sha1) of every file under root. A file that vanishes between listing and reading is
+    left out: the Ctrl-C training run beside the subprocess cases renames its temporary checkpoint files
+    (an atomic save) while the snapshot is taken; such files were never in the `before` snapshot."""
     out = {}
     for dirpath, _, files in os.walk(root):
         for f in files:
             p = os.path.join(dirpath, f)
-            with open(p, "rb") as fh:
-                out[p] = (os.path.getsize(p), hashlib.sha1(fh.read()).hexdigest())
+            try:
+                with open(p, "rb") as fh:
+                    out[p] = (os.path.getsize(p), hashlib.sha1(fh.read()).hexdigest())
+            except FileNotFoundError:
+                continue
     return out
 
 
