@@ -171,3 +171,25 @@ def test_noanswer_auc():
     assert auc({"0": .1, "1": .8, "2": .2, "3": .9}, recs) == 0.75
     with pytest.raises(ValueError, match="both"):
         auc({"0": .1}, recs[:1])
+
+
+def test_absent_words_counts_the_question_feature_4():
+    from solutions.week5.qa_noanswer_auc import absent_words
+    ctx = "Beyonce left the group Destinys Child in 2001."
+    # "leave" (stem leav) and "Vienna" are absent; "Beyonce", "group" match; "When", "did", "the" are stop words
+    assert absent_words("When did Beyonce leave the Vienna group?", ctx) == 2
+    assert absent_words("When did Beyonce leave the group?", ctx) == 1
+
+
+@pytest.mark.parametrize("argv,expect", [
+    (["train", "--neg-kinds", "entity,bogus"], "--neg-kinds 'entity,bogus': choose among"),
+    (["train", "--neg-kinds", ","], "--neg-kinds ',': choose among"),
+    (["train", "--neg-kinds", "entity", "--held-neg-kinds", "nope"], "--held-neg-kinds 'nope': choose among"),
+    (["train", "--question-features"], "--question-features needs --lexical-features"),
+])
+def test_bad_kinds_exit_2(tmp_path, capsys, argv, expect):
+    from solutions.week5.extractive_qa import main
+    with pytest.raises(SystemExit) as e:
+        main(argv + ["--out", str(tmp_path / "run")])
+    assert e.value.code == 2 and expect in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

@@ -99,5 +99,30 @@ def test_set_dropout_reaches_every_dropout_and_only_trains_with_it(model):
     assert np.array_equal(m(x)[0].data, model(x)[0].data)         # eval mode: dropout off, same logits
     m.train()
     assert not np.allclose(m(x)[0].data, model(x)[0].data)         # train mode: dropout on
-    with pytest.raises(SystemExit, match="--dropout must be in"):
+    with pytest.raises(ValueError, match="must be in"):
         set_dropout(m, 1.0)
+
+
+@pytest.mark.parametrize("argv,expect", [
+    (["train", "--dropout", "1.0", "--out", "{tmp}/run"], "--dropout must be in [0, 1)"),
+    (["train", "--dropout", "-0.1", "--out", "{tmp}/run"], "--dropout must be in [0, 1)"),
+    (["average", "{tmp}/a.safetensors", "--out", "{tmp}/avg.safetensors"], "at least 2 checkpoints"),
+    (["average", "{tmp}/a.safetensors", "{tmp}/b.safetensors", "--weights", "1", "--out", "{tmp}/x.safetensors"],
+     "--weights: 1 given for 2"),
+    (["average", "{tmp}/a.safetensors", "{tmp}/b.safetensors", "--out", "{tmp}/a.safetensors"], "exists"),
+    (["average", "{tmp}/a.safetensors", "{tmp}/nope.safetensors", "--out", "{tmp}/x.safetensors"], "no checkpoint at"),
+    (["average", "{tmp}/a.safetensors", "{tmp}/b.safetensors", "--weights", "1", "-1", "--out", "{tmp}/x.safetensors"],
+     "non-negative weights"),
+])
+def test_bad_train_and_average_options_exit_2_with_one_line(tmp_path, capsys, argv, expect):
+    from solutions.week5.summarization import main
+    from tinygrad_lm.checkpoints import save_checkpoint
+    m = GPT.from_pretrained(FIX)
+    for name in ("a", "b"):
+        save_checkpoint(tmp_path / f"{name}.safetensors", m, None, 1, {"model": m.config.to_dict(), "kind": "gpt"})
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(SystemExit) as e:
+        main([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert e.value.code == 2 and expect in err[-1] and "Traceback" not in "\n".join(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before          # nothing written, nothing overwritten

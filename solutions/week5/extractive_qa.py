@@ -116,6 +116,14 @@ def data_splits(held_out_limit, held_neg_kinds=("other",)):
     return train_recs, held, held + [r for r in neg if r["id"].rsplit("-", 1)[0] in ids]
 
 
+def parse_kinds(p, flag: str, text: str) -> tuple:
+    """"entity, negation" -> ("entity", "negation"); p.error (exit 2, one line) for an unknown or empty list."""
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    if not kinds or any(k not in KINDS for k in kinds):
+        p.error(f"{flag} {text!r}: choose among {', '.join(KINDS)}")
+    return kinds
+
+
 def question_windows(tok, r, sep_id, args):
     ans = None if r["is_impossible"] else (r["answers"]["answer_start"][0], r["answers"]["text"][0])
     return make_windows(tok, r["question"], r["context"], sep_id, args.max_len, args.doc_stride, answer=ans,
@@ -233,14 +241,10 @@ def train(argv) -> int:
     args = p.parse_args(argv)
     if args.question_features and not args.lexical_features:
         p.error("--question-features needs --lexical-features")
-    kinds = tuple(k.strip() for k in args.neg_kinds.split(",") if k.strip())
-    if any(k not in KINDS for k in kinds):
-        p.error(f"--neg-kinds {args.neg_kinds!r}: choose among {', '.join(KINDS)}")
+    kinds = parse_kinds(p, "--neg-kinds", args.neg_kinds)
     if args.held_neg_kinds is None:
         args.held_neg_kinds = ",".join([k for k in kinds if k != "other"] or ["other"])
-    held_kinds = tuple(k.strip() for k in args.held_neg_kinds.split(",") if k.strip())
-    if any(k not in KINDS for k in held_kinds) or not held_kinds:
-        p.error(f"--held-neg-kinds {args.held_neg_kinds!r}: choose among {', '.join(KINDS)}")
+    held_kinds = parse_kinds(p, "--held-neg-kinds", args.held_neg_kinds)
     prepare_out_dir(args.out, overwrite=args.overwrite)
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -350,7 +354,7 @@ def fit_prior(tok, records):
 def choose_beta(model, tok, sep, targs, prior):
     """beta maximising the held-out answerable questions' F1 (never abstaining), then the no-answer threshold
     for it on held-out answerable + made-unanswerable questions, as `train` does. -> (beta, threshold, table)."""
-    held_kinds = str(getattr(targs, "held_neg_kinds", None) or "other").split(",")
+    held_kinds = [k.strip() for k in str(getattr(targs, "held_neg_kinds", None) or "other").split(",") if k.strip()]
     _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)), held_kinds)
     outs = window_outputs(model, tok, held_all, sep, targs, "held-out questions", features=True)
     table, best = {}, None
@@ -387,11 +391,10 @@ def evaluate(argv) -> int:
     sep = int(cfg["sep_id"])
     thr, prior, beta, extra = args.threshold, None, 0.0, {}
     if args.held_neg_kinds:
-        if any(k.strip() not in KINDS for k in args.held_neg_kinds.split(",")):
-            p.error(f"--held-neg-kinds {args.held_neg_kinds!r}: choose among {', '.join(KINDS)}")
+        held_kinds = parse_kinds(p, "--held-neg-kinds", args.held_neg_kinds)
         targs.held_neg_kinds = args.held_neg_kinds
         if not args.lexical_prior and thr is None:
-            _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)), args.held_neg_kinds.split(","))
+            _, _, held_all = data_splits(int(getattr(targs, "held_out_limit", 200)), held_kinds)
             h_preds, h_na = answer_all(model, tok, held_all, sep, targs, "held-out questions")
             thr = squad_v2(held_all, h_preds, na_probs=h_na)["best_f1_thresh"]
             at = squad_v2(held_all, h_preds, na_probs=h_na, na_prob_thresh=thr)

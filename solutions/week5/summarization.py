@@ -162,6 +162,8 @@ def train(argv) -> int:
                    "loses its start (end: the first recipe) or its end (start: keeps the opening lines)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier run in --out")
     args = p.parse_args(argv)
+    if args.dropout is not None and not 0.0 <= args.dropout < 1.0:
+        p.error(f"--dropout must be in [0, 1), got {args.dropout}")
     prepare_out_dir(args.out, overwrite=args.overwrite)          # never clobber an earlier run silently
     manual_seed(args.seed)
     pre, tok, info = load_pretrained(args.model)
@@ -215,7 +217,7 @@ def set_dropout(model, p: float) -> None:
     """Every nn.Dropout of the model gets probability p (and the config says so, for the checkpoint);
     dropout is only active in train() mode, so decoding is unchanged."""
     if not 0.0 <= p < 1.0:
-        raise SystemExit(f"--dropout must be in [0, 1), got {p}")
+        raise ValueError(f"set_dropout: p must be in [0, 1), got {p}")
     for m in model.modules():
         if isinstance(m, nn.Dropout):
             m.p = float(p)
@@ -423,11 +425,19 @@ def average(argv) -> int:
     p.add_argument("--weights", type=float, nargs="+", default=None, help="one per checkpoint (default: equal)")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    if len(args.checkpoints) < 2:
+        p.error(f"give at least 2 checkpoints to average, got {len(args.checkpoints)}")
     if args.weights is not None and len(args.weights) != len(args.checkpoints):
-        raise SystemExit(f"--weights: {len(args.weights)} given for {len(args.checkpoints)} checkpoints")
+        p.error(f"--weights: {len(args.weights)} given for {len(args.checkpoints)} checkpoints")
     if os.path.exists(args.out):
-        raise SystemExit(f"{args.out} exists: choose another --out (an earlier result is never overwritten)")
-    average_checkpoints(args.checkpoints, args.out, args.weights)
+        p.error(f"{args.out} exists: choose another --out (an earlier result is never overwritten)")
+    missing = [c for c in args.checkpoints if not os.path.isfile(c)]
+    if missing:
+        p.error(f"no checkpoint at {missing[0]}")
+    try:
+        average_checkpoints(args.checkpoints, args.out, args.weights)
+    except ValueError as e:                      # CheckpointError too: other models, other tensors, bad weights
+        p.error(str(e))
     print(f"wrote {args.out}: the mean of {len(args.checkpoints)} checkpoints")
     return 0
 

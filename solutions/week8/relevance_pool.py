@@ -38,8 +38,8 @@ bound); judgements are about the chunk text alone, not about what a small model 
 Nothing to fill in: it runs the library. --impl is accepted for symmetry.
 """
 import argparse
-import hashlib
 import collections
+import hashlib
 import json
 import random
 import statistics
@@ -255,7 +255,8 @@ def cmd_score(args):
     res["labels"] = {lab: sum(j["label"] == lab for j in judged.values()) for lab in LABELS}
     print(table(res))
     ab, ex = res["answer_bearing"], res["exact_gold"]
-    print(f"{len(bm.chunks)} chunks; {len(judged)} judgements {res['labels']} by {dict(collections.Counter(j.get('annotator', '?') for j in judged.values()))}; "
+    by = dict(collections.Counter(j.get("annotator", "?") for j in judged.values()))
+    print(f"{len(bm.chunks)} chunks; {len(judged)} judgements {res['labels']} by {by}; "
           f"unjudged in the current top-10: {res['unjudged_in_top10']}")
     print(f"@5: exact gold {ex['found@5']}/{res['n']}, answer-bearing {ab['found@5']}/{res['n']}; exact hit judged "
           f"not answer-bearing: {res['exact_hit_not_answer_bearing@5']}; answer-bearing without the exact gold: "

@@ -9,8 +9,10 @@ a cheap ensemble that often generalises a little better than either end point (P
 weight averaging", Izmailov et al. 2018; Vaswani et al. 2017 average their last 5-20 checkpoints). It only
 makes sense for weights that are close: averaging two independently trained models gives nonsense (their
 hidden units are permuted against each other).
-The model configs must agree except for dropout (a training setting). The result keeps the FIRST checkpoint's config (model shape, tokenizer, run settings) with an "averaged_from"
-record added, and no optimizer state: it is for evaluation or a fresh --init, not for --resume.
+The model configs must agree except for dropout (a training setting). The result keeps the FIRST
+checkpoint's config (model shape, tokenizer, run settings) with an "averaged_from" record added, and no
+optimizer state: it is for evaluation or a fresh --init, not for --resume. A tied weight is averaged and
+stored once (the "aliases" of checkpoint.py).
 Omissions: no exponential moving average during training, no averaging of optimizer moments, no checks that
 the checkpoints come from the same trajectory (that is the caller's responsibility).
 """
@@ -46,7 +48,8 @@ def average_state_dicts(states, weights=None) -> dict:
 
 
 def average_checkpoints(paths, out, weights=None) -> dict:
-    """Write the weight average of the checkpoints at paths to out (atomic); -> the averaged state dict.
+    """Write the weight average of the checkpoints at paths to out (atomic); -> the averaged state dict
+    (a tied weight under its stored name only).
     The checkpoints must have the same model config (shape) and tensors."""
     paths = [str(p) for p in paths]
     if len(paths) < 2:
@@ -58,13 +61,14 @@ def average_checkpoints(paths, out, weights=None) -> dict:
         if m != model_cfg[0]:
             raise CheckpointError(f"average_checkpoints: {p} has another model config than {paths[0]} "
                                   f"({m} vs {model_cfg[0]}): only checkpoints of one model can be averaged")
-    avg = average_state_dicts([c["model"] for c in ckpts], weights)
+    aliases = json.loads(ckpts[0]["metadata"].get("aliases", "{}"))      # {"model.<tied name>": stored name}
+    stored = lambda sd: {n: a for n, a in sd.items() if "model." + n not in aliases}       # noqa: E731
+    avg = average_state_dicts([stored(c["model"]) for c in ckpts], weights)
     config = dict(ckpts[0]["config"] or {})
     config["averaged_from"] = {"paths": paths, "weights": None if weights is None else [float(x) for x in weights]}
     meta = {"format": FORMAT, "version": ckpts[0]["metadata"]["version"], "step": str(ckpts[0]["step"]),
             "config": json.dumps(config)}
-    aliases = json.loads(ckpts[0]["metadata"].get("aliases", "{}"))      # a tied weight is stored once
     if aliases:
         meta["aliases"] = json.dumps(aliases)
-    save_file({"model." + n: a for n, a in avg.items() if "model." + n not in aliases}, out, metadata=meta)
+    save_file({"model." + n: a for n, a in avg.items()}, out, metadata=meta)
     return avg

@@ -134,21 +134,28 @@ def token_features(question: str, context: str, starts, ends) -> np.ndarray:
 QUESTION_FEATURE_SIZE = 5                   # values of qmatch (0 = not a question token)
 
 
-def question_token_features(question: str, context: str, starts, ends) -> np.ndarray:
-    """(Nq,) int64 qmatch of the question tokens with character ranges [starts, ends) in question (>= 1)."""
+def question_word_match(question: str, context: str):
+    """-> (spans, qmatch): the question's words as (start, end) character ranges and (W,) int64 qmatch of each."""
     if not isinstance(question, str) or not isinstance(context, str):
-        raise TypeError(f"question_token_features expects two strings, got {type(question).__name__} and "
+        raise TypeError(f"question_word_match expects two strings, got {type(question).__name__} and "
                         f"{type(context).__name__}")
     _, lower, stems, _, _, _ = _paragraph(context)
     c_lower, c_stems = set(lower), set(stems)
-    spans = [(m.group(0).lower(), m.start(), m.end()) for m in WORD.finditer(question)]
-    char_word = np.full(len(question) + 1, -1, dtype=np.int64)
-    for i, (_, s, e) in enumerate(spans):
-        char_word[s:e] = i
-    per_word = np.ones(len(spans), dtype=np.int64)
-    for i, (w, _, _) in enumerate(spans):
+    words = list(WORD.finditer(question))
+    per_word = np.ones(len(words), dtype=np.int64)
+    for i, m in enumerate(words):
+        w = m.group(0).lower()
         if w not in ENGLISH_STOP_WORDS:
             per_word[i] = 2 if w in c_lower else (3 if stem(w) in c_stems else 4)
+    return [(m.start(), m.end()) for m in words], per_word
+
+
+def question_token_features(question: str, context: str, starts, ends) -> np.ndarray:
+    """(Nq,) int64 qmatch of the question tokens with character ranges [starts, ends) in question (>= 1)."""
+    spans, per_word = question_word_match(question, context)
+    char_word = np.full(len(question) + 1, -1, dtype=np.int64)
+    for i, (s, e) in enumerate(spans):
+        char_word[s:e] = i
     out = np.ones(len(starts), dtype=np.int64)
     for t, (s, e) in enumerate(zip(np.asarray(starts), np.asarray(ends))):
         ids = char_word[s:e]

@@ -160,12 +160,16 @@ class CopyConstraint:
         """Sorted int64 array of the ids allowed next, or None when the constraint is off."""
         if not self.on:
             return None
+        return np.array(sorted(self._allowed_set()), dtype=np.int64)
+
+    def _allowed_set(self) -> set:
+        """The set of ids allowed next, computed once per step (mask() and advance() share it)."""
         if self.done:
             raise ValueError("CopyConstraint: the reply already stopped; reset() for a new one")
-        if self._next is None:                 # computed once per step: mask() and advance() share it
+        if self._next is None:
             others = self._continuations() | self._starts() | (self.free_ids if self.out else set())
             self._next = others | (self.stop_ids if self._stop_ok(others) else set())
-        return np.array(sorted(self._next), dtype=np.int64)
+        return self._next
 
     def mask(self, logits: np.ndarray) -> np.ndarray:
         """logits (V,) -> (V,) with -inf outside the allowed ids (unchanged when the constraint is off)."""
@@ -182,8 +186,7 @@ class CopyConstraint:
         if not self.on:
             return
         t = int(token_id)
-        self.allowed()
-        if t not in self._next:
+        if t not in self._allowed_set():
             raise ValueError(f"CopyConstraint.advance: token {t} is not allowed here")
         self._next = None
         seqs = self.seqs[self._variant]
