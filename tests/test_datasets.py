@@ -35,3 +35,18 @@ def test_load_tsv_generic(tmp_path):
     ds = datasets.load_tsv(p)
     assert ds.texts == ["hello world", "bye"] and ds.labels == ["b", "a"] and ds.classes == ["a", "b"]
     assert ds.y().tolist() == [1, 0]
+
+
+def test_every_shipped_data_folder_says_where_it_comes_from():
+    """Licence and origin travel with data: each data/<name>/ holds SOURCE.md, each data/pretrained/<model>/ a
+    MODEL_CARD.md, and the README's data table names every folder."""
+    from tinygrad_lm.paths import DATA_DIR
+    readme = (DATA_DIR.parent / "README.md").read_text(encoding="utf-8")
+    for d in sorted(p for p in DATA_DIR.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        if d.name == "pretrained":
+            for m in sorted(p for p in d.iterdir() if p.is_dir()):
+                assert (m / "MODEL_CARD.md").exists(), f"{m} has no MODEL_CARD.md"
+                assert f"pretrained/{m.name}" in readme, f"README.md's data table does not name pretrained/{m.name}"
+            continue
+        assert (d / "SOURCE.md").exists(), f"{d} has no SOURCE.md (licence and origin travel with data)"
+        assert f"`{d.name}`" in readme, f"README.md's data table does not name `{d.name}`"

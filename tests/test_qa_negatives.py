@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # the repo root
 
 from tinygrad_lm.checkpoints.hub import resolve  # noqa: E402
 from tinygrad_lm.datasets.qa_features import QUESTION_FEATURE_SIZE, question_token_features  # noqa: E402
-from tinygrad_lm.datasets.qa_negatives import (ANTONYMS, KINDS, entity_pools, make_unanswerable, negate,  # noqa: E402
-                                               swap_antonym, swap_entity, word_kind)
+from tinygrad_lm.datasets.qa_negatives import (ANTONYMS, KINDS, entity_pools, load_written,  # noqa: E402
+                                               make_unanswerable, negate, swap_antonym, swap_entity, word_kind)
 from tinygrad_lm.datasets.squad_windows import make_windows, token_char_spans  # noqa: E402
 from tinygrad_lm.models import GPTConfig  # noqa: E402
 from tinygrad_lm.models.span_qa import SpanQA  # noqa: E402
@@ -186,6 +186,7 @@ def test_absent_words_counts_the_question_feature_4():
     (["train", "--neg-kinds", ","], "--neg-kinds ',': choose among"),
     (["train", "--neg-kinds", "entity", "--held-neg-kinds", "nope"], "--held-neg-kinds 'nope': choose among"),
     (["train", "--question-features"], "--question-features needs --lexical-features"),
+    (["train", "--neg-kinds", "written", "--written-repeat", "0"], "--written-repeat must be >= 1"),
 ])
 def test_bad_kinds_exit_2(tmp_path, capsys, argv, expect):
     from solutions.week5.extractive_qa import main
@@ -193,3 +194,58 @@ def test_bad_kinds_exit_2(tmp_path, capsys, argv, expect):
         main(argv + ["--out", str(tmp_path / "run")])
     assert e.value.code == 2 and expect in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def _written(tmp_path, rows):
+    import json
+    path = tmp_path / "w.jsonl"
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_load_written_places_questions_on_their_paragraph(tmp_path):
+    recs = [{**r, "paragraph_index": 0 if r["context"] in (CHOPIN, ROME) else 1} for r in RECORDS]
+    row = {"title": "Chopin", "paragraph_index": 0, "question": "In what year did Chopin leave Paris?",
+           "category": "antonym", "plausible_answer": "1831"}
+    out = load_written(_written(tmp_path, [row, {**row, "question": "Who moved to Vienna in 1831?"}]), recs)
+    assert [r["id"] for r in out] == ["written-Chopin-0-0", "written-Chopin-0-1"]
+    assert all(r["context"] == CHOPIN and r["is_impossible"] and r["answers"]["text"] == [] and
+               r["neg_kind"] == "written" and r["category"] == "antonym" for r in out)
+    for bad, match in [("{not json", "not JSON"), ({k: v for k, v in row.items() if k != "category"}, "missing field"),
+                       ({**row, "paragraph_index": 7}, "not among the given records"),
+                       ({**row, "plausible_answer": "1849"}, "plausible_answer '1849' is not in its paragraph")]:
+        with pytest.raises(ValueError, match=match):
+            load_written(_written(tmp_path, [row, bad]), recs)
+    with pytest.raises(FileNotFoundError, match="squad_unanswerable_written"):
+        load_written(tmp_path / "absent.jsonl", recs)
+
+
+def test_shipped_written_questions_are_clean():
+    """Every shipped written question loads onto its paragraph (train file: training articles only; held-out
+    file: the held-out article only), and none is a dev question or sits on a dev paragraph."""
+    from solutions.week5.extractive_qa import WRITTEN_DIR, data_splits, split_articles
+    from tinygrad_lm.datasets.squad import load_squad_v1_train, load_squad_v2_dev
+    train_recs, held_article = split_articles(load_squad_v1_train())
+    train_w = load_written(WRITTEN_DIR / "train.jsonl", train_recs)     # raises on a held-out paragraph
+    held_w = load_written(WRITTEN_DIR / "heldout.jsonl", held_article)  # raises on a training paragraph
+    assert len(train_w) >= 500 and len(held_w) >= 150
+    dev = load_squad_v2_dev()
+    dev_text = {r["context"] for r in dev} | {r["question"].strip().lower() for r in dev}
+    assert not any(r["context"] in dev_text or r["question"].strip().lower() in dev_text for r in train_w + held_w)
+    v1_questions = {r["question"].strip().lower() for r in train_recs + held_article}
+    assert not any(r["question"].strip().lower() in v1_questions for r in train_w + held_w)
+    _, held, held_all = data_splits(40, ("written",))
+    assert held_all[len(held):] == held_w
+
+
+def test_oracle_f1_at_auc_bounds():
+    from solutions.week5.qa_noanswer_auc import oracle_f1_at_auc
+    # AUC 0.5: the best of always abstaining (50%) and always answering (F1 0.8 on half the questions = 40%)
+    assert oracle_f1_at_auc(0.8, 100, 100, 0.5) == pytest.approx(50.0, abs=0.01)
+    assert oracle_f1_at_auc(0.8, 100, 100, 0.999999) == pytest.approx(90.0, abs=0.05)    # separation: 50 + 40
+    values = [oracle_f1_at_auc(0.3, 705, 702, a) for a in (0.6, 0.7, 0.8, 0.9, 0.95)]
+    assert values == sorted(values) and values[0] < 50.5 < values[-1]
+    with pytest.raises(ValueError, match="auc must be in"):
+        oracle_f1_at_auc(0.3, 1, 1, 1.0)
+    with pytest.raises(ValueError, match="fraction"):
+        oracle_f1_at_auc(30, 1, 1, 0.7)

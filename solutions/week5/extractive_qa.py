@@ -21,7 +21,10 @@ The recipe (BERT's run_squad.py, small):
            (datasets/qa_negatives.py: entity / number / year swapped for one of another article, "not" after
            the auxiliary, an antonym), "other" being the cross-paragraph pair; the held-out unanswerable
            questions then use the same-paragraph kinds (--held-neg-kinds), so the threshold is chosen on the
-           kind of question SQuAD 2.0 asks. --question-features adds a feature on the question tokens: is the
+           kind of question SQuAD 2.0 asks. The kind "written" adds the unanswerable questions written against
+           the training paragraphs in SQuAD 2.0's manner (data/squad_unanswerable_written/train.jsonl, each
+           --written-repeat times; qa_negatives.load_written); in --held-neg-kinds it uses heldout.jsonl, written
+           against the held-out article. --question-features adds a feature on the question tokens: is the
            word in the paragraph?
   features --lexical-features: DrQA's token features of each context token (exact / lowercase / stem match with
            a question word, term frequency, distance to the nearest match, sentence rank; datasets/qa_features.py)
@@ -52,10 +55,11 @@ from tinygrad_lm.checkpoints.checkpoint import load_checkpoint, read_checkpoint
 from tinygrad_lm.course import load, pop_impl
 from tinygrad_lm.datasets.squad import load_squad_v1_train, load_squad_v2_dev
 from tinygrad_lm.datasets.qa_features import N_FEATURES, token_features
-from tinygrad_lm.datasets.qa_negatives import KINDS, make_unanswerable
+from tinygrad_lm.datasets.qa_negatives import KINDS, load_written, make_unanswerable
 from tinygrad_lm.datasets.squad_windows import answer_token_span, make_windows, token_char_spans
 from tinygrad_lm.metrics import squad_v2
 from tinygrad_lm.models import GPTConfig
+from tinygrad_lm.paths import DATA_DIR
 from tinygrad_lm.models.span_prior import LexicalSpanPrior
 from tinygrad_lm.models.span_qa import SpanQA, allowed_mask, predict, window_logits
 from tinygrad_lm.optim import cosine_warmup_lr
@@ -67,6 +71,8 @@ from tinygrad_lm.training.loop import Run, fit, prepare_out_dir, write_json
 squad_qa = load("week5.squad_qa")          # best_span: the reference (solutions/) or yours (exercises/): --impl
 HELD_OUT_FRACTION = 0.10
 NAN = float("nan")
+ALL_KINDS = KINDS + ("written",)             # the rule kinds of qa_negatives + the written questions
+WRITTEN_DIR = DATA_DIR / "squad_unanswerable_written"
 BETAS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)     # lexical prior weights tried on held-out training questions                         # a split (HasAns / NoAns) absent from a small sample
 
 
@@ -103,24 +109,31 @@ def data_splits(held_out_limit, held_neg_kinds=("other",)):
     the same split for `train` (threshold) and `evaluate --lexical-prior` (beta).
     held_neg_kinds ("other" = the old cross-paragraph pairs): the kinds of datasets/qa_negatives.py that make
     the held-out unanswerable questions, one per held-out question; the entity swap draws its words from the
-    training articles (never from the dev set)."""
+    training articles (never from the dev set); "written" adds every question of
+    data/squad_unanswerable_written/heldout.jsonl (written against the held-out article)."""
     train_recs, held = split_articles(load_squad_v1_train())
     held = [held[i] for i in sorted(np.random.default_rng(3).permutation(len(held))[:held_out_limit])]
     held_neg_kinds = tuple(held_neg_kinds)
     if held_neg_kinds == ("other",):                          # the original split, bit for bit
         return train_recs, held, held + negatives(held, 1, np.random.default_rng(1))
     held_article = split_articles(load_squad_v1_train())[1]      # all its paragraphs, for the "other" kind
-    neg = make_unanswerable(held_article, held_neg_kinds, 1, np.random.default_rng(1),
-                            pool_records=train_recs + held_article)
-    ids = {r["id"] for r in held}
-    return train_recs, held, held + [r for r in neg if r["id"].rsplit("-", 1)[0] in ids]
+    rule_kinds = tuple(k for k in held_neg_kinds if k != "written")
+    neg = []
+    if rule_kinds:
+        made = make_unanswerable(held_article, rule_kinds, 1, np.random.default_rng(1),
+                                 pool_records=train_recs + held_article)
+        ids = {r["id"] for r in held}
+        neg = [r for r in made if r["id"].rsplit("-", 1)[0] in ids]
+    if "written" in held_neg_kinds:                            # every question written on the held-out article
+        neg += load_written(WRITTEN_DIR / "heldout.jsonl", held_article)
+    return train_recs, held, held + neg
 
 
 def parse_kinds(p, flag: str, text: str) -> tuple:
     """"entity, negation" -> ("entity", "negation"); p.error (exit 2, one line) for an unknown or empty list."""
     kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    if not kinds or any(k not in KINDS for k in kinds):
-        p.error(f"{flag} {text!r}: choose among {', '.join(KINDS)}")
+    if not kinds or any(k not in ALL_KINDS for k in kinds):
+        p.error(f"{flag} {text!r}: choose among {', '.join(ALL_KINDS)}")
     return kinds
 
 
@@ -215,7 +228,9 @@ def train(argv) -> int:
                         "(qa_features.question_token_features)")
     p.add_argument("--neg-kinds", default="other",
                    help=f"comma-separated kinds of made-unanswerable training questions (datasets/qa_negatives.py: "
-                        f"{', '.join(KINDS)}); per question --neg-ratio of them, kinds drawn among those that apply")
+                        f"{', '.join(KINDS)}; per question --neg-ratio of them, kinds drawn among those that apply) "
+                        f"and 'written' (data/squad_unanswerable_written/train.jsonl, see --written-repeat)")
+    p.add_argument("--written-repeat", type=int, default=1, help="copies of each written unanswerable question")
     p.add_argument("--held-neg-kinds", default=None,
                    help="kinds for the held-out unanswerable questions that choose the threshold (default: "
                         "--neg-kinds without 'other' if any remain, else 'other')")
@@ -245,6 +260,8 @@ def train(argv) -> int:
     if args.held_neg_kinds is None:
         args.held_neg_kinds = ",".join([k for k in kinds if k != "other"] or ["other"])
     held_kinds = parse_kinds(p, "--held-neg-kinds", args.held_neg_kinds)
+    if args.written_repeat < 1:
+        p.error(f"--written-repeat must be >= 1, got {args.written_repeat}")
     prepare_out_dir(args.out, overwrite=args.overwrite)
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -258,7 +275,14 @@ def train(argv) -> int:
     if kinds == ("other",):                                   # the original recipe, bit for bit
         train_all = train_recs + negatives(train_recs, args.neg_ratio, rng)
     else:
-        made = make_unanswerable(train_recs, kinds, args.neg_ratio, rng)
+        rule_kinds = tuple(k for k in kinds if k != "written")
+        made = make_unanswerable(train_recs, rule_kinds, args.neg_ratio, rng) if rule_kinds else []
+        if "written" in kinds:                                # placed on the full training split, kept if in use
+            keys = {(r["title"], r["paragraph_index"]) for r in train_recs}
+            written = [r for r in load_written(WRITTEN_DIR / "train.jsonl",
+                                                  split_articles(load_squad_v1_train())[0])
+                       if (r["title"], r["paragraph_index"]) in keys]
+            made += written * args.written_repeat
         train_all = train_recs + made
         counts = {k: sum(r["neg_kind"] == k for r in made) for k in kinds}
         print("made unanswerable (training): " + ", ".join(f"{k} {n:,}" for k, n in counts.items()))
@@ -381,7 +405,7 @@ def evaluate(argv) -> int:
                         "beta and the threshold are chosen on the held-out training questions")
     p.add_argument("--held-neg-kinds", default=None,
                    help="choose the threshold again on the held-out answerable questions + made-unanswerable ones of "
-                        f"these kinds ({', '.join(KINDS)}) instead of threshold.json (e.g. an older checkpoint "
+                        f"these kinds ({', '.join(ALL_KINDS)}) instead of threshold.json (e.g. an older checkpoint "
                         "with the same-paragraph kinds)")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--out", default=None, help="JSON with scores and predictions (default: beside the checkpoint)")
@@ -440,7 +464,8 @@ def evaluate(argv) -> int:
     out = args.out or os.path.join(os.path.dirname(args.checkpoint),
                                    "dev_squad_v2_prior.json" if prior is not None else "dev_squad_v2.json")
     if args.held_neg_kinds and not args.out:                        # never overwrite the original evaluation
-        out = out.replace(".json", "_samepara_threshold.json")
+        out = out.replace(".json", "_written_threshold.json" if "written" in args.held_neg_kinds
+                          else "_samepara_threshold.json")
     final = {q: ("" if na[q] > thr else a) for q, a in preds.items()}
     write_json(out, {"checkpoint": args.checkpoint, "threshold": thr, "beta": beta, "scores": res,
                      "never_abstain": always, **extra, "seconds": round(time.perf_counter() - t0, 1),

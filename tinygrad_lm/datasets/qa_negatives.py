@@ -22,12 +22,19 @@ answers it:
 
 Each made-up record is the original with a new id (`<id>-<kind><k>`), the new question (or paragraph),
 empty answers and is_impossible True: the reader's target is [CLS].
-Does not handle: mutual exclusion and impossible-condition edits, grammar repair after an edit ("did not
+
+The rules cannot write SQuAD 2.0's hardest kinds, so `load_written(path, records)` also reads unanswerable
+questions WRITTEN against the training paragraphs in SQuAD 2.0's manner (data/squad_unanswerable_written/:
+JSON lines {title, paragraph_index, question, category, plausible_answer}) and places each on its paragraph
+as a record of kind "written" (id `written-<title>-<paragraph>-<k>`).
+Does not handle: mutual exclusion and impossible-condition edits by rule, grammar repair after an edit ("did not
 won" cannot arise: only auxiliaries are negated), checking that an edited question is really unanswerable
 (an entity swap on an inessential word may leave it answerable: rule-based negatives are noisy), languages
 other than English.
 """
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -174,4 +181,41 @@ def make_unanswerable(records, kinds=KINDS, per_question: int = 1, rng=None, poo
             out.append({**r, "id": f"{r['id']}-{usable[i]}{j}", "question": q, "context": c,
                         "answers": {"text": [], "answer_start": []}, "is_impossible": True,
                         "neg_kind": usable[i]})
+    return out
+
+
+WRITTEN_FIELDS = ("title", "paragraph_index", "question", "category", "plausible_answer")
+
+
+def load_written(path, records) -> list:
+    """-> unanswerable records (neg_kind "written") from a JSON-lines file of written questions, each placed on
+    the paragraph of `records` (load_squad_v1_train()) named by its title and paragraph_index.
+
+    Raises FileNotFoundError for a missing file and ValueError (naming the line) for a line that is not JSON,
+    lacks a field, names a paragraph not in `records`, or whose plausible_answer is not in its paragraph."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the written unanswerable questions ship in "
+                                f"data/squad_unanswerable_written/")
+    context = {(r["title"], r["paragraph_index"]): r["context"] for r in records}
+    out, per_paragraph = [], {}
+    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
+        missing = [f for f in WRITTEN_FIELDS if f not in row]
+        if missing:
+            raise ValueError(f"{path}:{n}: missing field(s) {missing}")
+        key = (row["title"], row["paragraph_index"])
+        if key not in context:
+            raise ValueError(f"{path}:{n}: paragraph {key} is not among the given records")
+        if row["plausible_answer"] not in context[key]:
+            raise ValueError(f"{path}:{n}: plausible_answer {row['plausible_answer']!r} is not in its paragraph")
+        k = per_paragraph[key] = per_paragraph.get(key, -1) + 1
+        out.append({"id": f"written-{key[0]}-{key[1]}-{k}", "title": key[0], "paragraph_index": key[1],
+                    "context": context[key], "question": row["question"], "answers": {"text": [], "answer_start": []},
+                    "is_impossible": True, "neg_kind": "written", "category": row["category"]})
     return out
