@@ -249,3 +249,12 @@ def test_oracle_f1_at_auc_bounds():
         oracle_f1_at_auc(0.3, 1, 1, 1.0)
     with pytest.raises(ValueError, match="fraction"):
         oracle_f1_at_auc(30, 1, 1, 0.7)
+
+
+def test_missing_written_file_exits_2_before_any_work(tmp_path, capsys, monkeypatch):
+    import solutions.week5.extractive_qa as qa
+    monkeypatch.setattr(qa, "WRITTEN_DIR", tmp_path / "absent")
+    with pytest.raises(SystemExit) as e:
+        qa.main(["train", "--neg-kinds", "entity", "--held-neg-kinds", "written", "--out", str(tmp_path / "run")])
+    assert e.value.code == 2 and "--held-neg-kinds written:" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

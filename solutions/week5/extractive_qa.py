@@ -262,6 +262,9 @@ def train(argv) -> int:
     held_kinds = parse_kinds(p, "--held-neg-kinds", args.held_neg_kinds)
     if args.written_repeat < 1:
         p.error(f"--written-repeat must be >= 1, got {args.written_repeat}")
+    for flag, ks, name in (("--neg-kinds", kinds, "train.jsonl"), ("--held-neg-kinds", held_kinds, "heldout.jsonl")):
+        if "written" in ks and not (WRITTEN_DIR / name).exists():
+            p.error(f"{flag} written: {WRITTEN_DIR / name} is missing (it ships in data/squad_unanswerable_written/)")
     prepare_out_dir(args.out, overwrite=args.overwrite)
     manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
