@@ -187,6 +187,9 @@ def test_absent_words_counts_the_question_feature_4():
     (["train", "--neg-kinds", "entity", "--held-neg-kinds", "nope"], "--held-neg-kinds 'nope': choose among"),
     (["train", "--question-features"], "--question-features needs --lexical-features"),
     (["train", "--neg-kinds", "written", "--written-repeat", "0"], "--written-repeat must be >= 1"),
+    (["evaluate", "--checkpoint", "x.safetensors", "--held-out-only"], "--held-out-only needs --held-neg-kinds"),
+    (["evaluate", "--checkpoint", "x.safetensors", "--held-out-only", "--held-neg-kinds", "written", "--lexical-prior"],
+     "--held-out-only needs"),
 ])
 def test_bad_kinds_exit_2(tmp_path, capsys, argv, expect):
     from solutions.week5.extractive_qa import main

@@ -410,9 +410,14 @@ def evaluate(argv) -> int:
                    help="choose the threshold again on the held-out answerable questions + made-unanswerable ones of "
                         f"these kinds ({', '.join(ALL_KINDS)}) instead of threshold.json (e.g. an older checkpoint "
                         "with the same-paragraph kinds)")
+    p.add_argument("--held-out-only", action="store_true",
+                   help="with --held-neg-kinds: only the held-out threshold and F1 (to choose between checkpoints "
+                        "without looking at dev); writes --out")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--out", default=None, help="JSON with scores and predictions (default: beside the checkpoint)")
     args = p.parse_args(argv)
+    if args.held_out_only and (not (args.held_neg_kinds and args.out) or args.lexical_prior or args.threshold is not None):
+        p.error("--held-out-only needs --held-neg-kinds and --out, and takes neither --lexical-prior nor --threshold")
     model, tok, cfg = load_span_qa(args.checkpoint)
     targs = argparse.Namespace(**cfg["extractive_qa"])
     sep = int(cfg["sep_id"])
@@ -428,6 +433,10 @@ def evaluate(argv) -> int:
             extra["held_out_threshold"] = {"kinds": args.held_neg_kinds, "threshold": thr, **at}
             print(f"held-out ({len(held_all)} questions, unanswerable: {args.held_neg_kinds}): threshold {thr:.4f} "
                   f"-> F1 {at['f1']:.2f} (HasAns {at.get('HasAns_f1', NAN):.2f}, NoAns {at.get('NoAns_f1', NAN):.2f})")
+            if args.held_out_only:
+                write_json(args.out, {"checkpoint": args.checkpoint, **extra})
+                print(f"wrote {args.out} (held-out only, dev not read)")
+                return 0
     if args.lexical_prior:
         prior = fit_prior(tok, data_splits(int(getattr(targs, "held_out_limit", 200)))[0])
         beta, held_thr, extra["held_out_beta_hasans_f1"] = choose_beta(model, tok, sep, targs, prior)
