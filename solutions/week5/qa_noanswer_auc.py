@@ -7,7 +7,7 @@ ROC AUC of na_prob (= sigmoid(null score - best span score), solutions/week5/ext
 "unanswerable": the probability that a random unanswerable question gets a higher na_prob than a random
 answerable one (Mann-Whitney U / (n1 n0), ties counted half). 0.5 = no separation, whatever the threshold.
 Computed on the held-out training article (answerable + the same-paragraph made-up kinds of
-datasets/qa_negatives.py, each kind alone too) by answering it, and on the dev subset from the na_probs an
+datasets/qa_negatives.py, or --held-kinds written: the questions written against it; each kind alone too) by answering it, and on the dev subset from the na_probs an
 earlier `extractive_qa evaluate` wrote (dev is only read, never used to choose anything).
 Without --checkpoint it prints only, for the held-out set and dev, the mean number of question content
 words absent from the paragraph (qa_features' question feature value 4) and the questions holding
