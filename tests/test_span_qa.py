@@ -154,3 +154,25 @@ def test_extractive_qa_script_smoke(tmp_path):
                                "--out", str(tmp_path / "dev.json")]) == 0
     res = json.loads((tmp_path / "dev.json").read_text())
     assert res["scores"]["total"] == 3 and set(res["predictions"]) == set(res["na_probs"])
+
+
+def test_extractive_qa_written_kind_smoke(tmp_path, capsys):
+    """--neg-kinds ...,written puts the written questions of the training paragraphs in use into training, and
+    --held-neg-kinds written chooses the threshold on the held-out answerable + written questions;
+    evaluate --held-out-only then reports that threshold without reading dev."""
+    import json
+    from solutions.week5 import extractive_qa
+    out = tmp_path / "span"
+    assert extractive_qa.main(["train", "--encoder", "course-base-8m", "--max-steps", "1", "--eval-every", "1",
+                               "--limit", "4", "--held-out-limit", "2", "--val-windows", "2", "--batch-size", "2",
+                               "--max-len", "128", "--doc-stride", "64", "--neg-kinds", "negation,written",
+                               "--written-repeat", "2", "--held-neg-kinds", "written", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "written 4" in printed                     # the 4 questions' paragraph(s) carry 2 written questions, x2
+    thr = json.loads((out / "threshold.json").read_text())
+    assert thr["held_out"]["total"] == 2 + 190
+    assert extractive_qa.main(["evaluate", "--checkpoint", str(out / "best.safetensors"), "--held-neg-kinds",
+                               "written", "--held-out-only", "--out", str(tmp_path / "held.json")]) == 0
+    held = json.loads((tmp_path / "held.json").read_text())
+    assert held["held_out_threshold"]["total"] == 192 and "scores" not in held
+    assert "dev not read" in capsys.readouterr().out

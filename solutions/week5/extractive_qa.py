@@ -59,10 +59,10 @@ from tinygrad_lm.datasets.qa_negatives import KINDS, load_written, make_unanswer
 from tinygrad_lm.datasets.squad_windows import answer_token_span, make_windows, token_char_spans
 from tinygrad_lm.metrics import squad_v2
 from tinygrad_lm.models import GPTConfig
-from tinygrad_lm.paths import DATA_DIR
 from tinygrad_lm.models.span_prior import LexicalSpanPrior
 from tinygrad_lm.models.span_qa import SpanQA, allowed_mask, predict, window_logits
 from tinygrad_lm.optim import cosine_warmup_lr
+from tinygrad_lm.paths import DATA_DIR
 from tinygrad_lm.random import manual_seed
 from tinygrad_lm.tensor import no_grad
 from tinygrad_lm.tokenizers import from_config as tokenizer_from_config
