@@ -261,3 +261,25 @@ def test_missing_written_file_exits_2_before_any_work(tmp_path, capsys, monkeypa
         qa.main(["train", "--neg-kinds", "entity", "--held-neg-kinds", "written", "--out", str(tmp_path / "run")])
     assert e.value.code == 2 and "--held-neg-kinds written:" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("argv,expect", [
+    (["--needed"], "--needed reads the never-abstaining HasAns F1 from --dev-json"),
+    (["--held-kinds", "entity,nope"], "--held-kinds 'entity,nope': choose among"),
+])
+def test_noanswer_auc_bad_flags_exit_2(capsys, argv, expect):
+    from solutions.week5.qa_noanswer_auc import main
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2 and expect in capsys.readouterr().err
+
+
+def test_noanswer_auc_needed_table(tmp_path, capsys):
+    import json
+    from solutions.week5.qa_noanswer_auc import main
+    dev_json = tmp_path / "dev.json"
+    dev_json.write_text(json.dumps({"never_abstain": {"HasAns_f1": 23.62}}))
+    assert main(["--needed", "--dev-json", str(dev_json), "--out", str(tmp_path / "bound.json")]) == 0
+    bound = json.loads((tmp_path / "bound.json").read_text())["bound"]
+    assert bound["0.2362"]["0.92"] == pytest.approx(54.93, abs=0.02)       # the README's figure
+    assert "AUC 0.92" in capsys.readouterr().out

@@ -53,3 +53,12 @@ def test_ict_loss_is_chance_for_equal_vectors_and_trains():
         loss.backward()
         opt.step()
     assert loss.item() < 0.5 * first_value
+
+
+def test_bad_options_exit_2(capsys):
+    import pytest
+    from solutions.week8.retrieval_dense_ict import main
+    for argv in (["--batch-size", "1"], ["--minutes", "0"]):
+        with pytest.raises(SystemExit) as e:
+            main(argv)
+        assert e.value.code == 2 and "--batch-size must be >= 2" in capsys.readouterr().err

@@ -111,12 +111,12 @@ def data_splits(held_out_limit, held_neg_kinds=("other",)):
     the held-out unanswerable questions, one per held-out question; the entity swap draws its words from the
     training articles (never from the dev set); "written" adds every question of
     data/squad_unanswerable_written/heldout.jsonl (written against the held-out article)."""
-    train_recs, held = split_articles(load_squad_v1_train())
-    held = [held[i] for i in sorted(np.random.default_rng(3).permutation(len(held))[:held_out_limit])]
+    train_recs, held_article = split_articles(load_squad_v1_train())   # held_article: all its paragraphs
+    held = [held_article[i] for i in
+            sorted(np.random.default_rng(3).permutation(len(held_article))[:held_out_limit])]
     held_neg_kinds = tuple(held_neg_kinds)
     if held_neg_kinds == ("other",):                          # the original split, bit for bit
         return train_recs, held, held + negatives(held, 1, np.random.default_rng(1))
-    held_article = split_articles(load_squad_v1_train())[1]      # all its paragraphs, for the "other" kind
     rule_kinds = tuple(k for k in held_neg_kinds if k != "written")
     neg = []
     if rule_kinds:
@@ -273,8 +273,8 @@ def train(argv) -> int:
         # strict=False: an --init without the question feature's table (lex.4) keeps it at zero
         load_checkpoint(args.init, model, restore_rng=False, strict=not args.question_features)
     model.train()
-    train_recs, held, held_all = data_splits(args.held_out_limit, held_kinds)
-    train_recs = train_recs[:args.limit]
+    train_full, held, held_all = data_splits(args.held_out_limit, held_kinds)
+    train_recs = train_full[:args.limit]
     if kinds == ("other",):                                   # the original recipe, bit for bit
         train_all = train_recs + negatives(train_recs, args.neg_ratio, rng)
     else:
@@ -282,8 +282,7 @@ def train(argv) -> int:
         made = make_unanswerable(train_recs, rule_kinds, args.neg_ratio, rng) if rule_kinds else []
         if "written" in kinds:                                # placed on the full training split, kept if in use
             keys = {(r["title"], r["paragraph_index"]) for r in train_recs}
-            written = [r for r in load_written(WRITTEN_DIR / "train.jsonl",
-                                                  split_articles(load_squad_v1_train())[0])
+            written = [r for r in load_written(WRITTEN_DIR / "train.jsonl", train_full)
                        if (r["title"], r["paragraph_index"]) in keys]
             made += written * args.written_repeat
         train_all = train_recs + made

@@ -100,8 +100,8 @@ def main(argv=None) -> int:
                    "for the reader's never-abstaining HasAns F1 (no checkpoint needed)")
     p.add_argument("--out", default=None)
     args = p.parse_args(pop_impl(sys.argv[1:] if argv is None else argv))    # --impl exercises: your best_span
-    from solutions.week5.extractive_qa import answer_all, data_splits, load_span_qa
-    held_kinds = tuple(k.strip() for k in args.held_kinds.split(",") if k.strip())
+    from solutions.week5.extractive_qa import answer_all, data_splits, load_span_qa, parse_kinds
+    held_kinds = parse_kinds(p, "--held-kinds", args.held_kinds)
     if args.needed:
         if not args.dev_json:
             p.error("--needed reads the never-abstaining HasAns F1 from --dev-json")

@@ -62,11 +62,7 @@ def encode(tok, texts, T: int):
 def pooled(model, ids, mask) -> Tensor:
     """Unit vectors (B, C): the masked mean of the final LayerNorm states. The model is causal, so right padding
     does not change the states of the real tokens."""
-    tr = model.transformer
-    x = tr.wte(ids) + tr.wpe(np.arange(ids.shape[1], dtype=np.int64))         # (B, T, C)
-    for i, block in enumerate(tr.h):
-        x = block(x, None, i)                                                   # (B, T, C)
-    x = tr.ln_f(x)                                                              # (B, T, C)
+    x = model.hidden_states(ids)                                                # (B, T, C)
     m = (x * Tensor(mask[:, :, None])).sum(axis=1) / Tensor(mask.sum(1, keepdims=True))   # (B, C)
     return m / ((m * m).sum(axis=1, keepdims=True) + 1e-6).sqrt()              # (B, C), |row| = 1
 

@@ -198,8 +198,10 @@ def load_written(path, records) -> list:
         raise FileNotFoundError(f"{path} is missing: the written unanswerable questions ship in "
                                 f"data/squad_unanswerable_written/")
     context = {(r["title"], r["paragraph_index"]): r["context"] for r in records}
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
     out, per_paragraph = [], {}
-    for n, line in enumerate(open(path, encoding="utf-8"), 1):
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:

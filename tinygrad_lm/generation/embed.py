@@ -20,12 +20,8 @@ def hidden_states(model, ids) -> np.ndarray:
     T = ids.shape[1]
     if T == 0 or T > model.config.block_size:
         raise ValueError(f"hidden_states: need 1..{model.config.block_size} tokens, got {T}")
-    tr = model.transformer
     with no_grad():
-        x = tr.wte(ids) + tr.wpe(np.arange(T, dtype=np.int64))                  # (1, T, C)
-        for i, block in enumerate(tr.h):
-            x = block(x, None, i)                                               # (1, T, C)
-        x = tr.ln_f(x)                                                          # (1, T, C)
+        x = model.hidden_states(ids)                                            # (1, T, C)
     return np.asarray(x.data[0], dtype=np.float32)
 
 

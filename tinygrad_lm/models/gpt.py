@@ -173,6 +173,17 @@ class GPT(nn.Module):
         targets (B, T) int, -100 where no loss is wanted (ignored in the mean).
         kv_cache: for incremental decoding; positions continue from the cache's length.
         """
+        x = self.hidden_states(idx, kv_cache)                                   # (B, T, C)
+        logits = x @ self.transformer.wte.weight.T                               # (B, T, V)
+        if targets is None:
+            return logits, None
+        B, T = x.shape[0], x.shape[1]
+        loss = F.cross_entropy(logits.reshape(B * T, -1), np.asarray(targets).reshape(B * T))
+        return logits, loss
+
+    def hidden_states(self, idx, kv_cache: KVCache = None) -> Tensor:
+        """idx (B, T) int token ids -> the final LayerNorm's output (B, T, C), the vector the LM head reads
+        (with autograd: sentence encoders pool it, generation/embed.py and week 8's ICT retriever)."""
         idx = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
         if idx.ndim != 2 or idx.dtype.kind not in "iu":
             raise ValueError(f"GPT expects idx as an int array (B, T), got shape {idx.shape} dtype {idx.dtype}")
@@ -188,12 +199,7 @@ class GPT(nn.Module):
         x = tr.drop(tr.wte(idx) + tr.wpe(pos))                                   # (B, T, C)
         for i, block in enumerate(tr.h):
             x = block(x, kv_cache, i)                                            # (B, T, C)
-        x = tr.ln_f(x)                                                           # (B, T, C)
-        logits = x @ tr.wte.weight.T                                             # (B, T, V)
-        if targets is None:
-            return logits, None
-        loss = F.cross_entropy(logits.reshape(B * T, -1), np.asarray(targets).reshape(B * T))
-        return logits, loss
+        return tr.ln_f(x)                                                        # (B, T, C)
 
     def configure_optimizers(self, weight_decay: float = 0.1, learning_rate: float = 6e-4,
                              betas=(0.9, 0.95), eps: float = 1e-8):
