@@ -3,6 +3,7 @@
     python -m solutions.week8.retrieval_eval                  # BM25 recall@k on the course-assistant test set (~10 s)
     python -m solutions.week8.retrieval_eval --dense          # + the mean-pooled course-base-8m retriever (minutes)
     python -m solutions.week8.retrieval_eval --json runs/week8/retrieval.json
+    python -m solutions.week8.retrieval_eval --no-doc-questions               # the retriever before session 9
     python -m solutions.week8.retrieval_eval --rag8                           # the retriever before session 6
     python -m solutions.week8.retrieval_eval --k1 1.5 --b 0.75 --old-terms    # the retriever before rag8
     python -m solutions.week8.retrieval_tune                   # how k1 0.9, b 0.3 were chosen (TRAIN questions only)
@@ -23,7 +24,7 @@ import time
 import numpy as np
 
 from tinygrad_lm.datasets.course_assistant import load_course_assistant
-from tinygrad_lm.retrieval.course import B, K1, CourseBM25, course_terms, query_terms, recall_at_k
+from tinygrad_lm.retrieval.course import CourseBM25, course_terms, query_terms, recall_at_k
 from tinygrad_lm.retrieval.gold import gold_ids
 from tinygrad_lm.training.loop import write_json
 
@@ -54,8 +55,12 @@ def main(argv=None):
     p.add_argument("--dense", action="store_true")
     p.add_argument("--center", action="store_true", help="dense: subtract the mean chunk vector")
     p.add_argument("--json", default=None)
-    p.add_argument("--k1", type=float, default=K1, help=f"BM25 k1 (default {K1}: tuned on train; rank_bm25's 1.5)")
-    p.add_argument("--b", type=float, default=B, help=f"BM25 b (default {B}: tuned on train; rank_bm25's 0.75)")
+    p.add_argument("--k1", type=float, default=None, help="BM25 k1 (default 1.5 with the written questions, 0.9 "
+                   "without: tuned on train; rank_bm25's 1.5)")
+    p.add_argument("--b", type=float, default=None, help="BM25 b (default 0.5 with the written questions, 0.3 "
+                   "without: tuned on train; rank_bm25's 0.75)")
+    p.add_argument("--no-doc-questions", action="store_true", help="without the written questions (data/"
+                   "course_assistant/doc_questions.jsonl): the retriever before session 9")
     p.add_argument("--old-terms", action="store_true", help="the pre-rag8 tokens (course.query_terms); implies --rag8")
     p.add_argument("--rag8", action="store_true", help="plain BM25 scores and course_terms for the question "
                    "(no question_terms, coordination or docstring prior: the retriever before session 6)")
@@ -63,7 +68,9 @@ def main(argv=None):
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     plain = dict(coord=0.0, docstring_weight=1.0, qterms=query_terms if args.old_terms else course_terms)
+    nodq = args.no_doc_questions or args.rag8 or args.old_terms
     bm = CourseBM25(k1=args.k1, b=args.b, **({"terms": query_terms} if args.old_terms else {}),
+                    **({"doc_questions": None} if nodq else {}),
                     **(plain if args.rag8 or args.old_terms else {}))
     print(f"{len(bm.chunks)} chunks indexed in {time.perf_counter() - t0:.1f} s")
     out = {"chunks": len(bm.chunks)}

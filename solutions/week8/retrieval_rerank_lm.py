@@ -76,7 +76,7 @@ def main(argv=None):
     if args.k < 1:
         raise SystemExit(f"--k must be >= 1, got {args.k}")
     rows = load_course_assistant("train")
-    bm = CourseBM25()
+    bm = CourseBM25(doc_questions=None)        # the session-8 retriever this experiment used
     golds = gold_ids(rows, bm.chunks)
     model, tok, info = load(args.model)
     model.eval()

@@ -21,6 +21,8 @@ Nothing to fill in: it runs the library. --impl is accepted for symmetry.
 import argparse
 import itertools
 
+import numpy as np
+
 from tinygrad_lm.datasets.course_assistant import load_course_assistant
 from tinygrad_lm.retrieval.chunker import course_chunks
 from functools import partial
@@ -36,7 +38,7 @@ RAG8 = dict(coord=0.0, docstring_weight=1.0, qterms=course_terms)     # the retr
 
 def score(rows, golds, files=False, **kw):
     kw = {**RAG8, **kw} if "qterms" not in kw and "terms" not in kw else kw
-    bm = CourseBM25(**kw)
+    bm = CourseBM25(**{"doc_questions": None, **kw})                   # the rows before session 9
     ranked = [bm.rank(r["question"], max(KS)) for r in rows]
     rec = recall_at_k([[bm.chunks[i].id for i in rk] for rk in ranked], golds, KS)
     if files:
@@ -94,13 +96,61 @@ def ret6(rows):
              score(rows, gold_ids(rows, ch), files=True, chunks=ch, **q))
 
 
+def hits(bm, rows, golds):
+    """(n, len(KS)) bool: question i has a gold among the first k of bm's ranking."""
+    ids = [[bm.chunks[i].id for i in bm.rank(r["question"], max(KS))] for r in rows]
+    return np.array([[bool(set(g) & set(d[:k])) for k in KS] for g, d in zip(golds, ids)])
+
+
+def session9(rows, path=None):
+    """Session 9 (train only): the written doc2query questions indexed with every passage, by the rule fixed
+    beforehand (solutions/week8/results/doc_questions_rule_session9.md). -> the chosen kwargs, or None."""
+    from tinygrad_lm.retrieval.doc_questions import coverage, load_doc_questions
+    chunks = course_chunks()
+    golds = gold_ids(rows, chunks)
+    table = load_doc_questions(path)
+    print(f"\nsession 9: {len(chunks)} chunks, written questions for {100 * coverage(chunks, table):.1f}% of them; "
+          f"{len(rows)} TRAIN questions\n| setting (train) | exact recall@1/3/5/10 (%) | vs default: "
+          f"won-lost @1 / @5 / @10 |\n| --- | --- | --- |")
+    base = hits(CourseBM25(chunks=chunks, doc_questions=None), rows, golds)     # the session-8 default
+
+    def run(name, **kw):
+        h = hits(CourseBM25(chunks=chunks, **kw), rows, golds)
+        net = [(int((h[:, j] & ~base[:, j]).sum()), int((base[:, j] & ~h[:, j]).sum())) for j in (0, 2, 3)]
+        print(f"| {name} | " + " / ".join(f"{100 * x:.1f}" for x in h.mean(0)) + " | "
+              + " / ".join(f"+{w}-{lo}" for w, lo in net) + " |", flush=True)
+        return h.mean(0), net
+
+    run("session-8 default (k1 0.9, b 0.3, coord 0.5, docstring prior 0.9)", doc_questions=None)
+    res = {}
+    for r in (1, 2):
+        res[r, 0.9, 0.3] = run(f"+ written questions x{r}", doc_questions=table, question_repeats=r, k1=0.9, b=0.3)
+    best_r = max((1, 2), key=lambda r: (res[r, 0.9, 0.3][0][2], res[r, 0.9, 0.3][0][0], -r))
+    for k1, b in itertools.product((0.9, 1.2, 1.5), (0.3, 0.5, 0.75)):
+        if (k1, b) != (0.9, 0.3):
+            res[best_r, k1, b] = run(f"  + written questions x{best_r}, k1 {k1} b {b}", doc_questions=table,
+                                     question_repeats=best_r, k1=k1, b=b)
+    order = lambda kv: (kv[1][0][2], kv[1][0][0], -(kv[0][0] != 1) - (kv[0][1:] != (0.9, 0.3)))   # noqa: E731
+    (r, k1, b), (rec, net) = max(res.items(), key=order)
+    keep = net[1][0] - net[1][1] >= 5 and net[0][0] >= net[0][1] and net[2][0] >= net[2][1]
+    print(f"chosen: questions x{r}, k1 {k1} b {b}: recall@5 {100 * rec[2]:.1f}%, won-lost @1/@5/@10 "
+          f"{net}; rule (net @5 >= +5, @1 and @10 >= 0): {'KEEP' if keep else 'NOT KEPT'}")
+    return dict(doc_questions=table, question_repeats=r, k1=k1, b=b) if keep else None
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--max-words", default="80", help="comma-separated chunk sizes (80: the shipped chunker)")
     p.add_argument("--ret6", action="store_true", help="only session 6's sweep (question terms, priors, ...)")
+    p.add_argument("--session9", action="store_true", help="only session 9's written-question expansion")
+    p.add_argument("--doc-questions", default=None, help="--session9: the questions file (default: "
+                   "data/course_assistant/doc_questions.jsonl)")
     p.add_argument("--impl", default="solutions")
     args = p.parse_args(argv)
     rows = load_course_assistant("train")
+    if args.session9:
+        session9(rows, args.doc_questions)
+        return 0
     if args.ret6:
         ret6(rows)
         return 0

@@ -4,7 +4,8 @@
     for chunk, score in r.search("how do I resume training?", k=3):
         print(chunk.id, score)
 
-The index text of a chunk is its heading trail twice + passage (the trail starts with the file path,
+The index text of a chunk is its heading trail twice + the questions written for it twice (session 9, doc2query:
+retrieval/doc_questions.py; doc_questions=None leaves them out) + passage (the trail starts with the file path,
 so "lora.py > module docstring" names the topic of a docstring that never says "LoRA"), tokenised
 by course_terms:
   1. chunker.words: lowercase words ('bm25', 'k1', 'tinygrad_lm', 'lora.py' stay whole);
@@ -18,7 +19,8 @@ The question side (question_terms, ret6) first rewrites QUERY_PHRASES into the d
 state a duration as "Time: about N hours", never "long") and drops QUESTION_WORDS, the frame of a question
 ("many", "get", "use", "take", ...) that stop words miss, then applies course_terms.
 Scores (CourseBM25.scores, q = the query's terms with their counts, N chunks):
-    bm25(d)  = sum_t q_t BM25Okapi(t, d)                     bm25.py, the formula untouched; k1 0.9, b 0.3
+    bm25(d)  = sum_t q_t BM25Okapi(t, d)                     bm25.py, the formula untouched; k1 1.5, b 0.5
+                                                              (0.9, 0.3 without the written questions)
     cover(d) = sum_t q_t [t in d] / sum_t q_t                 share of the question's terms the chunk holds
     score(d) = bm25(d) cover(d)^coord prior(d)                coord 0.5; prior 0.9 for a module docstring, else 1
 All chosen on the 157 TRAIN questions only (solutions/week8/retrieval_tune.py, --ret6 for this session's
@@ -30,11 +32,12 @@ Measured and left off (defaults 0 / 1; the keyword arguments reproduce the rows)
 pieces (window, own_weight), RM3-style pseudo-relevance feedback (prf_docs, prf_terms, prf_weight).
 Train exact passage recall@5 (gold re-derived from its text, retrieval/gold.py): previous tokens and
 (1.5, 0.75) 66.9%; + steps 2-3 73.9%; + k1 0.9, b 0.3 77.7% (1,755 chunks); + question_terms, coord and the
-docstring prior 80.9%.
+docstring prior 80.9%; + the written questions x2, k1 1.5, b 0.5 91.7% (1,937 chunks; retrieval_tune --session9).
 recall_at_k measures a retriever on (question, gold) pairs; a gold is one id or a set of acceptable ids.
 Does not handle: synonyms beyond QUERY_PHRASES, phrase queries, learned reranking.
 """
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -42,11 +45,14 @@ from ..text.porter import PorterStemmer
 from ..text.stopwords import ENGLISH_STOP_WORDS
 from .bm25 import BM25Okapi
 from .chunker import course_chunks, words
+from .doc_questions import load_doc_questions, passage_hash
 
 
 _STEMMER, _STEMS = PorterStemmer(), {}
 _PARTS = re.compile(r"[._']")
-K1, B = 0.9, 0.3                     # tuned on the train questions (solutions/week8/retrieval_tune.py)
+K1, B = 0.9, 0.3                     # plain BM25, tuned on the train questions (solutions/week8/retrieval_tune.py)
+Q_K1, Q_B, QUESTION_REPEATS = 1.5, 0.5, 2   # with the written questions (retrieval_tune --session9)
+_SHIPPED = {}
 COORD, DOCSTRING_WEIGHT = 0.5, 0.9   # ret6, tuned on the train questions (retrieval_tune --ret6)
 
 
@@ -123,18 +129,31 @@ def _is_docstring(chunk) -> bool:
 
 
 class CourseBM25:
-    """CourseBM25(chunks=None, k1=0.9, b=0.3, terms=course_terms, ...): search(query, k) -> [(Chunk, score)].
+    """CourseBM25(chunks=None, k1=None, b=None, ..., doc_questions="shipped"): search(query, k) -> [(Chunk, score)].
 
+    doc_questions: "shipped" (data/course_assistant/doc_questions.jsonl), a path, a {passage hash: [question]}
+    table, or None (the session-8 retriever); each chunk's written questions are indexed question_repeats times
+    between its heading trail and its text. k1, b default to 1.5, 0.5 with questions, 0.9, 0.3 without.
     terms tokenises the chunks; qterms the query (default: question_terms when terms is course_terms, else
     terms). coord, docstring_weight: the score formula of the module docstring (0 and 1 give plain BM25, the
     rag8 retriever). The other keywords are the measured-and-left-off variants (module docstring)."""
 
-    def __init__(self, chunks=None, k1: float = K1, b: float = B, terms=course_terms, title_repeats: int = 2,
+    def __init__(self, chunks=None, k1=None, b=None, terms=course_terms, title_repeats: int = 2,
                  qterms=None, coord: float = COORD, docstring_weight: float = DOCSTRING_WEIGHT,
                  path_repeats=None, doc_weight: float = 0.0, doc_b: float = 0.75, neighbour_weight: float = 0.0,
                  window: int = 1, own_weight: float = 0.1, prf_docs: int = 0, prf_terms: int = 0,
-                 prf_weight: float = 0.0):
+                 prf_weight: float = 0.0, doc_questions="shipped", question_repeats: int = QUESTION_REPEATS):
         self.chunks = list(chunks) if chunks is not None else course_chunks()
+        if isinstance(doc_questions, str) and doc_questions == "shipped":
+            if "table" not in _SHIPPED:                         # data/course_assistant/doc_questions.jsonl, once
+                _SHIPPED["table"] = load_doc_questions()
+            doc_questions = _SHIPPED["table"]
+        elif isinstance(doc_questions, (str, Path)):
+            doc_questions = load_doc_questions(doc_questions)
+        if k1 is None:
+            k1 = Q_K1 if doc_questions else K1
+        if b is None:
+            b = Q_B if doc_questions else B
         if not self.chunks:
             raise ValueError("CourseBM25: no chunks to index")
         if not callable(terms) or (qterms is not None and not callable(qterms)):
@@ -150,6 +169,15 @@ class CourseBM25:
         self.prf_docs, self.prf_terms, self.prf_weight = int(prf_docs), int(prf_terms), float(prf_weight)
         self.docs = [chunk_terms(c, terms, title_repeats) if path_repeats is None else
                      field_terms(c, terms, path_repeats, title_repeats) for c in self.chunks]
+        if doc_questions:                        # doc2query: title x2 + written questions + passage
+            if window > 1:
+                raise ValueError("CourseBM25: doc_questions and window > 1 cannot be combined")
+            for i, c in enumerate(self.chunks):
+                qs = doc_questions.get(passage_hash(c), [])
+                if qs:
+                    n = len(terms(c.text))
+                    d = self.docs[i]
+                    self.docs[i] = d[:len(d) - n] + terms(" ".join(qs)) * int(question_repeats) + d[len(d) - n:]
         self.bm25 = BM25Okapi(self.docs, k1=k1, b=b)
         self.prior = np.array([docstring_weight if _is_docstring(c) else 1.0 for c in self.chunks])    # (N,)
         paths = [c.path for c in self.chunks]
