@@ -142,6 +142,28 @@ def test_retrieval_puts_passages_in_the_system_prompt_and_cites_them(mt):
     assert chat.last.sources == [] and "Sources:" not in tok.decode(chat.build_prompt("x")[0])
 
 
+def test_min_score_leaves_weak_passages_out(mt):
+    model, tok = mt                                   # FakeRetriever scores 2.0 and 1.0
+    chat = ChatSession(model, tok, retriever=FakeRetriever(), k=2, temperature=0, max_new_tokens=4, reply_reserve=8,
+                       min_score=1.5)
+    chat.reply("how do I resume?")
+    assert [s["path"] for s in chat.last.sources] == ["docs/a.md"], "the 1.0 passage is below min_score"
+    chat.min_score = 3.0
+    chat.reply("hello!")
+    assert chat.last.sources == [] and "Sources:" not in tok.decode(chat.build_prompt("hello!")[0]), \
+        "nothing scores 3: no passage, the plain system prompt (small talk)"
+
+
+def test_cli_min_score_default_is_the_measured_threshold():
+    from tinygrad_lm.cli.chat import build_parser
+    from tinygrad_lm.retrieval.course import CHAT_MIN_SCORE
+    assert build_parser().parse_args([]).min_score is None and CHAT_MIN_SCORE == 9.0
+    assert build_parser().parse_args(["--min-score", "0"]).min_score == 0.0
+    from tinygrad_lm.cli.args import UsageError
+    with pytest.raises(UsageError, match="min-score"):
+        build_parser().parse_args(["--min-score", "-1"])
+
+
 def test_grounded_system_fit_and_the_sft_format():
     passages = [("README.md", "word " * 200), ("docs/b.md", "other")]
     s = grounded_system(passages)

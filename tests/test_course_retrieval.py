@@ -177,3 +177,12 @@ def test_measured_variants_run():
         r = CourseBM25(chunks, doc_questions=None, **kw)      # the variants were measured before session 9
         top = r.rank("how do I run the tests", 5)
         assert len(top) == 5 and len(set(top)) == 5, kw
+
+
+def test_recorded_output_in_text_fences_is_not_indexed():
+    doc = "# Session\n\nWhat the chat did:\n\n```text\nyou> Hi! How are you today?\nassistant> loops\n```\n\n" \
+          "```bash\ntglm chat\n```\n"
+    text = " ".join(c.text for c in chunk_markdown("w.md", doc))
+    assert "tglm chat" in text and "What the chat did" in text
+    assert "you>" not in text and "loops" not in text, "a ```text block (a transcript, samples) must not be indexed"
+    assert not any("you> Hi! How are you today?" in c.text for c in _course_chunks()), "the week 8 transcript"

@@ -3,6 +3,8 @@
     python -m solutions.week8.retrieval_tune                 # ablation + k1 x b grid, 157 train questions (~1 min)
     python -m solutions.week8.retrieval_tune --max-words 60,80,120,160     # + other chunk sizes (slower)
     python -m solutions.week8.retrieval_tune --ret6          # session 6: question terms, coordination, priors (~1 min)
+    python -m solutions.week8.retrieval_tune --session9      # session 9: the written questions (doc2query), by the rule
+    python -m solutions.week8.retrieval_tune --min-score     # session 9: tglm chat's relevance threshold
 
 Rows (exact-passage recall@1/3/5/10 on data/course_assistant train.jsonl; gold re-derived from the stored
 passage text, retrieval/gold.py, except the first row):
@@ -138,6 +140,26 @@ def session9(rows, path=None):
     return dict(doc_questions=table, question_repeats=r, k1=k1, b=b) if keep else None
 
 
+def min_score(rows):
+    """tglm chat's relevance threshold (retrieval/course.py CHAT_MIN_SCORE), on TRAIN questions and DailyDialog
+    VALIDATION first turns 300-799 (retrieval_eval reports the test questions and turns 0-299). Rule: the largest
+    grid value that keeps a passage for >= 98% of the train questions."""
+    from tinygrad_lm.datasets.dailydialog import detokenize_turn, load_dailydialog
+    bm = CourseBM25()
+    best = lambda q: (bm.search(q, 1) or [(None, 0.0)])[0][1]                           # noqa: E731
+    course = np.array([best(r["question"]) for r in rows])
+    talk = np.array([best(detokenize_turn(d["turns"][0]["text"])) for d in load_dailydialog("validation")[300:800]])
+    print(f"\n| min score | train course questions with a passage | DailyDialog validation first turns with one |"
+          f"\n| ---: | ---: | ---: |")
+    keep = 0.0
+    for th in range(5, 15):
+        print(f"| {th} | {100 * np.mean(course >= th):.1f}% | {100 * np.mean(talk >= th):.1f}% |")
+        if np.mean(course >= th) >= 0.98:
+            keep = float(th)
+    print(f"rule (largest keeping >= 98% of the train questions): {keep:g}")
+    return keep
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--max-words", default="80", help="comma-separated chunk sizes (80: the shipped chunker)")
@@ -145,9 +167,13 @@ def main(argv=None):
     p.add_argument("--session9", action="store_true", help="only session 9's written-question expansion")
     p.add_argument("--doc-questions", default=None, help="--session9: the questions file (default: "
                    "data/course_assistant/doc_questions.jsonl)")
+    p.add_argument("--min-score", action="store_true", help="only tglm chat's relevance threshold (session 9)")
     p.add_argument("--impl", default="solutions")
     args = p.parse_args(argv)
     rows = load_course_assistant("train")
+    if args.min_score:
+        min_score(rows)
+        return 0
     if args.session9:
         session9(rows, args.doc_questions)
         return 0

@@ -45,6 +45,9 @@ def build_parser(prog="tglm chat"):
     p.add_argument("--system", default=SYSTEM, help="the system prompt")
     p.add_argument("--no-retrieval", action="store_true", help="do not ground replies in the course documents")
     p.add_argument("--k", type=positive_int, default=3, help="passages retrieved per message (BM25)")
+    p.add_argument("--min-score", type=non_negative_float, default=None,
+                   help="passages scoring below this are not put in the prompt (default: retrieval/course.py's "
+                        "CHAT_MIN_SCORE, 9, so small talk gets no passage; 0 = always the top k)")
     p.add_argument("--temperature", type=non_negative_float, default=0.7, help="0 = greedy")
     p.add_argument("--top-k", type=positive_int, default=40)
     p.add_argument("--top-p", type=probability, default=None)
@@ -66,13 +69,14 @@ def make_factory(args):
     """-> (new_session(), info): loads the model and the retriever once; each call makes a fresh session."""
     name, untuned = (args.model, args.untuned) if args.model else default_model()
     model, tok, info = load_chat_model(name, untuned_ok=untuned)
-    retriever = None
+    retriever, min_score = None, 0.0
     if not args.no_retrieval:
-        from ..retrieval.course import CourseBM25
+        from ..retrieval.course import CHAT_MIN_SCORE, CourseBM25
         retriever = CourseBM25()
+        min_score = CHAT_MIN_SCORE if getattr(args, "min_score", None) is None else args.min_score
 
     def new_session():
-        return ChatSession(model, tok, system=args.system, retriever=retriever, k=args.k,
+        return ChatSession(model, tok, system=args.system, retriever=retriever, k=args.k, min_score=min_score,
                            temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
                            repetition_penalty=args.repetition_penalty, max_new_tokens=args.max_new_tokens,
                            weights=args.weights, max_message_chars=args.max_message_chars, seed=args.seed,

@@ -30,7 +30,8 @@ Retrieval: with a retriever (retrieval/course.py: search(text, k) -> [(chunk, sc
 retrieval on, the top-k passages of the user's message go into the system prompt with
 retrieval/grounding.py's grounded_system (the format the SFT data uses; passages cut to 600
 characters in all, fewer when that would not leave reply_reserve tokens: grounded_system_fit), and
-last.sources lists the files of the passages that made it into the prompt.
+last.sources lists the files of the passages that made it into the prompt. min_score: passages scoring
+below it are left out, so small talk gets no passage (tglm chat uses retrieval/course.py's CHAT_MIN_SCORE).
 Grounded decoding (grounded="copy" or "select", retrieval on): "copy" masks the logits so the reply is
 made of spans copied from the passages in the prompt (copy_constrained.py; the repetition penalty then
 looks at the reply only, since every allowed token is in the prompt); "select" answers with the
@@ -120,7 +121,7 @@ class ChatSession:
                  temperature: float = 0.7, top_k=40, top_p=None, repetition_penalty: float = 1.0,
                  max_new_tokens: int = 96, reply_reserve=None, use_cache: bool = True, weights: str = "float32",
                  max_message_chars: int = 4000, seed=None, grounded: str = "off", copy_options=None,
-                 select_best: int = 1, select_pmi: bool = False, select_from: int = 0):
+                 select_best: int = 1, select_pmi: bool = False, select_from: int = 0, min_score: float = 0.0):
         if IM_START not in tok.special_tokens or IM_END not in tok.special_tokens:
             raise ChatTemplateError("ChatSession: the tokenizer has no chat tokens (load_chat_model adds or checks them)")
         self.model, self.tok = model, tok
@@ -133,6 +134,7 @@ class ChatSession:
         self.stop_ids = {self.im_end} | {tok.special_tokens[s] for s in ("<|endoftext|>", IM_START)
                                          if s in tok.special_tokens}
         self.retriever, self.k, self.retrieval = retriever, int(k), bool(retrieval and retriever is not None)
+        self.min_score = float(min_score)
         self.top_k, self.top_p, self.repetition_penalty = top_k, top_p, float(repetition_penalty)
         self.max_new_tokens = int(max_new_tokens)
         self.reply_reserve = int(reply_reserve if reply_reserve is not None else min(self.max_new_tokens, self.block // 4))
@@ -201,7 +203,8 @@ class ChatSession:
         self.passages = []                                            # passage texts as in the prompt
         self._hits = []
         if self.retrieval:
-            hits = self.retriever.search(message, max(self.k, self.select_from))
+            hits = [(c, sc) for c, sc in self.retriever.search(message, max(self.k, self.select_from))
+                    if sc >= self.min_score]                        # below min_score: no passage (small talk)
             self._hits = [(c, float(sc)) for c, sc in hits]             # all retrieved, for select_from
             hits = hits[:self.k]
             frame = len(self._segment("system", "")) - len(self.tok.encode_ordinary(""))   # header + <|im_end|>\n

@@ -9,7 +9,9 @@ What is chunked (paths relative to the repository root, '/' separators on every 
               data/*/SOURCE.md, data/pretrained/*/MODEL_CARD.md
   docstrings  the module docstring of every tinygrad_lm/**/*.py
 Not chunked: solutions/ and ANSWERS.md (the assistant must not hand out the exercises' answers),
-the code itself, JSON/SVG files.
+the code itself, JSON/SVG files, and fenced blocks opened with ```text: recorded output (chat transcripts, model
+samples, test output). What a model wrote is not a fact about the course, and a transcript that quotes a user's
+turns would be retrieved for those very turns (the week 8 transcript was, until session 9).
 
 A markdown file is split at its headings (#, ##, ...); a section is then cut into pieces of at most
 max_words words at blank lines (a fenced code block or a table is one block; a block longer than
@@ -116,6 +118,8 @@ def pack(text: str, max_words: int):
     """The section text as pieces of <= max_words words, cut at block boundaries where possible."""
     out, cur, n = [], [], 0
     for block in _blocks(text.split("\n")):
+        if block.lstrip().startswith("```text"):            # recorded output (transcripts, samples): not indexed
+            continue
         w = len(block.split())
         parts = _split_long(block, max_words) if w > max_words else [block]
         for p in parts:
