@@ -132,6 +132,7 @@ def session9(rows, path=None):
         if (k1, b) != (0.9, 0.3):
             res[best_r, k1, b] = run(f"  + written questions x{best_r}, k1 {k1} b {b}", doc_questions=table,
                                      question_repeats=best_r, k1=k1, b=b)
+    # best recall@5, then recall@1, then fewer changes from the defaults (repeats 1, k1 0.9, b 0.3)
     order = lambda kv: (kv[1][0][2], kv[1][0][0], -(kv[0][0] != 1) - (kv[0][1:] != (0.9, 0.3)))   # noqa: E731
     (r, k1, b), (rec, net) = max(res.items(), key=order)
     keep = net[1][0] - net[1][1] >= 5 and net[0][0] >= net[0][1] and net[2][0] >= net[2][1]

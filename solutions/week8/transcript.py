@@ -5,7 +5,8 @@ Run:  python -m solutions.week8.transcript                         # the shipped
 
 One conversation, user turns fixed below: small talk, course questions (with retrieval, each user turn
 retrieves the BM25 top-1 course passage into the system message, as `tglm chat` does, unless its score is below
-CHAT_MIN_SCORE (small talk: no passage), and the source file is shown), an instruction. Greedy decoding with repetition penalty 1.2, at most 64 new tokens, stop at <|im_end|>.
+CHAT_MIN_SCORE (small talk: no passage), and the source file is shown), an instruction. Greedy decoding with
+repetition penalty 1.2, at most 64 new tokens, stop at <|im_end|>.
 History: the oldest user/assistant pairs are dropped to keep the prompt within 190 tokens (the system message
 always stays). Deterministic: the same model gives the same transcript.
 """
@@ -14,10 +15,9 @@ import argparse
 from tinygrad_lm.datasets.chat_sft import SYSTEM, grounded_system_fit
 from tinygrad_lm.generation.decoder import Decoder
 from tinygrad_lm.generation.decoding import stream
+from tinygrad_lm.retrieval.course import CHAT_MIN_SCORE, CourseBM25
 from tinygrad_lm.tokenizers.chat import IM_END, IM_START, render_conversation
 from tinygrad_lm.training.sft import chat_model
-
-from tinygrad_lm.retrieval.course import CHAT_MIN_SCORE, CourseBM25
 
 from .evaluate import MAX_PROMPT, _fit_prompt
 
@@ -41,9 +41,8 @@ def session(model_path, turns=TURNS, retrieval=True, max_new=64, min_score=CHAT_
     history, lines = [], [f"model: {model_path}; retrieval: {how if search else 'off'}", ""]
     for text in turns:
         user = {"role": "user", "content": text}
-        system, sources = SYSTEM, []
-        if search and search(text):
-            sources = search(text)
+        system, sources = SYSTEM, (search(text) if search else [])
+        if sources:                                        # none: small talk (or retrieval off)
             room = MAX_PROMPT - len(render_conversation(tok, [user], add_generation_prompt=True)[0]) - 2
             system = grounded_system_fit(sources, lambda s: len(tok.encode_ordinary(s)), room)
         msgs = _fit_prompt(tok, [{"role": "system", "content": system}] + history + [user])
