@@ -66,12 +66,53 @@ def test_the_shipped_questions_cover_the_current_tree():
                          f"seen the course-assistant questions write them (data/course_assistant/doc_questions_brief.md)")
 
 
-def test_doc_questions_tool_refuses_bad_rows(tmp_path, capsys):
+def _covered_sha() -> str:
+    """The hash of a current passage that already has questions."""
+    from tinygrad_lm.retrieval.chunker import course_chunks
+    table = load_doc_questions()
+    return next(passage_hash(c) for c in course_chunks() if passage_hash(c) in table)
+
+
+@pytest.mark.parametrize("rows, args, message", [
+    ([{"sha": "000000000000", "questions": ["a?", "b?", "c?"]}], ["--annotator", "x"], "current passage"),
+    ([{"sha": "COVERED", "questions": ["a?", "b?"]}], ["--annotator", "x"], "3"),
+    ([{"sha": ["not", "a", "str"], "questions": ["a?", "b?", "c?"]}], ["--annotator", "x"], "current passage"),
+    ([{"sha": "COVERED", "questions": ["a?", "b?", "c?"]}], ["--annotator", "x"], "already has questions"),
+    ("not json\n", ["--annotator", "x"], "not JSON"),
+    (None, ["--annotator", "x"], "cannot read"),
+    ([], [], "--annotator"),
+])
+def test_doc_questions_tool_refuses_bad_input_in_one_line(tmp_path, capsys, rows, args, message):
+    from solutions.week8.doc_questions import DOC_QUESTIONS, main
+    before = DOC_QUESTIONS.read_bytes()
+    f = tmp_path / "out.jsonl"
+    if isinstance(rows, str):
+        f.write_text(rows)
+    elif rows is not None:
+        covered = _covered_sha()
+        f.write_text("".join(json.dumps({**r, "sha": covered if r["sha"] == "COVERED" else r["sha"]}) + "\n"
+                             for r in rows))
+    assert main(["add", str(f), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert DOC_QUESTIONS.read_bytes() == before, "a refused add must not touch the shipped file"
+
+
+def test_doc_questions_tool_status_and_todo(tmp_path, capsys):
     from solutions.week8.doc_questions import main
     assert main(["status"]) == 0 and "passages" in capsys.readouterr().out
     todo = tmp_path / "todo.jsonl"
     assert main(["todo", str(todo)]) == 0 and todo.is_file()
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"sha": "000000000000", "questions": ["a?", "b?", "c?"]}) + "\n")
-    assert main(["add", str(bad), "--annotator", "x"]) == 2
-    assert main(["add", str(bad)]) == 2 and "annotator" in capsys.readouterr().err
+    assert main(["todo"]) == 2 and "FILE" in capsys.readouterr().err
+
+
+def test_the_readme_choices_reproduce(capsys):
+    """retrieval_tune --session9 keeps x2, k1 1.5, b 0.5 by the committed rule; --min-score gives 9 (week 8 README)."""
+    from solutions.week8.retrieval_tune import min_score, session9
+    from tinygrad_lm.datasets.course_assistant import load_course_assistant
+    from tinygrad_lm.retrieval.course import CHAT_MIN_SCORE, Q_B, Q_K1, QUESTION_REPEATS
+    rows = load_course_assistant("train")
+    chosen = session9(rows)
+    assert chosen is not None and "KEEP" in capsys.readouterr().out
+    assert (chosen["question_repeats"], chosen["k1"], chosen["b"]) == (QUESTION_REPEATS, Q_K1, Q_B)
+    assert min_score(rows) == CHAT_MIN_SCORE

@@ -9,7 +9,8 @@ data/course_assistant/doc_questions.jsonl holds 3 questions per passage, keyed b
 (they are indexed as plain text). `todo` writes those passages as {"id", "sha", "title", "text"} lines for an
 annotator who follows data/course_assistant/doc_questions_brief.md and has NOT seen the course-assistant
 questions (whoever wrote or read the test set must not write these: the test would leak into the index);
-`add` checks their {"id", "sha", "questions"} lines (3 questions each, hashes of current passages) and appends.
+`add` checks their {"id", "sha", "questions"} lines (3 questions each, hashes of current passages without
+questions yet: one row per passage) and appends them all, or nothing (exit 2, one line naming the problem).
 Rows for passages that no longer exist are kept (harmless: nothing is indexed under a hash no chunk has).
 Nothing to fill in; --impl is accepted for symmetry.
 """
@@ -28,7 +29,12 @@ def main(argv=None):
     p.add_argument("--annotator", default=None)
     p.add_argument("--impl", default="solutions")
     args = p.parse_args(argv)
-    chunks, table = course_chunks(), load_doc_questions()
+    try:
+        table = load_doc_questions()
+    except (FileNotFoundError, ValueError) as e:
+        print(f"doc_questions: {e}", file=sys.stderr)
+        return 2
+    chunks = course_chunks()
     missing = [c for c in chunks if passage_hash(c) not in table]
     if args.command == "status":
         print(f"{len(chunks)} passages, {len(chunks) - len(missing)} with written questions "
@@ -47,20 +53,35 @@ def main(argv=None):
         print("doc_questions add: --annotator NAME is required (who wrote them)", file=sys.stderr)
         return 2
     current = {passage_hash(c) for c in chunks}
-    rows = []
-    with open(args.file, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            lines = f.readlines()
+    except OSError as e:
+        print(f"doc_questions add: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    rows, seen = [], set()
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
             r = json.loads(line)
-            qs = r.get("questions")
-            if r.get("sha") not in current or not isinstance(qs, list) or len(qs) != 3 or \
-                    not all(isinstance(q, str) and q.strip() for q in qs):
-                print(f"doc_questions add: {args.file} line {n}: need the sha of a current passage and 3 "
-                      f"non-empty questions", file=sys.stderr)
-                return 2
-            rows.append({"sha": r["sha"], "id": r.get("id", ""), "questions": [q.strip() for q in qs],
-                         "annotator": args.annotator})
+        except json.JSONDecodeError as e:
+            print(f"doc_questions add: {args.file} line {n} is not JSON ({e.msg})", file=sys.stderr)
+            return 2
+        qs = r.get("questions") if isinstance(r, dict) else None
+        sha = r.get("sha") if isinstance(r, dict) else None
+        if not isinstance(sha, str) or sha not in current or not isinstance(qs, list) or len(qs) != 3 or \
+                not all(isinstance(q, str) and q.strip() for q in qs):
+            print(f"doc_questions add: {args.file} line {n}: need the sha of a current passage and 3 "
+                  f"non-empty questions", file=sys.stderr)
+            return 2
+        if sha in table or sha in seen:
+            print(f"doc_questions add: {args.file} line {n}: passage {sha} already has questions (one row per "
+                  f"passage)", file=sys.stderr)
+            return 2
+        seen.add(sha)
+        rows.append({"sha": sha, "id": r.get("id", ""), "questions": [q.strip() for q in qs],
+                     "annotator": args.annotator})
     with open(DOC_QUESTIONS, "a", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")

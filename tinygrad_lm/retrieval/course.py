@@ -147,7 +147,7 @@ class CourseBM25:
                  window: int = 1, own_weight: float = 0.1, prf_docs: int = 0, prf_terms: int = 0,
                  prf_weight: float = 0.0, doc_questions="shipped", question_repeats: int = QUESTION_REPEATS):
         self.chunks = list(chunks) if chunks is not None else course_chunks()
-        if isinstance(doc_questions, str) and doc_questions == "shipped":
+        if doc_questions == "shipped":
             if "table" not in _SHIPPED:                         # data/course_assistant/doc_questions.jsonl, once
                 _SHIPPED["table"] = load_doc_questions()
             doc_questions = _SHIPPED["table"]
